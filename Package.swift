@@ -1,0 +1,54 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Upcoming features every target is built with (see STYLE.md, "Strict Swift 6").
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Sigil",
+    products: [
+        // The verifier library: the only product a field device links.
+        .library(name: "Sigil", targets: ["Sigil"]),
+        .library(name: "SigilCrypto", targets: ["SigilCrypto"]),
+        .executable(name: "sigil", targets: ["SigilCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // libcrypto from OpenSSL 3 (Debian: libssl-dev).
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        // GnuTLS + nettle: the independent implementation used by tests and tools only.
+        .systemLibrary(
+            name: "CGnuTLS",
+            pkgConfig: "gnutls",
+            providers: [.apt(["libgnutls28-dev", "nettle-dev", "libgmp-dev"])]
+        ),
+        .target(
+            name: "SigilCrypto",
+            dependencies: ["COpenSSL"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Sigil",
+            dependencies: ["SigilCrypto"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "SigilCLI",
+            dependencies: [
+                "Sigil",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

@@ -1,0 +1,210 @@
+public import Foundation
+internal import COpenSSL
+
+/// An RSA or EC public key, imported from DER SubjectPublicKeyInfo or PEM.
+///
+/// Immutable, hence `Sendable`: share one key between any number of concurrent verifications.
+public struct AsymmetricPublicKey: Sendable {
+    let backing: EVPKey
+    /// The key's DER SubjectPublicKeyInfo, exactly as imported.
+    public let derRepresentation: [UInt8]
+    /// RSA or EC.
+    public let family: KeyFamily
+    /// The modulus size for RSA; the curve size for EC.
+    public let sizeInBits: Int
+    /// The curve, for EC keys.
+    public let curve: ECCurve?
+
+    /// The smallest RSA modulus Sigil accepts by default.
+    public static let minimumRSABits = 2048
+    /// The largest RSA modulus Sigil accepts at all (larger keys only cost time).
+    public static let maximumRSABits = 16384
+
+    /// Imports a DER SubjectPublicKeyInfo, as KMS GetPublicKey returns it.
+    ///
+    /// - Parameter derRepresentation: The DER bytes.
+    /// - Throws: ``SigilError`` with code `malformedKey` when the bytes are not one DER
+    ///   SubjectPublicKeyInfo, `unsupportedKey` for other key types or curves, and
+    ///   `keyTooSmall` for RSA keys under 2048 bits.
+    public init(derRepresentation: some DataProtocol) throws {
+        try self.init(der: Array(derRepresentation), minimumRSABits: Self.minimumRSABits)
+    }
+
+    /// Imports a DER SubjectPublicKeyInfo, accepting RSA keys down to 1024 bits.
+    ///
+    /// Only for checking old signatures and published test vectors: RSA keys under
+    /// 2048 bits can be factored by a determined attacker.
+    public init(unsafeDERRepresentation der: some DataProtocol) throws {
+        try self.init(der: Array(der), minimumRSABits: 1024)
+    }
+
+    /// Imports a PEM `PUBLIC KEY` block.
+    ///
+    /// - Parameter pemRepresentation: The PEM text.
+    /// - Throws: ``SigilError`` as ``init(derRepresentation:)`` does, and `malformedKey`
+    ///   for text that is not a `PUBLIC KEY` PEM block.
+    public init(pemRepresentation: String) throws {
+        let (label, der) = try PEM.decode(pemRepresentation)
+        guard label == "PUBLIC KEY" else {
+            throw SigilError(.malformedKey, Self.wrongPEMLabelMessage(label))
+        }
+        try self.init(derRepresentation: der)
+    }
+
+    private static func wrongPEMLabelMessage(_ label: String) -> String {
+        switch label {
+        case "RSA PUBLIC KEY":
+            return "PEM block is a PKCS#1 'RSA PUBLIC KEY'; expected 'PUBLIC KEY' (convert with: openssl rsa -RSAPublicKey_in -pubout)"
+        case let label where label.contains("PRIVATE KEY"):
+            return "PEM block is a '\(label)'; expected a 'PUBLIC KEY' (extract it with: openssl pkey -pubout)"
+        case "CERTIFICATE":
+            return "PEM block is a 'CERTIFICATE'; expected a 'PUBLIC KEY' (extract it with: openssl x509 -pubkey -noout)"
+        default:
+            return "PEM block is a '\(label)'; expected a 'PUBLIC KEY'"
+        }
+    }
+
+    private init(der: [UInt8], minimumRSABits: Int) throws {
+        guard !der.isEmpty else {
+            throw SigilError(.malformedKey, "the public key is empty")
+        }
+        OpenSSLErrorQueue.clear()
+        let parsed: OpaquePointer? = der.withUnsafeBufferPointer { buffer in
+            var cursor = buffer.baseAddress
+            let key = d2i_PUBKEY(nil, &cursor, buffer.count)
+            // Trailing bytes after the SubjectPublicKeyInfo make the input something else.
+            if let key, cursor != buffer.baseAddress! + buffer.count {
+                EVP_PKEY_free(key)
+                return nil
+            }
+            return key
+        }
+        guard let parsed else {
+            throw OpenSSLErrorQueue.error(.malformedKey, "not a DER SubjectPublicKeyInfo public key")
+        }
+        let backing = EVPKey(takingOwnershipOf: parsed)
+        let (family, bits, curve) = try backing.describe()
+        if family == .rsa {
+            guard bits >= minimumRSABits else {
+                throw SigilError(.keyTooSmall, "RSA key of \(bits) bits is too small (minimum \(minimumRSABits))")
+            }
+            guard bits <= Self.maximumRSABits else {
+                throw SigilError(.unsupportedKey, "RSA key of \(bits) bits is too large (maximum \(Self.maximumRSABits))")
+            }
+        }
+        try backing.withContext { context in
+            guard EVP_PKEY_public_check(context) == 1 else {
+                throw OpenSSLErrorQueue.error(.malformedKey, "the \(curve?.name ?? family.name) public key is not valid")
+            }
+        }
+        let canonical = try Self.encodeDER(backing)
+        guard canonical == der else {
+            throw SigilError(.malformedKey, "the public key is BER, not DER (it does not re-encode to the same bytes)")
+        }
+        self.backing = backing
+        self.derRepresentation = der
+        self.family = family
+        self.sizeInBits = bits
+        self.curve = curve
+    }
+
+    init(backing: EVPKey) throws {
+        let (family, bits, curve) = try backing.describe()
+        self.backing = backing
+        self.derRepresentation = try Self.encodeDER(backing)
+        self.family = family
+        self.sizeInBits = bits
+        self.curve = curve
+    }
+
+    private static func encodeDER(_ key: EVPKey) throws -> [UInt8] {
+        try key.withUnsafeEVPPKEY { pointer in
+            var output: UnsafeMutablePointer<UInt8>? = nil
+            let length = i2d_PUBKEY(pointer, &output)
+            guard length > 0, let output else {
+                throw OpenSSLErrorQueue.error(.cryptoFailure, "encoding the public key as DER failed")
+            }
+            defer { sigil_OPENSSL_free(output) }
+            return Array(UnsafeBufferPointer(start: output, count: Int(length)))
+        }
+    }
+
+    /// The key as a PEM `PUBLIC KEY` block.
+    public var pemRepresentation: String {
+        PEM.encode(derRepresentation, label: "PUBLIC KEY")
+    }
+
+    /// The KMS key spec of this key, or `nil` for an RSA size KMS does not issue.
+    public var keySpec: KeySpec? {
+        KeySpec.matching(family: family, bits: sizeInBits, curve: curve)
+    }
+
+    /// The SHA-256 digest of ``derRepresentation``: the key's fingerprint.
+    public var fingerprint: [UInt8] {
+        get throws { try HashFunction.sha256.hash(derRepresentation) }
+    }
+
+    /// The length in bytes of every signature this key verifies, for RSA; `nil` for EC,
+    /// whose DER signatures vary in length.
+    public var rsaSignatureSize: Int? {
+        family == .rsa ? (sizeInBits + 7) / 8 : nil
+    }
+
+    /// Checks a signature over an already computed digest.
+    ///
+    /// The digest is never hashed again. A signature that does not verify answers `false`;
+    /// input that cannot be a signature for this key throws.
+    ///
+    /// - Parameters:
+    ///   - signature: The signature: for RSA exactly the modulus length, for ECDSA DER.
+    ///   - digest: The message digest, `scheme.hash.digestSize` bytes long.
+    ///   - scheme: The signature scheme; its family must match the key's.
+    /// - Returns: Whether the signature is valid.
+    /// - Throws: ``SigilError`` with code `algorithmKeyMismatch`, `digestLengthMismatch`,
+    ///   `malformedSignature`, or `cryptoFailure` if OpenSSL fails for another reason.
+    public func isValidSignature(
+        _ signature: some DataProtocol, forDigest digest: some DataProtocol, scheme: SignatureScheme
+    ) throws -> Bool {
+        guard scheme.keyFamily == family else {
+            throw SigilError(
+                .algorithmKeyMismatch, "\(scheme) needs an \(scheme.keyFamily) key, but this is an \(family) key")
+        }
+        guard digest.count == scheme.hash.digestSize else {
+            throw SigilError(
+                .digestLengthMismatch,
+                "a \(scheme.hash) digest is \(scheme.hash.digestSize) bytes, but \(digest.count) were given")
+        }
+        if let expected = rsaSignatureSize, signature.count != expected {
+            throw SigilError(
+                .malformedSignature,
+                "an RSA-\(sizeInBits) signature is \(expected) bytes, but this one is \(signature.count)")
+        }
+        if family == .ec {
+            try ECDSASignature.checkStrictDER(signature, curve: curve!)
+        }
+        OpenSSLErrorQueue.clear()
+        return try backing.withContext { context in
+            try checkOpenSSL(EVP_PKEY_verify_init(context), .cryptoFailure, "EVP_PKEY_verify_init")
+            try EVPKey.configure(context, for: scheme)
+            let result = withContiguousBytes(signature) { signatureBytes in
+                withContiguousBytes(digest) { digestBytes in
+                    EVP_PKEY_verify(
+                        context,
+                        signatureBytes.baseAddress?.assumingMemoryBound(to: UInt8.self), signatureBytes.count,
+                        digestBytes.baseAddress?.assumingMemoryBound(to: UInt8.self), digestBytes.count)
+                }
+            }
+            switch result {
+            case 1:
+                return true
+            case 0:
+                // A signature that does not verify leaves reasons on the queue; they are
+                // the expected outcome, not an error.
+                OpenSSLErrorQueue.clear()
+                return false
+            default:
+                throw OpenSSLErrorQueue.error(.cryptoFailure, "EVP_PKEY_verify failed (\(result))")
+            }
+        }
+    }
+}
