@@ -67,25 +67,27 @@ public struct PublicKey: Sendable {
 
     /// The KMS signing algorithms this key verifies.
     public var supportedSigningAlgorithms: [SigningAlgorithm] {
-        SigningAlgorithm.all.filter { (try? checkCompatible($0)) != nil }
+        SigningAlgorithm.all.filter(isCompatible)
+    }
+
+    /// Whether `algorithm` is one KMS would use with this key.
+    public func isCompatible(_ algorithm: SigningAlgorithm) -> Bool {
+        if let spec = keySpec {
+            return algorithm.isCompatible(with: spec)
+        }
+        return algorithm.scheme.keyFamily == family
     }
 
     /// Throws unless `algorithm` is one KMS would use with this key.
     ///
     /// - Throws: ``SigilError`` with code `algorithmKeyMismatch`.
     public func checkCompatible(_ algorithm: SigningAlgorithm) throws {
-        let compatible: Bool
-        if let spec = keySpec {
-            compatible = algorithm.isCompatible(with: spec)
-        } else {
-            compatible = algorithm.scheme.keyFamily == family
-        }
-        guard compatible else {
+        guard isCompatible(algorithm) else {
             let keyName = keySpec?.kmsName ?? "\(family)-\(sizeInBits)"
             let usable = supportedSigningAlgorithms.map(\.kmsName).joined(separator: ", ")
             throw SigilError(
                 .algorithmKeyMismatch,
-                "\(algorithm) cannot be used with a \(keyName) key (this key verifies: \(usable))")
+                "\(algorithm) cannot be used with key spec \(keyName) (this key verifies: \(usable))")
         }
     }
 

@@ -1,0 +1,143 @@
+import ArgumentParser
+import Foundation
+import Sigil
+
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check a signature with a public key, offline.",
+        discussion: """
+            Prints `valid` and exits 0 when the signature verifies; prints `invalid` and exits 1 \
+            when it does not; exits 2 with a one-line reason on standard error when the input \
+            cannot be checked at all (unreadable or malformed key or signature, unknown \
+            algorithm, an algorithm that does not suit the key, a digest of the wrong length).
+
+            The message is streamed, so inputs of any size verify in constant memory.
+
+            Examples:
+              sigil verify --public-key key.pem --algorithm ECDSA_SHA_256 --signature app.sig app.tar.gz
+              openssl dgst -sha256 -binary app.tar.gz | \\
+                sigil verify --public-key key.der --algorithm RSASSA_PSS_SHA_256 \\
+                             --signature app.sig --message-type DIGEST -
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("The public key: DER SubjectPublicKeyInfo or PEM, detected.", valueName: "file"))
+    var publicKey: String
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The signing algorithm, as KMS names it: \(SigningAlgorithm.all.map(\.kmsName).joined(separator: ", ")).",
+            valueName: "name"))
+    var algorithm: String
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The signature: binary, or base64 text as KMS and the AWS CLI print it.", valueName: "file"))
+    var signature: String
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "RAW: the input is the message. DIGEST: the input is its hash (binary or hex), never hashed again.",
+            valueName: "RAW|DIGEST"))
+    var messageType: String = "RAW"
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "ECDSA signature encoding: der (X9.62, as KMS returns it) or raw (r||s, IEEE P1363, as JWS uses).",
+            valueName: "der|raw"))
+    var signatureFormat: String = "der"
+
+    @Option(name: .long, help: "Print text or a JSON object for scripts.")
+    var output: OutputFormat = .text
+
+    @Argument(help: ArgumentHelp("The signed input; - or nothing for standard input.", valueName: "input"))
+    var input: String = "-"
+
+    /// Signatures are never larger than this (RSA-16384 is 2048 bytes; base64 adds a third).
+    static let signatureFileLimit = 8192
+    static let keyFileLimit = 1 << 20
+
+    func run() async throws {
+        do {
+            let outcome = try verify()
+            report(outcome)
+            if !outcome.valid { throw ExitCode(ExitStatus.invalidSignature) }
+        } catch let error as SigilError {
+            if output == .json {
+                Terminal.printJSON(["result": "error", "code": error.code.name, "message": error.message])
+            }
+            Terminal.writeError(error.description)
+            throw ExitCode(ExitStatus.inputError)
+        }
+    }
+
+    struct Outcome {
+        var valid: Bool
+        var algorithm: SigningAlgorithm
+        var messageType: MessageType
+        var key: PublicKey
+    }
+
+    func verify() throws -> Outcome {
+        let algorithm = try SigningAlgorithm(kmsName: algorithm)
+        let messageType = try MessageType(kmsName: messageType)
+        let format = try Self.parseFormat(signatureFormat)
+        let key = try PublicKey(encoded: InputFiles.readSmall(publicKey, role: "public key file", limit: Self.keyFileLimit))
+        try key.checkCompatible(algorithm)
+        let signatureFile = try InputFiles.readSmall(signature, role: "signature file", limit: Self.signatureFileLimit)
+        let signatureBytes = InputFiles.base64Text(signatureFile) ?? signatureFile
+
+        let valid: Bool
+        if messageType == .digest {
+            let size = algorithm.hashFunction.digestSize
+            let raw = try InputFiles.readSmall(input, role: "digest file", limit: 4 * size + 2)
+            let digest = InputFiles.hexText(raw, length: size) ?? raw
+            valid = try key.isValidSignature(signatureBytes, forDigest: digest, algorithm: algorithm, format: format)
+        } else if input == "-" {
+            valid = try key.isValidSignature(signatureBytes, readingFrom: .standardInput, algorithm: algorithm, format: format)
+        } else {
+            try Self.checkReadable(input)
+            valid = try key.isValidSignature(
+                signatureBytes, forContentsOf: URL(fileURLWithPath: input), algorithm: algorithm, format: format)
+        }
+        return Outcome(valid: valid, algorithm: algorithm, messageType: messageType, key: key)
+    }
+
+    func report(_ outcome: Outcome) {
+        switch output {
+        case .text:
+            print(outcome.valid ? "valid" : "invalid")
+        case .json:
+            Terminal.printJSON([
+                "result": outcome.valid ? "valid" : "invalid",
+                "algorithm": outcome.algorithm.kmsName,
+                "messageType": outcome.messageType.kmsName,
+                "keySpec": outcome.key.keySpec?.kmsName ?? "\(outcome.key.family)_\(outcome.key.sizeInBits)",
+                "fingerprint": outcome.key.fingerprint,
+            ])
+        }
+    }
+
+    static func parseFormat(_ name: String) throws -> SignatureFormat {
+        switch name.lowercased() {
+        case "der": return .der
+        case "raw", "p1363": return .raw
+        default: throw SigilError(.invalidArgument, "unknown signature format '\(name)' (known: der, raw)")
+        }
+    }
+
+    /// Fails early, with the file's name, on inputs that cannot be streamed.
+    static func checkReadable(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw SigilError(.ioFailure, "input \(path) does not exist")
+        }
+        guard !isDirectory.boolValue else {
+            throw SigilError(.ioFailure, "input \(path) is a directory")
+        }
+    }
+}
