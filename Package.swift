@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "Sigil", targets: ["Sigil"]),
         .library(name: "SigilCrypto", targets: ["SigilCrypto"]),
         .executable(name: "sigil", targets: ["SigilCLI"]),
+        // Writes vectors/gnutls-signatures-*.json with GnuTLS (tools/make-vectors).
+        .executable(name: "sigil-vectorgen", targets: ["SigilVectorGen"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -48,6 +50,45 @@ let package = Package(
                 "Sigil",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: strictSettings
+        ),
+        // Helpers shared by the test targets (processes, throwaway keys); never shipped.
+        .target(
+            name: "SigilTestSupport",
+            dependencies: ["SigilCrypto"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SigilTests",
+            dependencies: ["Sigil", "SigilCrypto", "SigilTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        // Runs the built `sigil` binary as a user would.
+        .testTarget(
+            name: "SigilCLITests",
+            dependencies: ["SigilCLI", "Sigil", "SigilTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        // Safe Swift wrappers over GnuTLS for cross-checks; tests and tools only.
+        .target(
+            name: "GnuTLSCheck",
+            dependencies: ["CGnuTLS"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "SigilVectorGen",
+            dependencies: ["GnuTLSCheck"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CrossCheckTests",
+            dependencies: ["GnuTLSCheck", "SigilCrypto", "Sigil"],
+            swiftSettings: strictSettings
+        ),
+        // Replays vectors/ through Sigil alone: no GnuTLS needed where it runs.
+        .testTarget(
+            name: "VectorReplayTests",
+            dependencies: ["Sigil"],
             swiftSettings: strictSettings
         ),
     ]

@@ -1,0 +1,143 @@
+public import Foundation
+public import SigilCrypto
+
+/// Helpers shared by Sigil's test targets: running commands, throwaway keys, paths.
+/// Never linked into a shipped product.
+public enum TestSupport {
+    /// The package's root folder, found from this file's location.
+    public static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The folder where SwiftPM put the built products (`.build/debug`).
+    public static var productsDirectory: URL {
+        Bundle.main.bundleURL.pathExtension == "xctest"
+            ? Bundle.main.bundleURL.deletingLastPathComponent()
+            : URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    }
+
+    /// What a finished process said.
+    public struct ProcessOutput: Sendable {
+        public var status: Int32
+        public var standardOutput: Data
+        public var standardError: Data
+
+        public var stdoutText: String { String(decoding: standardOutput, as: UTF8.self) }
+        public var stderrText: String { String(decoding: standardError, as: UTF8.self) }
+    }
+
+    /// Runs an executable to completion, feeding it `input` on standard input.
+    ///
+    /// - Parameters:
+    ///   - executable: An absolute path, or a name looked up on `PATH`.
+    ///   - arguments: Its arguments.
+    ///   - input: Bytes for its standard input; it gets an empty one when `nil`.
+    public static func run(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> ProcessOutput {
+        let process = Process()
+        if executable.hasPrefix("/") {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [executable] + arguments
+        }
+        let stdin = Pipe()
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        // Drain both pipes concurrently so a chatty child never blocks on a full pipe.
+        let output = OutputCollector()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            output.setStdout(stdout.fileHandleForReading.readDataToEndOfFile())
+            group.leave()
+        }
+        group.enter()
+        DispatchQueue.global().async {
+            output.setStderr(stderr.fileHandleForReading.readDataToEndOfFile())
+            group.leave()
+        }
+        if let input, !input.isEmpty {
+            try? stdin.fileHandleForWriting.write(contentsOf: input)
+        }
+        try? stdin.fileHandleForWriting.close()
+        group.wait()
+        process.waitUntilExit()
+        return ProcessOutput(status: process.terminationStatus, standardOutput: output.stdout, standardError: output.stderr)
+    }
+
+    /// Runs the `openssl` CLI and returns its standard output, throwing when it fails.
+    public static func openssl(_ arguments: [String], input: Data? = nil) throws -> Data {
+        let result = try run("openssl", arguments, input: input)
+        guard result.status == 0 else {
+            throw TestFailure("openssl \(arguments.joined(separator: " ")) failed: \(result.stderrText)")
+        }
+        return result.standardOutput
+    }
+
+    /// A new, empty temporary folder.
+    public static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("sigil-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// A throwaway private key per key spec, generated once per test process.
+    public static func privateKey(_ spec: KeySpec) throws -> AsymmetricPrivateKey {
+        try keyCache.key(for: spec)
+    }
+
+    private static let keyCache = KeyCache()
+
+    /// Random bytes of a length drawn from `lengths`.
+    public static func randomMessage(lengths: ClosedRange<Int>) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        let count = Int.random(in: lengths, using: &generator)
+        return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    }
+
+    /// `bytes` with one bit inverted.
+    public static func flippingBit(_ bit: Int, of bytes: [UInt8]) -> [UInt8] {
+        var copy = bytes
+        copy[bit / 8 % copy.count] ^= UInt8(1 << (bit % 8))
+        return copy
+    }
+
+    /// Lowercase hex.
+    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        bytes.map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// A failure in a test helper, with its reason.
+public struct TestFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// `@unchecked Sendable`: each field is written by one reader thread and read only after
+/// the dispatch group they leave has been waited on.
+private final class OutputCollector: @unchecked Sendable {
+    var stdout = Data()
+    var stderr = Data()
+    func setStdout(_ data: Data) { stdout = data }
+    func setStderr(_ data: Data) { stderr = data }
+}
+
+/// `@unchecked Sendable`: the dictionary is only touched under `lock`.
+private final class KeyCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var keys: [KeySpec: AsymmetricPrivateKey] = [:]
+
+    func key(for spec: KeySpec) throws -> AsymmetricPrivateKey {
+        lock.lock()
+        defer { lock.unlock() }
+        if let key = keys[spec] { return key }
+        let key = try AsymmetricPrivateKey(generating: spec)
+        keys[spec] = key
+        return key
+    }
+}

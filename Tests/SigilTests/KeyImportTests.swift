@@ -1,0 +1,113 @@
+import Foundation
+import Sigil
+import SigilTestSupport
+import Testing
+
+@Suite struct KeyImportTests {
+    @Test(arguments: KeySpec.allAsymmetric)
+    func roundTripsEveryKeySpecThroughDERAndPEM(spec: KeySpec) throws {
+        let privateKey = try TestSupport.privateKey(spec)
+        let der = privateKey.publicKey.derRepresentation
+        let key = try PublicKey(derRepresentation: der)
+        #expect(key.keySpec == spec)
+        #expect(key.sizeInBits == spec.sizeInBits)
+        #expect(key.derRepresentation == der)
+        let fromPEM = try PublicKey(pemRepresentation: key.pemRepresentation)
+        #expect(fromPEM.derRepresentation == der)
+        #expect(try PublicKey(encoded: Array(key.pemRepresentation.utf8)).derRepresentation == der)
+        #expect(try PublicKey(encoded: der).derRepresentation == der)
+        #expect(!key.supportedSigningAlgorithms.isEmpty)
+        #expect(key.supportedSigningAlgorithms.allSatisfy { $0.isCompatible(with: spec) })
+    }
+
+    @Test(arguments: KeySpec.allAsymmetric)
+    func fingerprintAndDERAgreeWithTheOpenSSLCLI(spec: KeySpec) throws {
+        let privateKey = try TestSupport.privateKey(spec)
+        let pem = try privateKey.pemRepresentation
+        let der = try TestSupport.openssl(["pkey", "-pubout", "-outform", "DER"], input: Data(pem.utf8))
+        let key = try PublicKey(derRepresentation: der)
+        #expect(key.derRepresentation == privateKey.publicKey.derRepresentation)
+        let sha = try TestSupport.openssl(["dgst", "-sha256", "-r"], input: der)
+        #expect(String(decoding: sha, as: UTF8.self).hasPrefix(key.fingerprint))
+    }
+
+    @Test(arguments: KeySpec.allAsymmetric)
+    func roundTripsPrivateKeysThroughPKCS8(spec: KeySpec) throws {
+        let key = try TestSupport.privateKey(spec)
+        let der = try key.pkcs8DERRepresentation
+        let again = try AsymmetricPrivateKey(pkcs8DERRepresentation: der)
+        #expect(again.publicKey.derRepresentation == key.publicKey.derRepresentation)
+        let fromPEM = try AsymmetricPrivateKey(pemRepresentation: key.pemRepresentation)
+        #expect(fromPEM.publicKey.derRepresentation == key.publicKey.derRepresentation)
+    }
+
+    @Test func refusesRSAKeysUnder2048BitsUnlessAskedUnsafely() throws {
+        let small = try rsaPublicKeyDER(bits: 1024)
+        #expect(throws: SigilError(.keyTooSmall, "")) { try PublicKey(derRepresentation: small) }
+        let unsafe = try AsymmetricPublicKey(unsafeDERRepresentation: small)
+        #expect(unsafe.sizeInBits == 1024)
+        #expect(unsafe.keySpec == nil)
+    }
+
+    @Test func acceptsRSASizesKMSDoesNotIssueWithoutAKeySpec() throws {
+        let key = try PublicKey(derRepresentation: rsaPublicKeyDER(bits: 2560))
+        #expect(key.keySpec == nil)
+        #expect(key.supportedSigningAlgorithms.count == 6)
+    }
+
+    @Test(arguments: [
+        ("Ed25519", ["-algorithm", "ed25519"]),
+        ("X25519", ["-algorithm", "x25519"]),
+        ("brainpoolP256r1", ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:brainpoolP256r1"]),
+        ("RSA-PSS", ["-algorithm", "RSA-PSS", "-pkeyopt", "rsa_keygen_bits:2048"]),
+    ])
+    func refusesKeyTypesSigilDoesNotSupport(name: String, generate: [String]) throws {
+        let pem = try TestSupport.openssl(["genpkey"] + generate)
+        let der = try TestSupport.openssl(["pkey", "-pubout", "-outform", "DER"], input: pem)
+        let error = #expect(throws: SigilError.self) { try PublicKey(derRepresentation: der) }
+        #expect(error?.code == .unsupportedKey, "\(name): \(String(describing: error))")
+    }
+
+    @Test func refusesMalformedDER() throws {
+        let der = try TestSupport.privateKey(.eccNistP256).publicKey.derRepresentation
+        let cases: [(String, [UInt8])] = [
+            ("empty", []),
+            ("truncated", Array(der.dropLast())),
+            ("trailing byte", der + [0]),
+            ("garbage", Array("not a key at all".utf8)),
+            ("off-curve point", TestSupport.flippingBit(der.count * 8 - 1, of: der)),
+            ("BER long-form length", [0x30, 0x81, UInt8(der.count - 2)] + der.dropFirst(2)),
+        ]
+        for (name, bytes) in cases {
+            let error = #expect(throws: SigilError.self, "\(name)") { try PublicKey(derRepresentation: bytes) }
+            #expect(error?.code == .malformedKey, "\(name): \(String(describing: error))")
+        }
+    }
+
+    @Test func refusesPEMThatIsNotAPublicKey() throws {
+        let key = try TestSupport.privateKey(.eccNistP384)
+        let good = key.publicKey.pemRepresentation
+        let cases: [(String, String, String)] = [
+            ("private key", try key.pemRepresentation, "expected a 'PUBLIC KEY'"),
+            ("no END line", String(good.split(separator: "\n").dropLast().joined(separator: "\n")), "no '-----END PUBLIC KEY-----'"),
+            ("bad base64", good.replacingOccurrences(of: "A", with: "*"), "base64"),
+            ("no BEGIN line", "hello\n", "not PEM"),
+        ]
+        for (name, text, fragment) in cases {
+            let error = #expect(throws: SigilError.self, "\(name)") { try PublicKey(pemRepresentation: text) }
+            #expect(error?.code == .malformedKey, "\(name)")
+            #expect(error?.message.contains(fragment) == true, "\(name): \(error?.message ?? "")")
+        }
+    }
+
+    @Test func refusesMalformedPrivateKeys() {
+        let error = #expect(throws: SigilError.self) { try AsymmetricPrivateKey(pkcs8DERRepresentation: [0x30, 0x03, 0x02, 0x01, 0x00]) }
+        #expect(error?.code == .malformedKey)
+        #expect(!(error?.openSSLErrors.isEmpty ?? true), "the OpenSSL error queue is carried in the error")
+    }
+
+    private func rsaPublicKeyDER(bits: Int) throws -> Data {
+        let pem = try TestSupport.openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:\(bits)"])
+        return try TestSupport.openssl(["pkey", "-pubout", "-outform", "DER"], input: pem)
+    }
+}
