@@ -92,9 +92,11 @@ public struct PublicKey: Sendable {
     }
 
     /// Checks the algorithm and brings the signature to the form OpenSSL verifies (DER
-    /// for ECDSA), before any message is read.
+    /// for ECDSA). With `checkStructure`, also refuses a malformed signature now: before
+    /// a large input is read, not after.
     func preparedSignature(
-        _ signature: some DataProtocol, algorithm: SigningAlgorithm, format: SignatureFormat
+        _ signature: some DataProtocol, algorithm: SigningAlgorithm, format: SignatureFormat,
+        checkStructure: Bool = false
     ) throws -> [UInt8] {
         try checkCompatible(algorithm)
         guard !signature.isEmpty else {
@@ -103,14 +105,9 @@ public struct PublicKey: Sendable {
         if let curve, format == .raw {
             return try ECDSASignature.der(fromRaw: signature, curve: curve)
         }
-        let bytes = Array(signature)
-        if let curve {
-            // Fail on a malformed signature now, not after hashing a large input.
-            _ = try ECDSASignature.raw(fromDER: bytes, curve: curve)
-        } else if let expected = underlying.rsaSignatureSize, bytes.count != expected {
-            throw SigilError(
-                .malformedSignature,
-                "an RSA-\(sizeInBits) signature is \(expected) bytes, but this one is \(bytes.count) (truncated?)")
+        let bytes = signature as? [UInt8] ?? Array(signature)
+        if checkStructure {
+            try underlying.checkSignatureStructure(bytes)
         }
         return bytes
     }
@@ -185,7 +182,7 @@ public struct PublicKey: Sendable {
         _ signature: some DataProtocol, forContentsOf url: URL,
         algorithm: SigningAlgorithm, format: SignatureFormat = .der
     ) throws -> Bool {
-        let prepared = try preparedSignature(signature, algorithm: algorithm, format: format)
+        let prepared = try preparedSignature(signature, algorithm: algorithm, format: format, checkStructure: true)
         let digest = try FileDigest.digest(ofFileAt: url, using: algorithm.hashFunction)
         return try underlying.isValidSignature(prepared, forDigest: digest, scheme: algorithm.scheme)
     }
@@ -205,7 +202,7 @@ public struct PublicKey: Sendable {
         _ signature: some DataProtocol, readingFrom handle: FileHandle,
         algorithm: SigningAlgorithm, format: SignatureFormat = .der
     ) throws -> Bool {
-        let prepared = try preparedSignature(signature, algorithm: algorithm, format: format)
+        let prepared = try preparedSignature(signature, algorithm: algorithm, format: format, checkStructure: true)
         let digest = try FileDigest.digest(ofDescriptor: handle.fileDescriptor, named: "the input", using: algorithm.hashFunction)
         return try underlying.isValidSignature(prepared, forDigest: digest, scheme: algorithm.scheme)
     }
@@ -224,7 +221,7 @@ public struct PublicKey: Sendable {
         _ signature: some DataProtocol, for chunks: Chunks,
         algorithm: SigningAlgorithm, format: SignatureFormat = .der
     ) async throws -> Bool where Chunks.Element: DataProtocol {
-        let prepared = try preparedSignature(signature, algorithm: algorithm, format: format)
+        let prepared = try preparedSignature(signature, algorithm: algorithm, format: format, checkStructure: true)
         let hasher = try StreamingHasher(algorithm.hashFunction)
         for try await chunk in chunks {
             try hasher.update(chunk)

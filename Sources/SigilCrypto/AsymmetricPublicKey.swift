@@ -14,6 +14,8 @@ public struct AsymmetricPublicKey: Sendable {
     public let sizeInBits: Int
     /// The curve, for EC keys.
     public let curve: ECCurve?
+    /// The KMS key spec of this key, or `nil` for an RSA size KMS does not issue.
+    public let keySpec: KeySpec?
 
     /// The smallest RSA modulus Sigil accepts by default.
     public static let minimumRSABits = 2048
@@ -106,6 +108,7 @@ public struct AsymmetricPublicKey: Sendable {
         self.family = family
         self.sizeInBits = bits
         self.curve = curve
+        self.keySpec = KeySpec.matching(family: family, bits: bits, curve: curve)
     }
 
     init(backing: EVPKey) throws {
@@ -115,6 +118,7 @@ public struct AsymmetricPublicKey: Sendable {
         self.family = family
         self.sizeInBits = bits
         self.curve = curve
+        self.keySpec = KeySpec.matching(family: family, bits: bits, curve: curve)
     }
 
     private static func encodeDER(_ key: EVPKey) throws -> [UInt8] {
@@ -132,11 +136,6 @@ public struct AsymmetricPublicKey: Sendable {
     /// The key as a PEM `PUBLIC KEY` block.
     public var pemRepresentation: String {
         PEM.encode(derRepresentation, label: "PUBLIC KEY")
-    }
-
-    /// The KMS key spec of this key, or `nil` for an RSA size KMS does not issue.
-    public var keySpec: KeySpec? {
-        KeySpec.matching(family: family, bits: sizeInBits, curve: curve)
     }
 
     /// The SHA-256 digest of ``derRepresentation``: the key's fingerprint.
@@ -174,18 +173,9 @@ public struct AsymmetricPublicKey: Sendable {
                 .digestLengthMismatch,
                 "a \(scheme.hash) digest is \(scheme.hash.digestSize) bytes, but \(digest.count) were given")
         }
-        if let expected = rsaSignatureSize, signature.count != expected {
-            throw SigilError(
-                .malformedSignature,
-                "an RSA-\(sizeInBits) signature is \(expected) bytes, but this one is \(signature.count)")
-        }
-        if family == .ec {
-            try ECDSASignature.checkStrictDER(signature, curve: curve!)
-        }
+        try checkSignatureStructure(signature)
         OpenSSLErrorQueue.clear()
-        return try backing.withContext { context in
-            try checkOpenSSL(EVP_PKEY_verify_init(context), .cryptoFailure, "EVP_PKEY_verify_init")
-            try EVPKey.configure(context, for: scheme)
+        return try backing.withVerifyContext(for: scheme) { context in
             let result = withContiguousBytes(signature) { signatureBytes in
                 withContiguousBytes(digest) { digestBytes in
                     EVP_PKEY_verify(
@@ -196,15 +186,44 @@ public struct AsymmetricPublicKey: Sendable {
             }
             switch result {
             case 1:
-                return true
+                return (true, reusable: true)
             case 0:
                 // A signature that does not verify leaves reasons on the queue; they are
                 // the expected outcome, not an error.
                 OpenSSLErrorQueue.clear()
-                return false
+                return (false, reusable: true)
             default:
-                throw OpenSSLErrorQueue.error(.cryptoFailure, "EVP_PKEY_verify failed (\(result))")
+                let errors = OpenSSLErrorQueue.drain()
+                // ECDSA: when u1·G + u2·Q is the point at infinity the signature is invalid
+                // (SEC 1 §4.1.4 step 5), but OpenSSL reports it as an error (-1).
+                if family == .ec, errors.contains(where: \.isECPointAtInfinity) {
+                    return (false, reusable: false)
+                }
+                throw SigilError(.cryptoFailure, "EVP_PKEY_verify failed (\(result))", openSSLErrors: errors)
             }
         }
+    }
+
+    /// Throws unless `signature` has the shape of a signature for this key: exactly the
+    /// modulus length for RSA, one strict-DER `ECDSA-Sig-Value` for EC. Cheap; lets a
+    /// streaming verification fail before it reads its input.
+    ///
+    /// - Throws: ``SigilError`` with code `malformedSignature`.
+    public func checkSignatureStructure(_ signature: some DataProtocol) throws {
+        if let expected = rsaSignatureSize, signature.count != expected {
+            throw SigilError(
+                .malformedSignature,
+                "an RSA-\(sizeInBits) signature is \(expected) bytes, but this one is \(signature.count) (truncated?)")
+        }
+        if let curve {
+            try ECDSASignature.checkStrictDER(signature, curve: curve)
+        }
+    }
+}
+
+extension SigilError.OpenSSLError {
+    /// Whether this is the EC library's "point at infinity" reason.
+    var isECPointAtInfinity: Bool {
+        ERR_GET_LIB(code) == ERR_LIB_EC && ERR_GET_REASON(code) == EC_R_POINT_AT_INFINITY
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 internal import COpenSSL
 
 /// Owns one OpenSSL `EVP_PKEY` and frees it when released.
@@ -9,13 +10,61 @@ internal import COpenSSL
 final class EVPKey: @unchecked Sendable {
     private let pointer: OpaquePointer
 
+    /// Verification contexts already set up for a scheme, waiting to be reused.
+    ///
+    /// OpenSSL 3 spends more time creating and initialising an `EVP_PKEY_CTX` (algorithm
+    /// fetches under global locks) than an RSA-2048 verification takes; `openssl speed`
+    /// initialises once and verifies in a loop. A context leaves the pool for one
+    /// operation on one thread at a time, and returns only after a clean answer.
+    private let verifyContexts = Mutex<[SignatureScheme: [PooledContext]]>([:])
+    private static let pooledContextsPerScheme = 32
+
     /// Takes ownership of `pointer`: it is freed in `deinit` and must not be freed elsewhere.
     init(takingOwnershipOf pointer: OpaquePointer) {
         self.pointer = pointer
     }
 
     deinit {
+        verifyContexts.withLock { pools in
+            for context in pools.values.joined() { EVP_PKEY_CTX_free(context.pointer) }
+        }
         EVP_PKEY_free(pointer)
+    }
+
+    /// Runs `body` with a verification context set up for `scheme`, taken from the pool
+    /// or made afresh. `body` answers whether the context is still clean for reuse (it
+    /// is not after an error); a context that is not goes back to OpenSSL, not the pool.
+    func withVerifyContext<Result>(
+        for scheme: SignatureScheme, _ body: (OpaquePointer) throws -> (Result, reusable: Bool)
+    ) throws -> Result {
+        let context = try verifyContexts.withLock { $0[scheme]?.popLast()?.pointer } ?? makeVerifyContext(for: scheme)
+        let outcome: (Result, reusable: Bool)
+        do {
+            outcome = try body(context)
+        } catch {
+            EVP_PKEY_CTX_free(context)
+            throw error
+        }
+        let returning = PooledContext(pointer: context)
+        let pooled = outcome.reusable && verifyContexts.withLock { pools in
+            guard pools[scheme, default: []].count < Self.pooledContextsPerScheme else { return false }
+            pools[scheme, default: []].append(returning)
+            return true
+        }
+        if !pooled { EVP_PKEY_CTX_free(context) }
+        return outcome.0
+    }
+
+    private func makeVerifyContext(for scheme: SignatureScheme) throws -> OpaquePointer {
+        let context = try checkOpenSSL(EVP_PKEY_CTX_new(pointer, nil), .cryptoFailure, "EVP_PKEY_CTX_new")
+        do {
+            try checkOpenSSL(EVP_PKEY_verify_init(context), .cryptoFailure, "EVP_PKEY_verify_init")
+            try Self.configure(context, for: scheme)
+            return context
+        } catch {
+            EVP_PKEY_CTX_free(context)
+            throw error
+        }
     }
 
     /// Lends the raw pointer to `body`; it must not escape the closure.
@@ -75,6 +124,14 @@ final class EVPKey: @unchecked Sendable {
             try checkOpenSSL(EVP_PKEY_CTX_set_signature_md(context, scheme.hash.evpMD), .cryptoFailure, "setting the signature hash")
         }
     }
+}
+
+/// A verification context in the pool.
+///
+/// `@unchecked Sendable`: a context has exactly one holder at a time — the pool, under
+/// its lock, or the single operation that took it out — so it is never used concurrently.
+private struct PooledContext: @unchecked Sendable {
+    let pointer: OpaquePointer
 }
 
 /// Runs `body` over a contiguous copy of `data` (no copy when `data` is already contiguous).

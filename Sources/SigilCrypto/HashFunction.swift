@@ -44,6 +44,16 @@ public struct HashFunction: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { name }
 
+    // The digest size alone tells the supported functions apart; comparing and hashing
+    // it rather than the name keeps verification's per-call bookkeeping cheap.
+    public static func == (lhs: HashFunction, rhs: HashFunction) -> Bool {
+        lhs.digestSize == rhs.digestSize
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(digestSize)
+    }
+
     /// The OpenSSL digest object. The legacy accessors return static objects that need
     /// no freeing and are safe to share between threads.
     var evpMD: OpaquePointer {
