@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "Sigil", targets: ["Sigil"]),
         .library(name: "SigilCrypto", targets: ["SigilCrypto"]),
         .executable(name: "sigil", targets: ["SigilCLI"]),
+        // Verification rates for tools/bench, next to `openssl speed`.
+        .executable(name: "sigil-bench", targets: ["SigilBench"]),
         // Writes vectors/gnutls-signatures-*.json with GnuTLS (tools/make-vectors).
         .executable(name: "sigil-vectorgen", targets: ["SigilVectorGen"]),
     ],
@@ -50,6 +52,11 @@ let package = Package(
                 "Sigil",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "SigilBench",
+            dependencies: ["Sigil"],
             swiftSettings: strictSettings
         ),
         // Helpers shared by the test targets (processes, throwaway keys); never shipped.
@@ -89,6 +96,12 @@ let package = Package(
         .testTarget(
             name: "VectorReplayTests",
             dependencies: ["Sigil"],
+            swiftSettings: strictSettings
+        ),
+        // Runs the shared Wycheproof vectors (../shared/vectors/wycheproof) through Sigil.
+        .testTarget(
+            name: "WycheproofTests",
+            dependencies: ["Sigil", "SigilCrypto"],
             swiftSettings: strictSettings
         ),
     ]
