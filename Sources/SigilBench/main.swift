@@ -4,7 +4,7 @@ import Sigil
 // sigil-bench: Sigil's verification rate for the primitives `openssl speed` measures,
 // printed as one JSON object per line for tools/bench to put next to OpenSSL's figures.
 //
-// Usage: sigil-bench verify [--seconds S]
+// Usage: sigil-bench verify [--seconds S] [--only SUBSTRING]
 
 struct Workload {
     var name: String
@@ -12,13 +12,15 @@ struct Workload {
     var algorithm: SigningAlgorithm
     /// The `openssl speed` algorithm measuring the same primitive.
     var opensslName: String
+    /// The workload of tools/peer/openssl-verify-loop doing exactly this verification.
+    var peerName: String
 }
 
 let workloads = [
-    Workload(name: "RSA-2048 RSASSA_PSS_SHA_256", spec: .rsa2048, algorithm: .rsassaPSSSHA256, opensslName: "rsa2048"),
-    Workload(name: "RSA-2048 RSASSA_PKCS1_V1_5_SHA_256", spec: .rsa2048, algorithm: .rsassaPKCS1V1_5SHA256, opensslName: "rsa2048"),
-    Workload(name: "RSA-4096 RSASSA_PKCS1_V1_5_SHA_256", spec: .rsa4096, algorithm: .rsassaPKCS1V1_5SHA256, opensslName: "rsa4096"),
-    Workload(name: "P-256 ECDSA_SHA_256", spec: .eccNistP256, algorithm: .ecdsaSHA256, opensslName: "ecdsap256"),
+    Workload(name: "RSA-2048 RSASSA_PSS_SHA_256", spec: .rsa2048, algorithm: .rsassaPSSSHA256, opensslName: "rsa2048", peerName: "rsa2048-pss"),
+    Workload(name: "RSA-2048 RSASSA_PKCS1_V1_5_SHA_256", spec: .rsa2048, algorithm: .rsassaPKCS1V1_5SHA256, opensslName: "rsa2048", peerName: "rsa2048-pkcs1"),
+    Workload(name: "RSA-4096 RSASSA_PKCS1_V1_5_SHA_256", spec: .rsa4096, algorithm: .rsassaPKCS1V1_5SHA256, opensslName: "rsa4096", peerName: "rsa4096-pkcs1"),
+    Workload(name: "P-256 ECDSA_SHA_256", spec: .eccNistP256, algorithm: .ecdsaSHA256, opensslName: "ecdsap256", peerName: "p256-ecdsa"),
 ]
 
 func seconds(since start: UInt64) -> Double {
@@ -61,17 +63,21 @@ func batchRate(key: PublicKey, signature: [UInt8], digest: [UInt8], algorithm: S
 
 let arguments = CommandLine.arguments.dropFirst()
 guard arguments.first == "verify" else {
-    FileHandle.standardError.write(Data("usage: sigil-bench verify [--seconds S]\n".utf8))
+    FileHandle.standardError.write(Data("usage: sigil-bench verify [--seconds S] [--only SUBSTRING]\n".utf8))
     exit(2)
 }
 var duration = 3.0
 if let index = arguments.firstIndex(of: "--seconds"), arguments.indices.contains(index + 1), let value = Double(arguments[index + 1]) {
     duration = value
 }
+var selected = workloads
+if let index = arguments.firstIndex(of: "--only"), arguments.indices.contains(index + 1) {
+    selected = workloads.filter { $0.name.contains(arguments[index + 1]) }
+}
 let threads = ProcessInfo.processInfo.activeProcessorCount
 
 do {
-    for workload in workloads {
+    for workload in selected {
         let privateKey = try AsymmetricPrivateKey(generating: workload.spec)
         let key = try PublicKey(privateKey.publicKey)
         let digest = try workload.algorithm.hashFunction.hash(Array("sigil benchmark message".utf8))
@@ -83,7 +89,7 @@ do {
         let batch = try batchRate(
             key: key, signature: signature, digest: digest, algorithm: workload.algorithm, duration: duration, threads: threads)
         let line: [String: Any] = [
-            "workload": workload.name, "openssl": workload.opensslName,
+            "workload": workload.name, "openssl": workload.opensslName, "peer": workload.peerName,
             "singleThreadPerSecond": single.rounded(), "batchPerSecond": batch.rounded(), "batchThreads": threads,
         ]
         let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])

@@ -5,8 +5,8 @@ internal import COpenSSL
 /// Owns one OpenSSL `EVP_PKEY` and frees it when released.
 ///
 /// `@unchecked Sendable`: the key is never mutated after creation, and OpenSSL allows
-/// concurrent operations on one `EVP_PKEY` as long as each uses its own `EVP_PKEY_CTX`,
-/// which every operation here creates afresh.
+/// concurrent operations on one `EVP_PKEY` as long as each uses its own `EVP_PKEY_CTX`;
+/// every operation here has one to itself, fresh or taken out of the pool below.
 final class EVPKey: @unchecked Sendable {
     private let pointer: OpaquePointer
 
@@ -16,7 +16,10 @@ final class EVPKey: @unchecked Sendable {
     /// fetches under global locks) than an RSA-2048 verification takes; `openssl speed`
     /// initialises once and verifies in a loop. A context leaves the pool for one
     /// operation on one thread at a time, and returns only after a clean answer.
-    private let verifyContexts = Mutex<[SignatureScheme: [PooledContext]]>([:])
+    ///
+    /// A key verifies with one or two schemes in practice, so the pool is a short list
+    /// searched in order rather than a dictionary that would hash the scheme every call.
+    private let verifyContexts = Mutex<[ContextPool]>([])
     private static let pooledContextsPerScheme = 32
 
     /// Takes ownership of `pointer`: it is freed in `deinit` and must not be freed elsewhere.
@@ -26,7 +29,7 @@ final class EVPKey: @unchecked Sendable {
 
     deinit {
         verifyContexts.withLock { pools in
-            for context in pools.values.joined() { EVP_PKEY_CTX_free(context.pointer) }
+            for context in pools.lazy.flatMap(\.contexts) { EVP_PKEY_CTX_free(context.pointer) }
         }
         EVP_PKEY_free(pointer)
     }
@@ -37,7 +40,11 @@ final class EVPKey: @unchecked Sendable {
     func withVerifyContext<Result>(
         for scheme: SignatureScheme, _ body: (OpaquePointer) throws -> (Result, reusable: Bool)
     ) throws -> Result {
-        let context = try verifyContexts.withLock { $0[scheme]?.popLast()?.pointer } ?? makeVerifyContext(for: scheme)
+        let pooledContext = verifyContexts.withLock { pools -> OpaquePointer? in
+            guard let index = pools.firstIndex(where: { $0.scheme == scheme }) else { return nil }
+            return pools[index].contexts.popLast()?.pointer
+        }
+        let context = try pooledContext ?? makeVerifyContext(for: scheme)
         let outcome: (Result, reusable: Bool)
         do {
             outcome = try body(context)
@@ -47,8 +54,12 @@ final class EVPKey: @unchecked Sendable {
         }
         let returning = PooledContext(pointer: context)
         let pooled = outcome.reusable && verifyContexts.withLock { pools in
-            guard pools[scheme, default: []].count < Self.pooledContextsPerScheme else { return false }
-            pools[scheme, default: []].append(returning)
+            guard let index = pools.firstIndex(where: { $0.scheme == scheme }) else {
+                pools.append(ContextPool(scheme: scheme, contexts: [returning]))
+                return true
+            }
+            guard pools[index].contexts.count < Self.pooledContextsPerScheme else { return false }
+            pools[index].contexts.append(returning)
             return true
         }
         if !pooled { EVP_PKEY_CTX_free(context) }
@@ -132,6 +143,12 @@ final class EVPKey: @unchecked Sendable {
 /// its lock, or the single operation that took it out — so it is never used concurrently.
 private struct PooledContext: @unchecked Sendable {
     let pointer: OpaquePointer
+}
+
+/// The idle verification contexts of one scheme.
+private struct ContextPool: Sendable {
+    let scheme: SignatureScheme
+    var contexts: [PooledContext]
 }
 
 /// Runs `body` over a contiguous copy of `data` (no copy when `data` is already contiguous).
