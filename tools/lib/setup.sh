@@ -6,7 +6,7 @@ export SIGIL_ROOT
 
 # Debian packages the build and the tests need: OpenSSL for the library, GnuTLS and
 # nettle (with GMP) for the independent cross-checks, the CLIs for the demo and benchmarks.
-SIGIL_DEBIAN_PACKAGES=(pkg-config openssl libssl-dev libgnutls28-dev nettle-dev libgmp-dev gnutls-bin time)
+SIGIL_DEBIAN_PACKAGES=(pkg-config openssl libssl-dev libgnutls28-dev nettle-dev libgmp-dev gnutls-bin time gcc python3)
 
 sigil_log() { printf '==> %s\n' "$*" >&2; }
 
