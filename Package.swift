@@ -84,7 +84,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "SigilVectorGen",
-            dependencies: ["GnuTLSCheck"],
+            dependencies: ["GnuTLSCheck", "SigilTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -95,7 +95,7 @@ let package = Package(
         // Replays vectors/ through Sigil alone: no GnuTLS needed where it runs.
         .testTarget(
             name: "VectorReplayTests",
-            dependencies: ["Sigil"],
+            dependencies: ["Sigil", "SigilTestSupport"],
             swiftSettings: strictSettings
         ),
         // Runs the shared Wycheproof vectors (../shared/vectors/wycheproof) through Sigil.

@@ -8,6 +8,7 @@
 
 import Foundation
 import GnuTLSCheck
+import SigilTestSupport
 
 /// How many valid cases each file gets, and the largest RAW message.
 let validRawCount = 12
@@ -136,9 +137,9 @@ func confirm(_ cases: [PendingCase], publicKey: GnuTLSPublicKey, algorithm: GnuT
     }
 }
 
-func encode(_ cases: [PendingCase]) -> [VectorCase] {
+func encode(_ cases: [PendingCase]) -> [SignatureVectorCase] {
     cases.enumerated().map { index, pending in
-        var encoded = VectorCase(
+        var encoded = SignatureVectorCase(
             id: index + 1, messageType: "RAW", message: nil, digest: nil,
             signature: base64(pending.signature), expected: pending.isValid ? "valid" : "invalid",
             comment: pending.comment
@@ -178,7 +179,7 @@ do {
         let publicKeyDER = try key.publicKeyDERRepresentation()
         let cases = try makeCases(key: key, otherKey: otherKey, algorithm: algorithm)
         try confirm(cases, publicKey: try GnuTLSPublicKey(derRepresentation: publicKeyDER), algorithm: algorithm)
-        let file = VectorFile(
+        let file = SignatureVectorFile(
             generator: GnuTLSLibrary.generatorName, algorithm: algorithm.kmsName, keySpec: spec.kmsName,
             publicKey: base64(publicKeyDER), signatureFormat: algorithm.isECDSA ? "DER" : "RAW",
             cases: encode(cases)

@@ -1,33 +1,14 @@
 import Foundation
 import Sigil
+import SigilTestSupport
 import Testing
 
 /// Replays the signature vectors in `vectors/` (made with GnuTLS by `tools/make-vectors`)
 /// through Sigil's public API. Needs only Sigil, so it runs where GnuTLS is not installed.
 @Suite("Replay of the committed signature vectors")
 struct VectorReplayTests {
-    /// The shape written by `sigil-vectorgen` (Sources/SigilVectorGen/VectorFile.swift).
-    struct VectorFile: Decodable {
-        let formatVersion: Int
-        let generator: String
-        let algorithm: String
-        let keySpec: String
-        let publicKey: String
-        let signatureFormat: String
-        let messageEncoding: String
-        let signatureEncoding: String
-        let cases: [VectorCase]
-    }
-
-    struct VectorCase: Decodable {
-        let id: Int
-        let messageType: String
-        let message: String?
-        let digest: String?
-        let signature: String
-        let expected: String
-        let comment: String
-    }
+    /// The shape `sigil-vectorgen` writes.
+    typealias VectorFile = SignatureVectorFile
 
     struct ReplayFailure: Error, CustomStringConvertible {
         let description: String
