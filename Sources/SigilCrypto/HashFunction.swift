@@ -54,6 +54,11 @@ public struct HashFunction: Hashable, Sendable, CustomStringConvertible {
         hasher.combine(digestSize)
     }
 
+    /// OpenSSL's name for the digest, as EVP_KDF and OSSL_PARAM take it.
+    var openSSLName: String {
+        digestSize == 20 ? "SHA1" : "SHA2-\(digestSize * 8)"
+    }
+
     /// The OpenSSL digest object. The legacy accessors return static objects that need
     /// no freeing and are safe to share between threads.
     var evpMD: OpaquePointer {

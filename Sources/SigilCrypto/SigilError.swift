@@ -30,6 +30,20 @@ public struct SigilError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let invalidArgument = Code("invalidArgument")
         /// Reading or writing a file or stream failed.
         public static let ioFailure = Code("ioFailure")
+        /// An authentication tag, commit key or MAC did not match: the data was altered,
+        /// or the key is wrong.
+        public static let authenticationFailure = Code("authenticationFailure")
+        /// A ciphertext could not be decrypted with this key and padding.
+        public static let decryptionFailure = Code("decryptionFailure")
+        /// A message is not well-formed: truncated, reordered, or with an impossible field.
+        public static let malformedMessage = Code("malformedMessage")
+        /// A message is well-formed but uses something Sigil refuses (format version,
+        /// algorithm suite, content type), or exceeds a configured limit.
+        public static let unsupportedMessage = Code("unsupportedMessage")
+        /// No encrypted data key in the message can be opened with the keys given.
+        public static let noMatchingRecipient = Code("noMatchingRecipient")
+        /// The encryption context does not hold what the caller required.
+        public static let encryptionContextMismatch = Code("encryptionContextMismatch")
         /// OpenSSL failed in a way the caller cannot fix (usually resource exhaustion).
         public static let cryptoFailure = Code("cryptoFailure")
 
