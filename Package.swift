@@ -101,7 +101,13 @@ let package = Package(
         // Runs the shared Wycheproof vectors (../shared/vectors/wycheproof) through Sigil.
         .testTarget(
             name: "WycheproofTests",
-            dependencies: ["Sigil", "SigilCrypto"],
+            dependencies: ["Sigil", "SigilCrypto", "SigilTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        // The built `sigil` against the official Python Encryption SDK (.venv, tools/interop).
+        .testTarget(
+            name: "InteropTests",
+            dependencies: ["Sigil", "SigilTestSupport"],
             swiftSettings: strictSettings
         ),
     ]

@@ -1,4 +1,5 @@
 import Foundation
+import SigilTestSupport
 import Testing
 
 /// The families of Wycheproof signature files this runner applies, each with the schemas
@@ -65,38 +66,15 @@ struct VectorFile: Sendable, CustomTestStringConvertible, CustomStringConvertibl
 /// `SIGIL_VECTORS_DIR/wycheproof`, or from `../shared/vectors/wycheproof` beside the
 /// package root.
 enum WycheproofCorpus {
-    /// The folder that holds `wycheproof/` and `esdk/`.
-    static let vectorsDirectory: URL = {
-        if let override = ProcessInfo.processInfo.environment["SIGIL_VECTORS_DIR"], !override.isEmpty {
-            return URL(fileURLWithPath: override, isDirectory: true).standardizedFileURL
-        }
-        // This file is <package root>/Tests/WycheproofTests/WycheproofCorpus.swift.
-        let packageRoot = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent()
-            .deletingLastPathComponent()
-            .deletingLastPathComponent()
-        return packageRoot.appendingPathComponent("../shared/vectors", isDirectory: true).standardizedFileURL
-    }()
-
     /// The Wycheproof folder itself.
-    static var directory: URL {
-        vectorsDirectory.appendingPathComponent("wycheproof", isDirectory: true)
-    }
+    static var directory: URL { SharedVectors.folder("wycheproof") }
 
-    static var isPresent: Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) && isDirectory.boolValue
-    }
+    static var isPresent: Bool { SharedVectors.isPresent("wycheproof") }
 
     /// Whether a missing corpus must fail the run rather than skip it.
-    static var isCI: Bool {
-        ProcessInfo.processInfo.environment["CI"] == "true"
-    }
+    static var isCI: Bool { SharedVectors.isCI }
 
-    static var missingMessage: String {
-        "Wycheproof vectors not found at \(directory.path) "
-            + "(set SIGIL_VECTORS_DIR to the folder holding wycheproof/ and esdk/)"
-    }
+    static var missingMessage: String { SharedVectors.missingMessage("wycheproof") }
 
     /// How many files of each family the corpus held when this runner was written
     /// (C2SP/wycheproof dac1dd47, testvectors_v1/). Fewer means the folder was emptied
