@@ -13,7 +13,7 @@ struct SigilCommand: AsyncParsableCommand {
 
             Exit codes: 0 success (signature valid), 1 signature invalid, 2 usage or input error.
             """,
-        subcommands: [VerifyCommand.self, PublicKeyCommand.self]
+        subcommands: [VerifyCommand.self, PublicKeyCommand.self, EncryptCommand.self, DecryptCommand.self, InspectCommand.self]
     )
 
     /// Runs the command line, mapping every failure to exit code 2 with a one-line

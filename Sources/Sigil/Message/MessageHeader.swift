@@ -203,3 +203,32 @@ public struct DecryptionLimits: Sendable {
     /// The defaults.
     public static let `default` = DecryptionLimits()
 }
+
+extension MessageHeader {
+    /// Reads and parses the header at the start of a message, without any key: for
+    /// inspecting a message. Nothing is authenticated yet.
+    ///
+    /// - Parameters:
+    ///   - descriptor: A file descriptor positioned at the start of the message.
+    ///   - limits: Bounds on the header.
+    /// - Returns: The header as written.
+    /// - Throws: ``SigilError`` with code `malformedMessage` for a truncated or wrong
+    ///   header, `unsupportedMessage` for one Sigil refuses, `ioFailure` when reading fails.
+    public static func read(fromDescriptor descriptor: Int32, limits: DecryptionLimits = .default) throws -> MessageHeader {
+        var bytes: [UInt8] = []
+        var needed = 64
+        while true {
+            var chunk = [UInt8](repeating: 0, count: max(needed - bytes.count, 4096))
+            let count = try chunk.withUnsafeMutableBytes { try FileIO.read(descriptor, into: $0) }
+            bytes += chunk[0..<count]
+            do {
+                return try bytes.withUnsafeBytes { try parse($0, limits: limits).0 }
+            } catch let shortage as ByteReader.Shortage {
+                guard count > 0 else {
+                    throw SigilError(.malformedMessage, bytes.isEmpty ? "the message is empty" : "the message is truncated inside its header")
+                }
+                needed = shortage.needed
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import ArgumentParser
+import Foundation
+import Sigil
+
+struct DecryptCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decrypt",
+        abstract: "Decrypt an Encryption SDK message with a local RSA private key.",
+        discussion: """
+            Reads messages that `sigil encrypt` or an official Encryption SDK wrote (format \
+            version 2, committing suites 0478 and 0578, framed or not). The commit key and the \
+            header are checked before anything else, every frame before its plaintext is used, \
+            and the footer signature of 0578 messages at the end.
+
+            With -o, the plaintext file (mode 0600) appears only once the whole message, footer \
+            included, has verified; on any failure the target is untouched. To standard output, \
+            plaintext is written frame by frame as each frame verifies: a failure later on exits \
+            non-zero, and what was written must be discarded.
+
+            Every --context pair must be in the message's encryption context.
+
+            Exit codes: 0 decrypted; 1 the message does not decrypt (altered, truncated, not for \
+            this key, missing context); 2 usage or input error.
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("The RSA private key: PKCS#8, PEM or DER.", valueName: "file"))
+    var privateKey: String
+
+    @OptionGroup var recipient: RecipientOptions
+    @OptionGroup var context: ContextOptions
+
+    @Option(name: .long, help: ArgumentHelp("Refuse headers with more encrypted data keys than this.", valueName: "count"))
+    var maxEncryptedDataKeys: Int = DecryptionLimits.default.maximumEncryptedDataKeys
+
+    @Option(name: .long, help: ArgumentHelp("Refuse frames longer than this.", valueName: "bytes"))
+    var maxFrameSize: UInt32 = DecryptionLimits.default.maximumFrameLength
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the plaintext here instead of standard output.", valueName: "file"))
+    var output: String?
+
+    @Argument(help: ArgumentHelp("The message; - or nothing for standard input.", valueName: "input"))
+    var input: String = "-"
+
+    /// Failures that mean "this message does not decrypt", as opposed to bad usage.
+    static let messageFailures: Set<SigilError.Code> = [
+        .authenticationFailure, .decryptionFailure, .noMatchingRecipient, .encryptionContextMismatch,
+        .malformedMessage, .unsupportedMessage,
+    ]
+
+    func run() async throws {
+        let key = try KeyFiles.privateKey(privateKey)
+        let padding = try recipient.parsedPadding(allowInsecure: true)
+        let unwrapper: LocalRSAKeyUnwrapper
+        switch try recipient.target() {
+        case .kms(let arn):
+            unwrapper = LocalRSAKeyUnwrapper(privateKey: key, keyARN: arn, padding: padding)
+        case let .raw(namespace, name):
+            unwrapper = LocalRSAKeyUnwrapper(privateKey: key, namespace: namespace, name: name, padding: padding)
+        }
+        guard maxEncryptedDataKeys > 0 else {
+            throw SigilError(.invalidArgument, "--max-encrypted-data-keys must be at least 1")
+        }
+        let decryptor = MessageDecryptor(
+            unwrapper: unwrapper,
+            limits: DecryptionLimits(maximumEncryptedDataKeys: maxEncryptedDataKeys, maximumFrameLength: maxFrameSize),
+            requiredContext: try context.parsed())
+        let source = try InputStream(path: input)
+        defer { source.close() }
+        let sink = try OutputFile(path: output, private: true)
+        let progress = ProgressBar(label: "decrypting", total: source.size)
+        do {
+            try await decryptor.decrypt(readingFrom: source.descriptor, to: sink.write, progress: progress.update)
+            progress.finish()
+            try sink.commit()
+        } catch let error as SigilError where Self.messageFailures.contains(error.code) {
+            progress.finish()
+            sink.abandon()
+            Terminal.writeError("\(error)")
+            throw ExitCode(ExitStatus.invalidSignature)
+        } catch {
+            progress.finish()
+            sink.abandon()
+            throw error
+        }
+    }
+}
+
+struct InspectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Show an Encryption SDK message's header without decrypting it.",
+        discussion: """
+            Prints the algorithm suite, message id, encryption context, recipients (provider id \
+            and info of each encrypted data key) and frame length. Nothing here is authenticated \
+            until the message is decrypted.
+            """
+    )
+
+    @Option(name: .long, help: "Print text or a JSON object for scripts.")
+    var output: OutputFormat = .text
+
+    @Argument(help: ArgumentHelp("The message; - for standard input.", valueName: "message"))
+    var message: String
+
+    func run() async throws {
+        let source = try InputStream(path: message)
+        defer { source.close() }
+        let header = try MessageHeader.read(fromDescriptor: source.descriptor)
+        let recipients = header.encryptedDataKeys.map { key in
+            ["providerId": key.providerID, "providerInfo": key.providerInfoText ?? Data(key.providerInfo).base64EncodedString()]
+        }
+        let contentType = header.contentType == .framed ? "framed" : "non-framed"
+        switch output {
+        case .text:
+            print("Format:       AWS Encryption SDK message, version 2")
+            print("Suite:        \(header.suite)")
+            print("Message id:   \(Data(header.messageID).base64EncodedString())")
+            print("Content:      \(contentType)\(header.contentType == .framed ? ", \(header.frameLength)-byte frames" : "")")
+            if header.encryptionContext.isEmpty {
+                print("Context:      (empty)")
+            } else {
+                for (index, key) in header.encryptionContext.pairs.keys.sorted().enumerated() {
+                    print("\(index == 0 ? "Context:     " : "            ") \(key)=\(header.encryptionContext[key]!)")
+                }
+            }
+            for (index, recipient) in recipients.enumerated() {
+                print("\(index == 0 ? "Recipients:  " : "             ") \(recipient["providerId"]!) \(recipient["providerInfo"]!)")
+            }
+        case .json:
+            Terminal.printJSON([
+                "formatVersion": 2, "suite": header.suite.hexID, "suiteName": header.suite.name,
+                "messageId": Data(header.messageID).base64EncodedString(), "contentType": contentType,
+                "frameLength": Int(header.frameLength), "encryptionContext": header.encryptionContext.pairs,
+                "recipients": recipients,
+            ])
+        }
+    }
+}
