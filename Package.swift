@@ -89,7 +89,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CrossCheckTests",
-            dependencies: ["GnuTLSCheck", "SigilCrypto", "Sigil"],
+            dependencies: ["GnuTLSCheck", "SigilCrypto", "Sigil", "SigilTestSupport"],
             swiftSettings: strictSettings
         ),
         // Replays vectors/ through Sigil alone: no GnuTLS needed where it runs.

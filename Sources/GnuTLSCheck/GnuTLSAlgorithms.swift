@@ -55,23 +55,31 @@ public struct GnuTLSKeySpec: Hashable, Sendable, CustomStringConvertible {
     public var description: String { kmsName }
 }
 
-/// A hash function as GnuTLS names it, for the digests of DIGEST-type messages.
+/// A hash function as GnuTLS names it, for the digests of DIGEST-type messages, OAEP's
+/// hashes and MGF1, and HKDF.
 public struct GnuTLSDigest: Hashable, Sendable, CustomStringConvertible {
     /// The name used in KMS algorithm names, such as `SHA_256`.
     public let kmsName: String
     let algorithm: gnutls_digest_algorithm_t
+    /// The HMAC over this hash, for `gnutls_hkdf_*`.
+    let mac: gnutls_mac_algorithm_t
 
-    private init(_ kmsName: String, _ algorithm: gnutls_digest_algorithm_t) {
+    private init(_ kmsName: String, _ algorithm: gnutls_digest_algorithm_t, _ mac: gnutls_mac_algorithm_t) {
         self.kmsName = kmsName
         self.algorithm = algorithm
+        self.mac = mac
     }
 
+    /// SHA-1: only for RSAES_OAEP_SHA_1 and MGF1, never for signatures.
+    public static let sha1 = GnuTLSDigest("SHA_1", GNUTLS_DIG_SHA1, GNUTLS_MAC_SHA1)
+    /// SHA-224: only for published OAEP vectors.
+    public static let sha224 = GnuTLSDigest("SHA_224", GNUTLS_DIG_SHA224, GNUTLS_MAC_SHA224)
     /// SHA-256.
-    public static let sha256 = GnuTLSDigest("SHA_256", GNUTLS_DIG_SHA256)
+    public static let sha256 = GnuTLSDigest("SHA_256", GNUTLS_DIG_SHA256, GNUTLS_MAC_SHA256)
     /// SHA-384.
-    public static let sha384 = GnuTLSDigest("SHA_384", GNUTLS_DIG_SHA384)
+    public static let sha384 = GnuTLSDigest("SHA_384", GNUTLS_DIG_SHA384, GNUTLS_MAC_SHA384)
     /// SHA-512.
-    public static let sha512 = GnuTLSDigest("SHA_512", GNUTLS_DIG_SHA512)
+    public static let sha512 = GnuTLSDigest("SHA_512", GNUTLS_DIG_SHA512, GNUTLS_MAC_SHA512)
 
     /// The digest length in bytes, as GnuTLS reports it.
     public var byteCount: Int { Int(gnutls_hash_get_len(algorithm)) }

@@ -89,26 +89,8 @@ struct VectorReplayTests {
     }
 
     static func bytes(fromHex text: String?, label: String) throws -> [UInt8] {
-        guard let text, text.utf8.count % 2 == 0 else {
-            throw ReplayFailure(description: "\(label): missing or odd-length hex")
-        }
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(text.utf8.count / 2)
-        var high: UInt8?
-        for character in text.utf8 {
-            let nibble: UInt8
-            switch character {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = character - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = character - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = character - UInt8(ascii: "A") + 10
-            default: throw ReplayFailure(description: "\(label): not hex")
-            }
-            if let first = high {
-                bytes.append(first << 4 | nibble)
-                high = nil
-            } else {
-                high = nibble
-            }
+        guard let text, let bytes = TestSupport.bytes(hex: text) else {
+            throw ReplayFailure(description: "\(label): missing or malformed hex")
         }
         return bytes
     }
