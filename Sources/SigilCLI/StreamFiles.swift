@@ -47,6 +47,7 @@ final class OutputFile {
     let descriptor: Int32
     private let temporaryPath: String?
     private let finalPath: String?
+    private var ownsDescriptor = false
     private var done = false
 
     /// - Parameters:
@@ -59,9 +60,25 @@ final class OutputFile {
             finalPath = nil
             return
         }
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw SigilError(.ioFailure, "output \(path) is a directory")
+        var status = stat()
+        if stat(path, &status) == 0 {
+            switch status.st_mode & S_IFMT {
+            case S_IFDIR:
+                throw SigilError(.ioFailure, "output \(path) is a directory")
+            case S_IFREG:
+                break
+            default:
+                // A device, pipe or socket (/dev/null, a FIFO): nothing to replace atomically.
+                let opened = open(path, O_WRONLY | O_CLOEXEC)
+                guard opened >= 0 else {
+                    throw SigilError(.ioFailure, "cannot open output \(path): \(String(cString: strerror(errno)))")
+                }
+                descriptor = opened
+                temporaryPath = nil
+                finalPath = nil
+                ownsDescriptor = true
+                return
+            }
         }
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
@@ -92,7 +109,10 @@ final class OutputFile {
     /// Makes the output final: syncs and renames the temporary file into place.
     func commit() throws {
         done = true
-        guard let temporaryPath, let finalPath else { return }
+        guard let temporaryPath, let finalPath else {
+            if ownsDescriptor { close(descriptor) }
+            return
+        }
         guard fsync(descriptor) == 0 else {
             let reason = String(cString: strerror(errno))
             discard(temporaryPath)
@@ -110,7 +130,11 @@ final class OutputFile {
     func abandon() {
         guard !done else { return }
         done = true
-        if let temporaryPath { discard(temporaryPath) }
+        if let temporaryPath {
+            discard(temporaryPath)
+        } else if ownsDescriptor {
+            close(descriptor)
+        }
     }
 
     private func discard(_ path: String) {
