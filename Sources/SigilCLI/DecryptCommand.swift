@@ -36,6 +36,9 @@ struct DecryptCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Refuse frames longer than this.", valueName: "bytes"))
     var maxFrameSize: UInt32 = DecryptionLimits.default.maximumFrameLength
 
+    @Option(name: .long, help: ArgumentHelp("Cores to use for batches of frames (default: all, at most 8).", valueName: "count"))
+    var threads: Int = MessageEncoder.defaultThreadCount
+
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the plaintext here instead of standard output.", valueName: "file"))
     var output: String?
 
@@ -47,6 +50,10 @@ struct DecryptCommand: AsyncParsableCommand {
         .authenticationFailure, .decryptionFailure, .noMatchingRecipient, .encryptionContextMismatch,
         .malformedMessage, .unsupportedMessage,
     ]
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
 
     func run() async throws {
         let key = try KeyFiles.privateKey(privateKey)
@@ -64,7 +71,7 @@ struct DecryptCommand: AsyncParsableCommand {
         let decryptor = MessageDecryptor(
             unwrapper: unwrapper,
             limits: DecryptionLimits(maximumEncryptedDataKeys: maxEncryptedDataKeys, maximumFrameLength: maxFrameSize),
-            requiredContext: try context.parsed())
+            requiredContext: try context.parsed(), threads: threads)
         let source = try InputStream(path: input)
         defer { source.close() }
         let sink = try OutputFile(path: output, private: true)

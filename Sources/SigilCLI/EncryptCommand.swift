@@ -39,11 +39,18 @@ struct EncryptCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Plaintext bytes per frame (default 4096).", valueName: "bytes"))
     var frameSize: UInt32 = MessageEncoder.defaultFrameLength
 
+    @Option(name: .long, help: ArgumentHelp("Cores to use for batches of frames (default: all, at most 8).", valueName: "count"))
+    var threads: Int = MessageEncoder.defaultThreadCount
+
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the message here instead of standard output.", valueName: "file"))
     var output: String?
 
     @Argument(help: ArgumentHelp("The data to encrypt; - or nothing for standard input.", valueName: "input"))
     var input: String = "-"
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
 
     func run() async throws {
         let key = try KeyFiles.publicKey(publicKey)
@@ -57,7 +64,7 @@ struct EncryptCommand: AsyncParsableCommand {
         }
         let encryptor = MessageEncryptor(
             recipients: [recipientKey], context: try context.parsed(), suite: try AlgorithmSuite(parsing: suite),
-            frameLength: frameSize)
+            frameLength: frameSize, threads: threads)
         let source = try InputStream(path: input)
         defer { source.close() }
         let sink = try OutputFile(path: output, private: false)

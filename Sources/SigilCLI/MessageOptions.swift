@@ -37,11 +37,11 @@ struct RecipientOptions: ParsableArguments {
         case let (nil, namespace?, name?):
             return .raw(namespace: namespace, name: name)
         case (nil, _?, nil), (nil, nil, _?):
-            throw ValidationError("--key-namespace and --key-name go together")
+            throw SigilError(.invalidArgument, "--key-namespace and --key-name go together")
         case (nil, nil, nil):
-            throw ValidationError("name the key: --key-id ARN, or --key-namespace NS with --key-name NAME")
+            throw SigilError(.invalidArgument, "name the key: --key-id ARN, or --key-namespace NS with --key-name NAME")
         default:
-            throw ValidationError("--key-id cannot be combined with --key-namespace/--key-name")
+            throw SigilError(.invalidArgument, "--key-id cannot be combined with --key-namespace/--key-name")
         }
     }
 

@@ -23,7 +23,7 @@ public final class MessageDecoder {
     private enum State {
         case header
         case awaitingDataKey(MessageHeader)
-        case frames(MessageHeader, MessageKeys, next: UInt32)
+        case frames(MessageHeader, FrameWorkers, next: UInt32)
         case nonFramed(MessageHeader, MessageKeys)
         case footer(MessageHeader)
         case done
@@ -37,6 +37,9 @@ public final class MessageDecoder {
     private var state: State = .header
     private let limits: DecryptionLimits
     private let requiredContext: EncryptionContext
+    private let threads: Int
+    /// How many frames one batch opens at most: about 4 MiB of plaintext.
+    private var batchFrames = 1
     private var signatureHasher: StreamingHasher?
     private var plaintextBuffer = UnsafeMutableRawBufferPointer(start: nil, count: 0)
 
@@ -45,9 +48,14 @@ public final class MessageDecoder {
     /// - Parameters:
     ///   - limits: Bounds on the header and frames.
     ///   - requiredContext: Pairs the message's encryption context must hold.
-    public init(limits: DecryptionLimits = .default, requiredContext: EncryptionContext = EncryptionContext()) {
+    ///   - threads: How many cores a batch of complete frames may be opened on.
+    public init(
+        limits: DecryptionLimits = .default, requiredContext: EncryptionContext = EncryptionContext(),
+        threads: Int = MessageEncoder.defaultThreadCount
+    ) {
         self.limits = limits
         self.requiredContext = requiredContext
+        self.threads = max(1, threads)
     }
 
     deinit {
@@ -83,8 +91,15 @@ public final class MessageDecoder {
             case .awaitingDataKey(let pending):
                 need = .dataKey(pending)
                 return offset
-            case let .frames(header, keys, next):
-                guard let frameLength = try decodeFrame(rest, header: header, keys: keys, expected: next, plaintext: plaintext)
+            case let .frames(header, workers, next):
+                if let batchLength = try decodeRegularFrameBatch(
+                    rest, header: header, workers: workers, expected: next, plaintext: plaintext)
+                {
+                    offset += batchLength
+                    continue
+                }
+                guard let frameLength = try decodeFrame(
+                    rest, header: header, workers: workers, expected: next, plaintext: plaintext)
                 else { return offset }
                 offset += frameLength
             case let .nonFramed(header, keys):
@@ -131,8 +146,10 @@ public final class MessageDecoder {
         self.header = header
         switch header.contentType {
         case .framed:
-            state = .frames(header, keys, next: 1)
-            try reservePlaintext(Int(header.frameLength))
+            let frameLength = Int(header.frameLength)
+            batchFrames = max(1, min(1024, (4 << 20) / frameLength))
+            state = .frames(header, try keys.workers(threads: batchFrames > 1 ? threads : 1), next: 1)
+            try reservePlaintext(frameLength * batchFrames)
         case .nonFramed:
             state = .nonFramed(header, keys)
         }
@@ -175,9 +192,54 @@ public final class MessageDecoder {
         plaintextBuffer = .allocate(byteCount: count, alignment: 16)
     }
 
+    /// Opens the run of complete regular frames at the start of `input` as one batch, on
+    /// several cores; nil when there are fewer than two (the one-frame path handles them,
+    /// and reports anything out of order).
+    private func decodeRegularFrameBatch(
+        _ input: UnsafeRawBufferPointer, header: MessageHeader, workers: FrameWorkers, expected: UInt32,
+        plaintext: (UnsafeRawBufferPointer) throws -> Void
+    ) throws -> Int? {
+        guard workers.count > 1 else { return nil }
+        let frameLength = Int(header.frameLength)
+        let unit = frameLength + MessageEncoder.regularFrameOverhead
+        var count = 0
+        while count < batchFrames, (count + 1) * unit <= input.count, expected < UInt32.max - 1 - UInt32(count) {
+            let start = count * unit
+            let sequenceNumber = input[start..<(start + 4)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            guard sequenceNumber == expected + UInt32(count) else { break }
+            count += 1
+        }
+        guard count > 1 else { return nil }
+        let messageID = header.messageID
+        let output = plaintextBuffer
+        try workers.run(frames: count) { cipher, index in
+            let frame = UnsafeRawBufferPointer(rebasing: input[(index * unit)..<((index + 1) * unit)])
+            let sequenceNumber = expected + UInt32(index)
+            let aad = BodyAAD.make(
+                messageID: messageID, content: BodyAAD.regularFrame, sequenceNumber: sequenceNumber,
+                length: UInt64(frameLength))
+            do {
+                try cipher.open(
+                    UnsafeRawBufferPointer(rebasing: frame[(4 + AESGCM.nonceSize)..<(unit - AESGCM.tagSize)]),
+                    into: UnsafeMutableRawBufferPointer(rebasing: output[(index * frameLength)..<((index + 1) * frameLength)]),
+                    nonce: Array(frame[4..<(4 + AESGCM.nonceSize)]), aad: aad,
+                    tag: UnsafeRawBufferPointer(rebasing: frame[(unit - AESGCM.tagSize)...]))
+            } catch let error as SigilError where error.code == .authenticationFailure {
+                throw SigilError(
+                    .authenticationFailure,
+                    "frame \(sequenceNumber) does not authenticate: the message was altered or truncated")
+            }
+        }
+        let consumed = count * unit
+        try signatureHasher?.update(UnsafeRawBufferPointer(rebasing: input[0..<consumed]))
+        try plaintext(UnsafeRawBufferPointer(rebasing: plaintextBuffer[0..<(count * frameLength)]))
+        state = .frames(header, workers, next: expected + UInt32(count))
+        return consumed
+    }
+
     /// Decodes one frame at the start of `input`; nil (with ``need`` set) when it is incomplete.
     private func decodeFrame(
-        _ input: UnsafeRawBufferPointer, header: MessageHeader, keys: MessageKeys, expected: UInt32,
+        _ input: UnsafeRawBufferPointer, header: MessageHeader, workers: FrameWorkers, expected: UInt32,
         plaintext: (UnsafeRawBufferPointer) throws -> Void
     ) throws -> Int? {
         var reader = ByteReader(input)
@@ -211,7 +273,7 @@ public final class MessageDecoder {
                 sequenceNumber: sequenceNumber, length: UInt64(contentLength))
             let output = UnsafeMutableRawBufferPointer(rebasing: plaintextBuffer[0..<contentLength])
             do {
-                try keys.cipher.open(content, into: output, nonce: nonce, aad: aad, tag: tag)
+                try workers.primary.open(content, into: output, nonce: nonce, aad: aad, tag: tag)
             } catch let error as SigilError where error.code == .authenticationFailure {
                 throw SigilError(
                     .authenticationFailure,
@@ -225,7 +287,7 @@ public final class MessageDecoder {
                 guard expected < UInt32.max - 1 else {
                     throw SigilError(.malformedMessage, "more than 2^32 - 2 regular frames")
                 }
-                state = .frames(header, keys, next: expected + 1)
+                state = .frames(header, workers, next: expected + 1)
             }
             return reader.offset
         } catch let shortage as ByteReader.Shortage {

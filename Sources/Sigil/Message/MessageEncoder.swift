@@ -12,6 +12,7 @@ public final class MessageEncoder {
     public let frameLength: Int
 
     private let keys: MessageKeys
+    private let workers: FrameWorkers
     private var sequenceNumber: UInt32 = 1
     private var finished = false
     private let signer: (key: AsymmetricPrivateKey, hasher: StreamingHasher)?
@@ -22,6 +23,8 @@ public final class MessageEncoder {
     public static let finalFrameOverhead = 8 + AESGCM.nonceSize + 4 + AESGCM.tagSize
     /// The default frame length of the Encryption SDKs.
     public static let defaultFrameLength: UInt32 = 4096
+    /// The cores a batch of frames uses by default: the active ones, at most 8.
+    public static var defaultThreadCount: Int { FrameWorkers.defaultThreadCount }
 
     /// Starts a message: makes a data key and a message id, wraps the key for every
     /// recipient, and builds and authenticates the header.
@@ -31,10 +34,12 @@ public final class MessageEncoder {
     ///   - context: Caller pairs; keys starting with `aws-crypto-` are refused.
     ///   - suite: 0x0478 (default) or 0x0578 (signed); `aws-kms-rsa` recipients need 0x0478.
     ///   - frameLength: Plaintext bytes per frame, 1 to 2^32 − 1.
+    ///   - threads: How many cores ``sealRegularFrames(_:into:)`` may use.
     /// - Throws: ``SigilError`` with code `invalidArgument` for bad options.
     public init(
         recipients: [Recipient], context: EncryptionContext = EncryptionContext(),
-        suite: AlgorithmSuite = .aes256GCMHKDFSHA512CommitKey, frameLength: UInt32 = MessageEncoder.defaultFrameLength
+        suite: AlgorithmSuite = .aes256GCMHKDFSHA512CommitKey, frameLength: UInt32 = MessageEncoder.defaultFrameLength,
+        threads: Int = MessageEncoder.defaultThreadCount
     ) throws {
         guard !recipients.isEmpty else {
             throw SigilError(.invalidArgument, "a message needs at least one recipient")
@@ -68,6 +73,7 @@ public final class MessageEncoder {
             contentType: .framed, frameLength: frameLength, commitKey: keys.commitKey.unsafeBytes,
             authenticationTag: tag, body: body)
         self.keys = keys
+        self.workers = try keys.workers(threads: threads)
         self.frameLength = Int(frameLength)
         self.signer = signer
         try signer?.hasher.update(header.serialized)
@@ -101,6 +107,57 @@ public final class MessageEncoder {
         guard output.count >= plaintext.count + overhead else {
             throw SigilError(.invalidArgument, "the output buffer is too small for a frame")
         }
+        let written = try Self.writeFrame(
+            cipher: workers.primary, messageID: header.messageID, sequenceNumber: sequenceNumber, isFinal: isFinal,
+            plaintext: plaintext, output: output)
+        try signer?.hasher.update(UnsafeRawBufferPointer(rebasing: output[0..<written]))
+        sequenceNumber += 1
+        finished = isFinal
+        return written
+    }
+
+    /// Encrypts a run of regular frames at once, on several cores when there are several.
+    ///
+    /// - Parameters:
+    ///   - plaintext: A whole number of frames: `n ×` ``frameLength`` bytes.
+    ///   - output: At least `n × (frameLength + regularFrameOverhead)` bytes.
+    /// - Returns: The number of bytes written: the `n` frames, in order.
+    /// - Throws: ``SigilError`` with code `invalidArgument` after the final frame or for a
+    ///   length that is not a whole number of frames.
+    public func sealRegularFrames(_ plaintext: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard !finished else {
+            throw SigilError(.invalidArgument, "the message already has its final frame")
+        }
+        guard plaintext.count % frameLength == 0 else {
+            throw SigilError(.invalidArgument, "\(plaintext.count) bytes are not a whole number of \(frameLength)-byte frames")
+        }
+        let count = plaintext.count / frameLength
+        let unit = frameLength + Self.regularFrameOverhead
+        guard output.count >= count * unit else {
+            throw SigilError(.invalidArgument, "the output buffer is too small for \(count) frames")
+        }
+        guard UInt64(sequenceNumber) + UInt64(count) < UInt64(UInt32.max) - 1 else {
+            throw SigilError(.invalidArgument, "a message holds at most 2^32 - 1 frames; use a larger frame length")
+        }
+        let first = sequenceNumber
+        let messageID = header.messageID
+        let frameLength = self.frameLength
+        try workers.run(frames: count) { cipher, index in
+            _ = try Self.writeFrame(
+                cipher: cipher, messageID: messageID, sequenceNumber: first + UInt32(index), isFinal: false,
+                plaintext: UnsafeRawBufferPointer(rebasing: plaintext[(index * frameLength)..<((index + 1) * frameLength)]),
+                output: UnsafeMutableRawBufferPointer(rebasing: output[(index * unit)..<((index + 1) * unit)]))
+        }
+        try signer?.hasher.update(UnsafeRawBufferPointer(rebasing: output[0..<(count * unit)]))
+        sequenceNumber += UInt32(count)
+        return count * unit
+    }
+
+    /// Writes one frame: [end marker] sequence number, nonce, [length], ciphertext, tag.
+    private static func writeFrame(
+        cipher: AESGCMCipher, messageID: [UInt8], sequenceNumber: UInt32, isFinal: Bool,
+        plaintext: UnsafeRawBufferPointer, output: UnsafeMutableRawBufferPointer
+    ) throws -> Int {
         let nonce = BodyAAD.nonce(sequenceNumber: sequenceNumber)
         var prefix = ByteWriter()
         if isFinal { prefix.write(UInt32.max) }
@@ -110,17 +167,13 @@ public final class MessageEncoder {
         output.copyBytes(from: prefix.bytes)
         let contentStart = prefix.bytes.count
         let aad = BodyAAD.make(
-            messageID: header.messageID, content: isFinal ? BodyAAD.finalFrame : BodyAAD.regularFrame,
+            messageID: messageID, content: isFinal ? BodyAAD.finalFrame : BodyAAD.regularFrame,
             sequenceNumber: sequenceNumber, length: UInt64(plaintext.count))
         let contentEnd = contentStart + plaintext.count
-        try keys.cipher.seal(
+        try cipher.seal(
             plaintext, into: UnsafeMutableRawBufferPointer(rebasing: output[contentStart..<contentEnd]), nonce: nonce,
             aad: aad, tag: UnsafeMutableRawBufferPointer(rebasing: output[contentEnd..<(contentEnd + AESGCM.tagSize)]))
-        let written = contentEnd + AESGCM.tagSize
-        try signer?.hasher.update(UnsafeRawBufferPointer(rebasing: output[0..<written]))
-        sequenceNumber += 1
-        finished = isFinal
-        return written
+        return contentEnd + AESGCM.tagSize
     }
 
     /// The footer: for a signed suite, the ECDSA P-384 signature over header and body;

@@ -70,7 +70,14 @@ public struct MessageHeader: Sendable {
     static func parse(_ buffer: UnsafeRawBufferPointer, limits: DecryptionLimits) throws -> (MessageHeader, Int) {
         var reader = ByteReader(buffer)
         do {
-            return try parse(&reader, limits: limits)
+            let (header, length) = try parse(&reader, limits: limits)
+            // A header already whole in the buffer never ran short: bound it here too.
+            guard length <= limits.maximumHeaderSize else {
+                throw SigilError(
+                    .unsupportedMessage,
+                    "the header is longer than the limit of \(limits.maximumHeaderSize) bytes")
+            }
+            return (header, length)
         } catch let shortage as ByteReader.Shortage {
             guard shortage.needed <= limits.maximumHeaderSize else {
                 throw SigilError(

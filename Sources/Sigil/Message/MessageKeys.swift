@@ -4,6 +4,8 @@
 struct MessageKeys {
     let cipher: AESGCMCipher
     let commitKey: SecureBytes
+    /// The AES key, kept to give each worker thread a cipher of its own.
+    let contentKey: SecureBytes
 
     static let dataKeySize = 32
     static let zeroNonce = [UInt8](repeating: 0, count: AESGCM.nonceSize)
@@ -17,6 +19,12 @@ struct MessageKeys {
             hash: .sha512, pseudoRandomKey: prk, info: suite.idBytes + Array("DERIVEKEY".utf8), outputByteCount: 32)
         commitKey = try HKDF.expand(hash: .sha512, pseudoRandomKey: prk, info: Array("COMMITKEY".utf8), outputByteCount: 32)
         cipher = try AESGCMCipher(key: contentKey)
+        self.contentKey = contentKey
+    }
+
+    /// Ciphers for `threads` workers, the first being ``cipher``.
+    func workers(threads: Int) throws -> FrameWorkers {
+        try FrameWorkers(first: cipher, contentKey: contentKey, threads: threads)
     }
 
     /// The header tag: AES-GCM with a zero nonce over nothing, authenticating the header body.

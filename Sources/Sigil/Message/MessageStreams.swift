@@ -11,16 +11,20 @@ public struct MessageEncryptor: Sendable {
     public var suite: AlgorithmSuite
     /// Plaintext bytes per frame.
     public var frameLength: UInt32
+    /// How many cores a batch of frames may use.
+    public var threads: Int
 
     /// Creates an encryptor.
     public init(
         recipients: [Recipient], context: EncryptionContext = EncryptionContext(),
-        suite: AlgorithmSuite = .aes256GCMHKDFSHA512CommitKey, frameLength: UInt32 = MessageEncoder.defaultFrameLength
+        suite: AlgorithmSuite = .aes256GCMHKDFSHA512CommitKey, frameLength: UInt32 = MessageEncoder.defaultFrameLength,
+        threads: Int = MessageEncoder.defaultThreadCount
     ) {
         self.recipients = recipients
         self.context = context
         self.suite = suite
         self.frameLength = frameLength
+        self.threads = threads
     }
 
     /// Encrypts everything readable from `input` and writes the message to `output`.
@@ -37,50 +41,47 @@ public struct MessageEncryptor: Sendable {
         readingFrom input: Int32, to output: (UnsafeRawBufferPointer) throws -> Void,
         progress: ((Int) -> Void)? = nil
     ) throws -> MessageHeader {
-        let encoder = try MessageEncoder(recipients: recipients, context: context, suite: suite, frameLength: frameLength)
+        let encoder = try MessageEncoder(
+            recipients: recipients, context: context, suite: suite, frameLength: frameLength, threads: threads)
         try encoder.header.serialized.withUnsafeBytes(output)
         let frame = encoder.frameLength
-        // Read several frames at once, but keep the last full frame back until more input
-        // shows it is not the final one: a message whose length is a multiple of the frame
-        // length then ends with a full final frame, as the format recommends. Memory is
-        // about two frames or 1 MiB, whichever is more, whatever the input size.
-        let framesPerRead = max(2, (1 << 20) / frame)
-        let inputCapacity = frame * framesPerRead
-        let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(inputCapacity, 2 * frame), alignment: 64)
-        defer { readBuffer.deallocate() }
-        let writeBuffer = UnsafeMutableRawBufferPointer.allocate(
-            byteCount: framesPerRead * (frame + MessageEncoder.finalFrameOverhead), alignment: 64)
+        // Seal every full frame but the last of what has been read; keep that one (or the
+        // partial rest) back until more input shows it is not the final frame, so that a
+        // message whose length is a multiple of the frame length ends with a full final
+        // frame, as the format recommends. Memory: a few read-ahead slots and one batch of
+        // output, whatever the input size.
+        let reader = ReadAhead(descriptor: input)
+        defer { reader.stop() }
+        var writeBuffer = UnsafeMutableRawBufferPointer(start: nil, count: 0)
         defer { writeBuffer.deallocate() }
-        var filled = 0
+        var carry: [UInt8] = []
         var total = 0
         while true {
-            let count = try FileIO.read(input, into: UnsafeMutableRawBufferPointer(rebasing: readBuffer[filled...]))
-            let atEnd = count == 0
-            filled += count
-            total += count
-            if count > 0 { progress?(total) }
-            guard atEnd || filled == readBuffer.count else { continue }
-            var start = 0
-            var written = 0
-            while filled - start > frame {
-                written += try encoder.sealFrame(
-                    UnsafeRawBufferPointer(rebasing: readBuffer[start..<(start + frame)]), isFinal: false,
-                    into: UnsafeMutableRawBufferPointer(rebasing: writeBuffer[written...]))
-                start += frame
+            let filled = try reader.next()
+            let atEnd = filled.count < reader.chunkSize
+            total += filled.count
+            if filled.count > 0 { progress?(total) }
+            carry = try reader.withRegion(carry: carry, filled) { region -> [UInt8] in
+                let regular = region.count > frame ? (region.count - 1) / frame : 0
+                let needed = regular * (frame + MessageEncoder.regularFrameOverhead) + frame + MessageEncoder.finalFrameOverhead
+                if writeBuffer.count < needed {
+                    writeBuffer.deallocate()
+                    writeBuffer = .allocate(byteCount: needed, alignment: 64)
+                }
+                var written = try encoder.sealRegularFrames(
+                    UnsafeRawBufferPointer(rebasing: region[0..<(regular * frame)]), into: writeBuffer)
+                let rest = UnsafeRawBufferPointer(rebasing: region[(regular * frame)...])
+                if atEnd {
+                    // What remains — a full frame, a partial one, or nothing for an empty
+                    // input — is the final frame.
+                    written += try encoder.sealFrame(
+                        rest, isFinal: true, into: UnsafeMutableRawBufferPointer(rebasing: writeBuffer[written...]))
+                }
+                if written > 0 { try output(UnsafeRawBufferPointer(rebasing: writeBuffer[0..<written])) }
+                return atEnd ? [] : Array(rest)
             }
-            if atEnd {
-                // What remains — a full frame, a partial one, or nothing for an empty input —
-                // is the final frame.
-                written += try encoder.sealFrame(
-                    UnsafeRawBufferPointer(rebasing: readBuffer[start..<filled]), isFinal: true,
-                    into: UnsafeMutableRawBufferPointer(rebasing: writeBuffer[written...]))
-                start = filled
-            }
-            if written > 0 { try output(UnsafeRawBufferPointer(rebasing: writeBuffer[0..<written])) }
+            reader.release(filled.slot)
             if atEnd { break }
-            let kept = filled - start
-            readBuffer.baseAddress!.copyMemory(from: readBuffer.baseAddress! + start, byteCount: kept)
-            filled = kept
         }
         let footer = try encoder.footer()
         if !footer.isEmpty { try footer.withUnsafeBytes(output) }
@@ -164,15 +165,18 @@ public struct MessageDecryptor: Sendable {
     public var limits: DecryptionLimits
     /// Pairs the message's encryption context must hold.
     public var requiredContext: EncryptionContext
+    /// How many cores a batch of frames may use.
+    public var threads: Int
 
     /// Creates a decryptor.
     public init(
         unwrapper: any DataKeyUnwrapper, limits: DecryptionLimits = .default,
-        requiredContext: EncryptionContext = EncryptionContext()
+        requiredContext: EncryptionContext = EncryptionContext(), threads: Int = MessageEncoder.defaultThreadCount
     ) {
         self.unwrapper = unwrapper
         self.limits = limits
         self.requiredContext = requiredContext
+        self.threads = threads
     }
 
     /// Decrypts the message readable from `input`.
@@ -193,51 +197,36 @@ public struct MessageDecryptor: Sendable {
         readingFrom input: Int32, to output: (UnsafeRawBufferPointer) throws -> Void,
         progress: ((Int) -> Void)? = nil
     ) async throws -> MessageHeader {
-        let decoder = MessageDecoder(limits: limits, requiredContext: requiredContext)
-        var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
-        defer { buffer.deallocate() }
-        var start = 0
-        var end = 0
+        let decoder = MessageDecoder(limits: limits, requiredContext: requiredContext, threads: threads)
+        let reader = ReadAhead(descriptor: input)
+        defer { reader.stop() }
+        var carry: [UInt8] = []
         var total = 0
-        var atEnd = false
         while true {
-            start += try decoder.consume(UnsafeRawBufferPointer(rebasing: buffer[start..<end]), plaintext: output)
-            switch decoder.need {
-            case .dataKey(let header):
+            let filled = try reader.next()
+            let atEnd = filled.count < reader.chunkSize
+            total += filled.count
+            if filled.count > 0 { progress?(total) }
+            carry = try reader.withRegion(carry: carry, filled) { region in
+                let consumed = try decoder.consume(region, plaintext: output)
+                return Array(region[consumed...])
+            }
+            reader.release(filled.slot)
+            // After the header the decoder waits for the data key (the unwrapper may call
+            // out, to KMS Decrypt); then it goes on with the bytes carried over.
+            while case .dataKey(let header) = decoder.need {
                 try decoder.provideDataKey(try await unwrapper.unwrapDataKey(for: header))
-                continue
-            case .done:
-                if !atEnd {
-                    let extra = try FileIO.read(input, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<min(buffer.count, 1)]))
-                    if extra > 0 {
-                        throw SigilError(.malformedMessage, "stray bytes after the end of the message")
-                    }
+                carry = try carry.withUnsafeBytes { region in
+                    let consumed = try decoder.consume(region, plaintext: output)
+                    return Array(region[consumed...])
                 }
-                return decoder.header!
-            case .bytes(let needed):
-                if atEnd {
+            }
+            if atEnd {
+                guard case .done = decoder.need, carry.isEmpty else {
                     try decoder.finish()
                     throw SigilError(.malformedMessage, "the message is truncated")
                 }
-                if needed > buffer.count {
-                    // A unit larger than the buffer: grow it (the decoder bounds `needed`
-                    // by its limits before asking).
-                    let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: needed + (1 << 16), alignment: 64)
-                    larger.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: end - start)
-                    buffer.deallocate()
-                    buffer = larger
-                    end -= start
-                    start = 0
-                } else if buffer.count - start < needed {
-                    buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: end - start)
-                    end -= start
-                    start = 0
-                }
-                let count = try FileIO.read(input, into: UnsafeMutableRawBufferPointer(rebasing: buffer[end...]))
-                if count == 0 { atEnd = true }
-                end += count
-                total += count
-                if count > 0 { progress?(total) }
+                return decoder.header!
             }
         }
     }

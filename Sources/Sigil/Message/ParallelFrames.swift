@@ -1,0 +1,82 @@
+import Foundation
+
+/// Frames are independent (each has its own nonce and tag), so a batch of them can be
+/// sealed or opened on several cores at once; this runs such a batch.
+///
+/// Each worker owns one `AESGCMCipher` (an OpenSSL context is not thread-safe) and takes
+/// every `workers`-th frame, so the output ranges workers write never overlap.
+final class FrameWorkers: @unchecked Sendable {
+    // `@unchecked Sendable`: `ciphers[i]` is used only by worker i, and the error slots
+    // are written at distinct indices and read only after `concurrentPerform` returns.
+    private var ciphers: [AESGCMCipher]
+    private let contentKey: SecureBytes
+
+    /// How many threads a batch may use: the active cores, at most 8.
+    static let defaultThreadCount = min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
+
+    init(first: AESGCMCipher, contentKey: SecureBytes, threads: Int) throws {
+        self.contentKey = contentKey
+        ciphers = [first]
+        for _ in 1..<max(1, threads) {
+            ciphers.append(try AESGCMCipher(key: contentKey))
+        }
+    }
+
+    var count: Int { ciphers.count }
+
+    /// The cipher of the first worker, for frames handled one at a time.
+    var primary: AESGCMCipher { ciphers[0] }
+
+    /// Runs `body(cipher, index)` for every index in `0..<frames`, spread over the
+    /// workers; rethrows the error of the lowest failing index.
+    func run(frames: Int, _ body: (AESGCMCipher, Int) throws -> Void) throws {
+        let workers = min(ciphers.count, frames)
+        guard workers > 1 else {
+            for index in 0..<frames { try body(ciphers[0], index) }
+            return
+        }
+        let failures = FailureSlots(count: frames)
+        withoutActuallyEscaping(body) { body in
+            let shared = UncheckedBody(body)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                for index in stride(from: worker, to: frames, by: workers) {
+                    do {
+                        try shared.body(ciphers[worker], index)
+                    } catch {
+                        failures.record(error, at: index)
+                        return
+                    }
+                }
+            }
+        }
+        if let error = failures.first { throw error }
+    }
+}
+
+/// A closure handed to worker threads. `@unchecked Sendable`: the closures passed to
+/// `FrameWorkers.run` touch only their own frame's input and output ranges and the
+/// worker's own cipher.
+private struct UncheckedBody: @unchecked Sendable {
+    let body: (AESGCMCipher, Int) throws -> Void
+    init(_ body: @escaping (AESGCMCipher, Int) throws -> Void) { self.body = body }
+}
+
+/// The first error per frame index. `@unchecked Sendable`: guarded by a lock.
+private final class FailureSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lowest: (index: Int, error: any Error)?
+
+    init(count: Int) {}
+
+    func record(_ error: any Error, at index: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        if lowest == nil || index < lowest!.index { lowest = (index, error) }
+    }
+
+    var first: (any Error)? {
+        lock.lock()
+        defer { lock.unlock() }
+        return lowest?.error
+    }
+}
