@@ -31,6 +31,34 @@ struct EncryptionSDKInteropTests {
         #expect(sdkToSigil.passed == cases.count)
     }
 
+    /// Data keys the SDK wrapped with PKCS#1 v1.5 (its raw RSA keyring still can): Sigil
+    /// opens them only when told the padding is insecure, and never writes them.
+    @Test func pkcs1v15DataKeysDecryptOnlyUnderTheInsecurePadding() throws {
+        guard try PythonSDK.isAvailable() else { return }
+        let fixture = try InteropFixture(spec: .rsa2048)
+        defer { fixture.remove() }
+        let cases = [0, 5000].map {
+            InteropCase(recipient: .rawRSA(padding: "insecure-pkcs1v15"), suite: "0478", size: $0, frameSize: 4096, context: [:])
+        }
+        let sdkToSigil = try fixture.sdkEncryptsSigilDecrypts(cases)
+        print("interop PKCS#1 v1.5 data keys: SDK→Sigil \(sdkToSigil.summary)")
+        for failure in sdkToSigil.failures { Issue.record(Comment(rawValue: failure)) }
+        #expect(sdkToSigil.passed == cases.count)
+
+        let message = fixture.path("p2s-\(cases[1].slug).sdk")
+        let refused = try TestSupport.run(fixture.sigil, [
+            "decrypt", "--private-key", fixture.privateKeyPath, "--key-namespace", fixture.keyNamespace,
+            "--key-name", fixture.keyName, "-o", fixture.path("pkcs1.out"), message,
+        ])
+        #expect(refused.status == 1, "the default OAEP padding must not open a PKCS#1 v1.5 data key")
+        let plaintext = try fixture.writePlaintext(cases[1], tag: "pkcs1-encrypt")
+        let encrypt = try TestSupport.run(fixture.sigil, [
+            "encrypt", "--public-key", fixture.publicKeyPath, "--key-namespace", fixture.keyNamespace,
+            "--key-name", fixture.keyName, "--padding", "insecure-pkcs1v15", plaintext.path,
+        ])
+        #expect(encrypt.status == 2 && encrypt.stderrText.contains("never encrypts with PKCS#1 v1.5"))
+    }
+
     /// `aws-kms-rsa`: Sigil encrypts to a key ARN and the SDK's AWS KMS RSA keyring opens
     /// it, its KMS Decrypt answered from the private key by a stand-in; and the SDK
     /// encrypts with that keyring (the public key alone) for `sigil decrypt --key-id`.

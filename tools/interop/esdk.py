@@ -56,6 +56,8 @@ RAW_RSA_PADDINGS = {
     "oaep-sha256": PaddingScheme.OAEP_SHA256_MGF1,
     "oaep-sha384": PaddingScheme.OAEP_SHA384_MGF1,
     "oaep-sha512": PaddingScheme.OAEP_SHA512_MGF1,
+    # Old messages only: Sigil decrypts these under --padding insecure-pkcs1v15, never writes them.
+    "insecure-pkcs1v15": PaddingScheme.PKCS1,
 }
 
 # ... and to KMS encryption algorithms, for the AWS KMS RSA keyring (KMS has only these two).
