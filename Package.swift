@@ -22,6 +22,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // libcrypto from OpenSSL 3 (Debian: libssl-dev).
@@ -46,6 +47,8 @@ let package = Package(
             dependencies: ["SigilCrypto"],
             swiftSettings: strictSettings
         ),
+        // The KMS wire contract shared by the key holder and the CLI: shapes, errors, SigV4, a client.
+        .target(name: "SigilKMS", dependencies: ["SigilCrypto"], swiftSettings: strictSettings),
         .executableTarget(
             name: "SigilCLI",
             dependencies: [
@@ -59,6 +62,12 @@ let package = Package(
             dependencies: ["Sigil"],
             swiftSettings: strictSettings
         ),
+        // The key holder's persistent state: keys, sealed material, aliases, credentials (SQLite via GRDB).
+        .target(
+            name: "SigilKeyStore",
+            dependencies: ["SigilCrypto", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
         // Helpers shared by the test targets (processes, throwaway keys); never shipped.
         .target(
             name: "SigilTestSupport",
@@ -70,6 +79,12 @@ let package = Package(
             dependencies: ["Sigil", "SigilCrypto", "SigilTestSupport"],
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "SigilKeyStoreTests",
+            dependencies: ["SigilKeyStore", "SigilTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "SigilKMSTests", dependencies: ["SigilKMS", "SigilTestSupport"], swiftSettings: strictSettings),
         // Runs the built `sigil` binary as a user would.
         .testTarget(
             name: "SigilCLITests",

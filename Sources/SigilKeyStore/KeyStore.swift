@@ -1,0 +1,461 @@
+public import Foundation
+internal import GRDB
+internal import SigilCrypto
+
+/// The key holder's persistent state: keys and their sealed material, aliases, tags and
+/// access keys, in one SQLite database (WAL, `synchronous=FULL`) in a data directory
+/// beside the root key that seals every secret.
+///
+/// Every method is synchronous, throws ``SigilError``, and is safe to call from many
+/// threads at once: writes are serialised by GRDB's writer, reads run concurrently.
+/// Methods that generate keys (``createKey(account:region:spec:usage:description:policy:tags:now:)``)
+/// or parse them (``privateKey(id:)``) take CPU time: call them off an event loop.
+///
+/// Errors carry these codes: `notFound` (no such key, version, alias or access key),
+/// `alreadyExists` (alias taken), `invalidState` (the key's state forbids it),
+/// `invalidKeyUsage` (the key's spec or usage forbids it), `invalidArgument` (a value
+/// KMS would refuse), `authenticationFailure` (sealed data does not open),
+/// `storageFailure` (the directory or database).
+public final class KeyStore: Sendable {
+    /// The data directory.
+    public let directory: URL
+    let files: DataDirectory
+    let database: DatabasePool
+    let sealer: Sealer
+
+    private init(files: DataDirectory, database: DatabasePool, sealer: Sealer) {
+        self.directory = files.url
+        self.files = files
+        self.database = database
+        self.sealer = sealer
+    }
+
+    /// The account id the key holder serves when none is configured.
+    public static let defaultAccount = "111122223333"
+
+    /// Opens the store in `directory`, initialising it when it is empty.
+    ///
+    /// On an empty (or missing) directory this creates `root.key` (32 random bytes, mode
+    /// 0600), `keyholder.sqlite`, and an access key for `arn:aws:iam::ACCOUNT:root`,
+    /// written to `credentials` (mode 0600) as profile `default` of the AWS
+    /// shared-credentials format. The secret is never printed or logged.
+    ///
+    /// - Parameters:
+    ///   - directory: The data directory.
+    ///   - account: The 12-digit account whose root principal gets the first access key.
+    ///   - now: The clock, for the access key's creation date.
+    /// - Returns: The store, whether this call initialised it, and the credentials file.
+    /// - Throws: ``SigilError`` with code `storageFailure` when the root key is missing
+    ///   beside an existing database, is readable by others, has the wrong size, or
+    ///   the database cannot be opened or migrated; `invalidArgument` for a bad account.
+    public static func open(
+        directory: URL, account: String = defaultAccount, now: Date = Date()
+    ) throws -> KeyStoreOpening {
+        try Validation.account(account)
+        let files = DataDirectory(url: directory.standardizedFileURL)
+        try files.ensureExists()
+
+        let rootKey: SecureBytes
+        if files.exists(files.rootKeyURL) {
+            rootKey = try files.readRootKey()
+        } else if files.exists(files.databaseURL) {
+            throw SigilError(
+                .storageFailure,
+                "\(files.databaseURL.path) exists but its root key \(files.rootKeyURL.path) does not: "
+                    + "without it no key can be opened; restore root.key from a backup (a new one would not help)")
+        } else {
+            rootKey = try files.createRootKey()
+        }
+
+        let database: DatabasePool
+        do {
+            var configuration = Configuration()
+            configuration.label = "sigil-keystore"
+            configuration.busyMode = .timeout(10)
+            database = try DatabasePool(path: files.databaseURL.path, configuration: configuration)
+            // An acknowledged write must survive a crash or power loss: fsync the WAL on every
+            // commit. Set on the pool's one writer connection, which lives as long as the pool;
+            // not in prepareDatabase, because GRDB's WAL set-up then lowers it to NORMAL.
+            try database.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
+            try Schema.migrator.migrate(database)
+        } catch let error as DatabaseError {
+            throw storageError(error, doing: "opening \(files.databaseURL.path)")
+        }
+
+        let store = KeyStore(files: files, database: database, sealer: Sealer(rootKey: rootKey))
+        let initialized = try store.createRootAccessKeyIfNone(account: account, now: now)
+        return KeyStoreOpening(store: store, initialized: initialized, credentialsFile: files.credentialsURL)
+    }
+
+    /// The policy KMS gives a key created without one: the account root may do `kms:*`.
+    ///
+    /// - Parameter account: The key's account.
+    /// - Returns: The policy JSON.
+    public static func defaultPolicy(account: String) -> String {
+        """
+        {"Version":"2012-10-17","Id":"key-default-1","Statement":[{"Sid":"Enable IAM User Permissions",\
+        "Effect":"Allow","Principal":{"AWS":"arn:aws:iam::\(account):root"},"Action":"kms:*","Resource":"*"}]}
+        """
+    }
+
+    /// The ARN of a key.
+    public static func keyARN(account: String, region: String, keyID: String) -> String {
+        "arn:aws:kms:\(region):\(account):key/\(keyID)"
+    }
+
+    // MARK: - Keys
+
+    /// Creates a key and its material, sealed, in one transaction.
+    ///
+    /// - Parameters:
+    ///   - account: The owning 12-digit account.
+    ///   - region: The region, such as `us-east-1`.
+    ///   - spec: The key spec.
+    ///   - usage: The key usage; KMS pairs: RSA with either, ECC with `SIGN_VERIFY`,
+    ///     `SYMMETRIC_DEFAULT` with `ENCRYPT_DECRYPT`.
+    ///   - description: Up to 8192 characters.
+    ///   - policy: A JSON object up to 32 KiB; `nil` for ``defaultPolicy(account:)``.
+    ///   - tags: Up to 50 tags with distinct keys.
+    ///   - now: The creation date.
+    /// - Returns: The new key, `Enabled`, material version 1.
+    /// - Throws: ``SigilError`` with code `invalidArgument` for an invalid pair or value.
+    public func createKey(
+        account: String, region: String, spec: KMSKeySpec, usage: KeyUsage, description: String = "",
+        policy: String? = nil, tags: [KeyTag] = [], now: Date = Date()
+    ) throws -> KeyRecord {
+        try Validation.account(account)
+        try Validation.region(region)
+        guard spec.allowedUsages.contains(usage) else {
+            throw SigilError(
+                .invalidArgument,
+                "KeyUsage \(usage) is not valid for KeySpec \(spec): use "
+                    + spec.allowedUsages.map(\.kmsName).joined(separator: " or "))
+        }
+        try Validation.description(description)
+        let policy = policy ?? Self.defaultPolicy(account: account)
+        try Validation.policy(policy)
+        try Validation.tags(tags)
+        guard Set(tags.map(\.key)).count == tags.count else {
+            throw SigilError(.invalidArgument, "the tags repeat a tag key")
+        }
+
+        let id = UUID().uuidString.lowercased()
+        let arn = Self.keyARN(account: account, region: region, keyID: id)
+        let sealed: [UInt8]
+        let publicKey: [UInt8]?
+        if let asymmetric = spec.asymmetric {
+            let key = try AsymmetricPrivateKey(generating: asymmetric)
+            var der = try key.pkcs8DERRepresentation
+            defer { wipe(&der) }
+            sealed = try der.withUnsafeBytes { try sealer.seal($0, aad: Sealer.materialAAD(arn: arn, version: 1)) }
+            publicKey = key.publicKey.derRepresentation
+        } else {
+            let material = try SecureBytes(randomCount: AESGCM.keySize)
+            sealed = try sealer.seal(material, aad: Sealer.materialAAD(arn: arn, version: 1))
+            publicKey = nil
+        }
+
+        return try write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO keys (id, arn, account, region, spec, usage, state, description, policy, created_at,
+                                      current_version, public_key)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+                    """,
+                arguments: [
+                    id, arn, account, region, spec.kmsName, usage.kmsName, KeyState.enabled.kmsName, description,
+                    policy, now.timeIntervalSince1970, publicKey.map { Data($0) },
+                ])
+            try db.execute(
+                sql: "INSERT INTO key_material (key_id, version, sealed, created_at) VALUES (?, 1, ?, ?)",
+                arguments: [id, Data(sealed), now.timeIntervalSince1970])
+            for tag in tags {
+                try db.execute(
+                    sql: "INSERT INTO key_tags (key_id, tag_key, tag_value) VALUES (?, ?, ?)",
+                    arguments: [id, tag.key, tag.value])
+            }
+            // Read back, so the record is exactly what every later read returns (dates included).
+            return try Self.requireKey(db, id: id)
+        }
+    }
+
+    /// The key with this id.
+    ///
+    /// - Parameter id: A key id (UUID); matched exactly, so lowercase.
+    /// - Returns: The key, or `nil` when there is none.
+    public func key(id: String) throws -> KeyRecord? {
+        try read { db in try Self.fetchKey(db, sql: "SELECT * FROM keys WHERE id = ?", arguments: [id]) }
+    }
+
+    /// The key with this ARN (`arn:aws:kms:REGION:ACCOUNT:key/ID`).
+    ///
+    /// - Returns: The key, or `nil` when there is none.
+    public func key(arn: String) throws -> KeyRecord? {
+        try read { db in try Self.fetchKey(db, sql: "SELECT * FROM keys WHERE arn = ?", arguments: [arn]) }
+    }
+
+    /// Resolves any identifier KMS accepts for a key: a key id, a key ARN, an alias name
+    /// (`alias/NAME`) or an alias ARN.
+    ///
+    /// - Parameters:
+    ///   - identifier: The identifier from the request.
+    ///   - account: The caller's account, for the forms that do not name one (key id,
+    ///     alias name).
+    ///   - region: The key holder's region, likewise.
+    /// - Returns: The key, or `nil` when the identifier names none.
+    public func resolveKey(_ identifier: String, account: String, region: String) throws -> KeyRecord? {
+        if identifier.hasPrefix("arn:") {
+            let parts = identifier.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+            guard parts.count == 6, parts[1] == "aws", parts[2] == "kms" else { return nil }
+            let resource = String(parts[5])
+            if resource.hasPrefix("key/") {
+                return try key(arn: identifier)
+            }
+            if resource.hasPrefix("alias/") {
+                guard let alias = try alias(resource, account: String(parts[4]), region: String(parts[3])) else {
+                    return nil
+                }
+                return try key(id: alias.keyID)
+            }
+            return nil
+        }
+        if identifier.hasPrefix("alias/") {
+            guard let alias = try alias(identifier, account: account, region: region) else { return nil }
+            return try key(id: alias.keyID)
+        }
+        guard let record = try key(id: identifier), record.account == account, record.region == region else {
+            return nil
+        }
+        return record
+    }
+
+    /// A page of an account's keys, oldest first; the order is stable, so paging with
+    /// ``KeyPage/nextMarker`` visits every key that exists throughout exactly once.
+    ///
+    /// - Parameters:
+    ///   - account: The account.
+    ///   - region: Only keys of this region; `nil` for all.
+    ///   - limit: The page size, 1 to 1000 (KMS's default is 100).
+    ///   - marker: `nil` for the first page, else the previous page's ``KeyPage/nextMarker``.
+    /// - Throws: ``SigilError`` with code `invalidArgument` for a limit out of range or a
+    ///   marker this store did not make.
+    public func listKeys(account: String, region: String? = nil, limit: Int = 100, after marker: String? = nil) throws
+        -> KeyPage
+    {
+        guard (1...1000).contains(limit) else {
+            throw SigilError(.invalidArgument, "Limit must be between 1 and 1000, but is \(limit)")
+        }
+        var afterSequence: Int64 = 0
+        if let marker {
+            guard let value = Int64(marker), value > 0 else {
+                throw SigilError(.invalidArgument, "the marker \(marker) was not returned by a previous ListKeys")
+            }
+            afterSequence = value
+        }
+        return try read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM keys WHERE account = ? AND (? IS NULL OR region = ?) AND seq > ?
+                    ORDER BY seq LIMIT ?
+                    """,
+                arguments: [account, region, region, afterSequence, limit + 1])
+            let more = rows.count > limit
+            let page = Array(rows.prefix(limit))
+            let keys = try page.map(Self.keyRecord)
+            let last: Int64? = try page.last?.decode(Int64.self, forColumn: "seq")
+            return KeyPage(keys: keys, nextMarker: more ? last.map(String.init) : nil)
+        }
+    }
+
+    /// Enables or disables a key.
+    ///
+    /// - Parameters:
+    ///   - id: The key id.
+    ///   - state: ``KeyState/enabled`` or ``KeyState/disabled``; deletion has its own
+    ///     methods.
+    /// - Returns: The updated key.
+    /// - Throws: ``SigilError`` with code `notFound`; `invalidState` when the key is
+    ///   pending deletion; `invalidArgument` for ``KeyState/pendingDeletion``.
+    @discardableResult
+    public func setState(id: String, _ state: KeyState) throws -> KeyRecord {
+        guard state == .enabled || state == .disabled else {
+            throw SigilError(.invalidArgument, "use scheduleDeletion(id:at:) to put a key in state \(state)")
+        }
+        return try write { db in
+            let record = try Self.requireKey(db, id: id)
+            guard record.state != .pendingDeletion else {
+                throw SigilError(
+                    .invalidState, "\(record.arn) is pending deletion: cancel the deletion before enabling or disabling it")
+            }
+            try db.execute(sql: "UPDATE keys SET state = ? WHERE id = ?", arguments: [state.kmsName, id])
+            return try Self.requireKey(db, id: id)
+        }
+    }
+
+    /// Replaces a key's description.
+    ///
+    /// - Returns: The updated key.
+    /// - Throws: ``SigilError`` with code `notFound`, or `invalidArgument` when longer
+    ///   than 8192 characters.
+    @discardableResult
+    public func setDescription(id: String, _ description: String) throws -> KeyRecord {
+        try Validation.description(description)
+        return try write { db in
+            _ = try Self.requireKey(db, id: id)
+            try db.execute(sql: "UPDATE keys SET description = ? WHERE id = ?", arguments: [description, id])
+            return try Self.requireKey(db, id: id)
+        }
+    }
+
+    /// Replaces a key's policy.
+    ///
+    /// - Returns: The updated key.
+    /// - Throws: ``SigilError`` with code `notFound`, or `invalidArgument` for a policy
+    ///   that is not a JSON object of at most 32 KiB.
+    @discardableResult
+    public func setPolicy(id: String, _ policy: String) throws -> KeyRecord {
+        try Validation.policy(policy)
+        return try write { db in
+            _ = try Self.requireKey(db, id: id)
+            try db.execute(sql: "UPDATE keys SET policy = ? WHERE id = ?", arguments: [policy, id])
+            return try Self.requireKey(db, id: id)
+        }
+    }
+
+    /// Schedules a key's deletion: state `PendingDeletion` until `date`, when
+    /// ``deleteKeysDue(now:)`` removes it.
+    ///
+    /// - Parameters:
+    ///   - id: The key id.
+    ///   - date: When to delete it (KMS: 7 to 30 days from now; the caller checks the window).
+    /// - Returns: The updated key.
+    /// - Throws: ``SigilError`` with code `notFound`, or `invalidState` when it is
+    ///   already pending deletion.
+    @discardableResult
+    public func scheduleDeletion(id: String, at date: Date) throws -> KeyRecord {
+        try write { db in
+            let record = try Self.requireKey(db, id: id)
+            guard record.state != .pendingDeletion else {
+                throw SigilError(.invalidState, "\(record.arn) is already pending deletion")
+            }
+            try db.execute(
+                sql: "UPDATE keys SET state = ?, deletion_date = ? WHERE id = ?",
+                arguments: [KeyState.pendingDeletion.kmsName, date.timeIntervalSince1970, id])
+            return try Self.requireKey(db, id: id)
+        }
+    }
+
+    /// Cancels a scheduled deletion, leaving the key `Disabled` (as KMS does).
+    ///
+    /// - Returns: The updated key.
+    /// - Throws: ``SigilError`` with code `notFound`, or `invalidState` when no deletion
+    ///   is scheduled.
+    @discardableResult
+    public func cancelDeletion(id: String) throws -> KeyRecord {
+        try write { db in
+            let record = try Self.requireKey(db, id: id)
+            guard record.state == .pendingDeletion else {
+                throw SigilError(.invalidState, "\(record.arn) is not pending deletion (it is \(record.state))")
+            }
+            try db.execute(
+                sql: "UPDATE keys SET state = ?, deletion_date = NULL WHERE id = ?",
+                arguments: [KeyState.disabled.kmsName, id])
+            return try Self.requireKey(db, id: id)
+        }
+    }
+
+    /// Deletes every key pending deletion whose deletion date is at or before `now`:
+    /// the key, every version of its material, its tags and its aliases.
+    ///
+    /// - Parameter now: The clock.
+    /// - Returns: The ids of the keys deleted, oldest first.
+    @discardableResult
+    public func deleteKeysDue(now: Date = Date()) throws -> [String] {
+        try write { db in
+            let ids = try String.fetchAll(
+                db, sql: "SELECT id FROM keys WHERE state = ? AND deletion_date <= ? ORDER BY seq",
+                arguments: [KeyState.pendingDeletion.kmsName, now.timeIntervalSince1970])
+            for id in ids {
+                // The foreign keys cascade too; explicit deletes keep this true without them.
+                try db.execute(sql: "DELETE FROM key_material WHERE key_id = ?", arguments: [id])
+                try db.execute(sql: "DELETE FROM key_tags WHERE key_id = ?", arguments: [id])
+                try db.execute(sql: "DELETE FROM aliases WHERE key_id = ?", arguments: [id])
+                try db.execute(sql: "DELETE FROM keys WHERE id = ?", arguments: [id])
+            }
+            return ids
+        }
+    }
+
+    // MARK: - Database plumbing
+
+    /// Runs a read, turning GRDB's errors into ``SigilError``.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try database.read(body)
+        } catch let error as DatabaseError {
+            throw Self.storageError(error, doing: "reading the key store")
+        }
+    }
+
+    /// Runs a write transaction, turning GRDB's errors into ``SigilError``.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try database.write(body)
+        } catch let error as DatabaseError {
+            throw Self.storageError(error, doing: "writing the key store")
+        }
+    }
+
+    /// SQLite's code and message only: never the SQL arguments, which could be secret-adjacent.
+    static func storageError(_ error: DatabaseError, doing what: String) -> SigilError {
+        SigilError(
+            .storageFailure,
+            "\(what) failed: \(error.message ?? "SQLite error") (SQLite result code \(error.extendedResultCode.rawValue))")
+    }
+
+    static func fetchKey(_ db: Database, sql: String, arguments: StatementArguments) throws -> KeyRecord? {
+        guard let row = try Row.fetchOne(db, sql: sql, arguments: arguments) else { return nil }
+        return try keyRecord(row)
+    }
+
+    static func requireKey(_ db: Database, id: String) throws -> KeyRecord {
+        guard let record = try fetchKey(db, sql: "SELECT * FROM keys WHERE id = ?", arguments: [id]) else {
+            throw SigilError(.notFound, "no key with id \(id)")
+        }
+        return record
+    }
+
+    static func keyRecord(_ row: Row) throws -> KeyRecord {
+        let id = try row.decode(String.self, forColumn: "id")
+        let specName = try row.decode(String.self, forColumn: "spec")
+        let usageName = try row.decode(String.self, forColumn: "usage")
+        let stateName = try row.decode(String.self, forColumn: "state")
+        guard let spec = KMSKeySpec(kmsName: specName), let usage = KeyUsage(kmsName: usageName),
+            let state = KeyState(kmsName: stateName)
+        else {
+            throw SigilError(
+                .storageFailure, "key \(id) has an unknown spec, usage or state (\(specName), \(usageName), \(stateName))")
+        }
+        let deletion = try row.decode(Double?.self, forColumn: "deletion_date")
+        let nextRotation = try row.decode(Double?.self, forColumn: "next_rotation_date")
+        let publicKey = try row.decode(Data?.self, forColumn: "public_key")
+        return KeyRecord(
+            id: id,
+            arn: try row.decode(String.self, forColumn: "arn"),
+            account: try row.decode(String.self, forColumn: "account"),
+            region: try row.decode(String.self, forColumn: "region"),
+            spec: spec, usage: usage, state: state,
+            description: try row.decode(String.self, forColumn: "description"),
+            policy: try row.decode(String.self, forColumn: "policy"),
+            creationDate: Date(timeIntervalSince1970: try row.decode(Double.self, forColumn: "created_at")),
+            deletionDate: deletion.map(Date.init(timeIntervalSince1970:)),
+            rotationEnabled: try row.decode(Bool.self, forColumn: "rotation_enabled"),
+            rotationPeriodDays: try row.decode(Int?.self, forColumn: "rotation_period_days"),
+            nextRotationDate: nextRotation.map(Date.init(timeIntervalSince1970:)),
+            currentVersion: try row.decode(Int.self, forColumn: "current_version"),
+            publicKeyDER: publicKey.map { [UInt8]($0) })
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import SigilCrypto
+import SigilKMS
+import Testing
+
+/// URLSession (libcurl underneath) against a loopback HTTP server that echoes what it
+/// received: the headers Sigil signed must arrive as signed (libcurl writes its own Host
+/// and Content-Length), and the server-side verifier must accept them.
+@Suite struct KMSClientLiveTests {
+    static let echoServer = """
+        import base64, json, sys
+        from http.server import BaseHTTPRequestHandler, HTTPServer
+        class Echo(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                answer = json.dumps({"path": self.path, "method": self.command,
+                    "headers": [[k, v] for k, v in self.headers.items()],
+                    "body_b64": base64.b64encode(body).decode()}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-amz-json-1.1")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+            def log_message(self, *args):
+                pass
+        server = HTTPServer(("127.0.0.1", 0), Echo)
+        server.timeout = 30
+        print(server.server_address[1], flush=True)
+        server.handle_request()
+        """
+
+    struct Echo: Decodable {
+        var path: String
+        var method: String
+        var headers: [[String]]
+        var body_b64: String
+    }
+
+    @Test func signedHeadersSurviveURLSessionAndVerify() async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", Self.echoServer]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        // The server answers one request and exits. SIGKILL, not terminate(): a child of
+        // the test runner may inherit SIGTERM blocked and outlive the test.
+        defer {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = output.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            line += chunk
+        }
+        let port = try #require(Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+
+        let credentials = AWSCredentials(accessKeyId: "AKIDLIVE", secretAccessKey: "live-secret")
+        let client = KMSClient(endpoint: URL(string: "http://127.0.0.1:\(port)")!, region: "us-east-1", credentials: credentials)
+        let request = KMS.EncryptRequest(keyId: "alias/a", plaintext: Base64Blob([1, 2, 3]), encryptionContext: ["k": "v"])
+        let echo: Echo = try await client.send(.encrypt, request)
+
+        #expect(echo.method == "POST" && echo.path == "/")
+        let body = try #require(Data(base64Encoded: echo.body_b64))
+        #expect(try KMSJSON.decode(KMS.EncryptRequest.self, from: body) == request)
+        let received = SigV4.Request(
+            method: echo.method, path: echo.path, headers: echo.headers.map { .init($0[0], $0[1]) }, body: body)
+        #expect(received.values(of: "host") == ["127.0.0.1:\(port)"])
+        let verified = try SigV4.Verifier(region: "us-east-1").verify(received) { _ in credentials.secretAccessKey }
+        #expect(verified.accessKeyId == "AKIDLIVE")
+        #expect(verified.signedHeaders == ["content-type", "host", "x-amz-date", "x-amz-target"])
+    }
+}
