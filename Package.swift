@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "Sigil", targets: ["Sigil"]),
         .library(name: "SigilCrypto", targets: ["SigilCrypto"]),
         .executable(name: "sigil", targets: ["SigilCLI"]),
+        // The key holder service.
+        .executable(name: "sigil-keyholder", targets: ["SigilKeyHolderMain"]),
         // Verification rates for tools/bench, next to `openssl speed`.
         .executable(name: "sigil-bench", targets: ["SigilBench"]),
         // Writes vectors/gnutls-signatures-*.json with GnuTLS (tools/make-vectors).
@@ -23,6 +25,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // libcrypto from OpenSSL 3 (Debian: libssl-dev).
@@ -66,6 +69,31 @@ let package = Package(
         .target(
             name: "SigilKeyStore",
             dependencies: ["SigilCrypto", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
+        // The key holder: KMS over HTTP (Hummingbird), SigV4, the sealed store.
+        .target(
+            name: "SigilKeyHolder",
+            dependencies: [
+                "Sigil", "SigilKMS", "SigilKeyStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "SigilKeyHolderMain",
+            dependencies: [
+                "SigilKeyHolder",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SigilKeyHolderTests",
+            dependencies: [
+                "SigilKeyHolder", "SigilKMS", "SigilTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: strictSettings
         ),
         // Helpers shared by the test targets (processes, throwaway keys); never shipped.

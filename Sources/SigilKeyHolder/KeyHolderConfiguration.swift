@@ -1,0 +1,38 @@
+public import Foundation
+
+/// How a key holder runs: where its state lives, where it listens, and as which region
+/// and account it answers.
+public struct KeyHolderConfiguration: Sendable {
+    /// The data directory: root key, database, credentials.
+    public var dataDirectory: URL
+    /// The address to listen on.
+    public var host: String
+    /// The port to listen on; 0 picks a free one (tests).
+    public var port: Int
+    /// The region in ARNs and the SigV4 scope.
+    public var region: String
+    /// The account keys belong to.
+    public var accountID: String
+    /// The largest request body accepted (KMS: 1 MiB is ample for 4 KiB payloads).
+    public var maximumBodySize: Int
+    /// The clock: `Date.init` in service, a fixed or moving clock in tests.
+    public var now: @Sendable () -> Date
+    /// How often key deletions that fell due are carried out.
+    public var deletionCheckInterval: Duration
+
+    /// Creates a configuration with the key holder's defaults.
+    public init(
+        dataDirectory: URL, host: String = "127.0.0.1", port: Int = 4599, region: String = "us-east-1",
+        accountID: String = "111122223333", maximumBodySize: Int = 1 << 20,
+        now: @escaping @Sendable () -> Date = { Date() }, deletionCheckInterval: Duration = .seconds(60)
+    ) {
+        self.dataDirectory = dataDirectory
+        self.host = host
+        self.port = port
+        self.region = region
+        self.accountID = accountID
+        self.maximumBodySize = maximumBodySize
+        self.now = now
+        self.deletionCheckInterval = deletionCheckInterval
+    }
+}

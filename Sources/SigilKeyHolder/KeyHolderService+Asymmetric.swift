@@ -1,0 +1,143 @@
+import Foundation
+import Sigil
+import SigilKMS
+import SigilKeyStore
+
+/// Sign, Verify, and RSA Encrypt/Decrypt.
+extension KeyHolderService {
+    /// KMS's limit on RAW messages for Sign and Verify.
+    static let maximumRawMessage = 4096
+
+    func signingInput(
+        _ message: Base64Blob, _ messageType: KMS.MessageType?, _ algorithm: SigningAlgorithm
+    ) throws -> [UInt8] {
+        switch messageType?.rawValue ?? "RAW" {
+        case "RAW":
+            guard (1...Self.maximumRawMessage).contains(message.bytes.count) else {
+                throw KMSError.validation(
+                    "1 validation error detected: Value at 'message' failed to satisfy constraint: Member must have length between 1 and 4096")
+            }
+            return try algorithm.hashFunction.hash(message.bytes)
+        case "DIGEST":
+            guard message.bytes.count == algorithm.hashFunction.digestSize else {
+                throw KMSError.validation(
+                    "Digest is invalid length for algorithm \(algorithm.kmsName): \(message.bytes.count) bytes, expected \(algorithm.hashFunction.digestSize)")
+            }
+            return message.bytes
+        case let other:
+            throw KMSError.validation("MessageType \(other) is not supported (RAW, DIGEST)")
+        }
+    }
+
+    func signingAlgorithm(_ name: KMS.SigningAlgorithm, for key: KeyRecord) throws -> SigningAlgorithm {
+        guard let algorithm = try? SigningAlgorithm(kmsName: name.rawValue) else {
+            throw KMSError.validation("SigningAlgorithm \(name.rawValue) is not supported")
+        }
+        guard signingAlgorithms(key).contains(algorithm) else {
+            throw KMSError.invalidKeyUsage(
+                "Signing algorithm \(algorithm.kmsName) is not compatible with \(key.arn) (\(key.spec.kmsName)); "
+                    + "it supports \(signingAlgorithms(key).map(\.kmsName).joined(separator: ", "))")
+        }
+        return algorithm
+    }
+
+    func sign(_ request: KMS.SignRequest, _ caller: Principal) async throws -> KMS.SignResponse {
+        let key = try resolve(request.keyId, caller)
+        try checkUsage(key, .signVerify, "Sign")
+        try checkUsable(key)
+        let algorithm = try signingAlgorithm(request.signingAlgorithm, for: key)
+        let digest = try signingInput(request.message, request.messageType, algorithm)
+        if request.dryRun == true { throw KMSError(type: "DryRunOperationException", message: "The request would have succeeded") }
+        let store = self.store
+        let signature = try await offload {
+            try store.privateKey(id: key.id).signature(forDigest: digest, scheme: algorithm.scheme)
+        }
+        return KMS.SignResponse(keyId: key.arn, signature: Base64Blob(signature), signingAlgorithm: request.signingAlgorithm)
+    }
+
+    func verify(_ request: KMS.VerifyRequest, _ caller: Principal) async throws -> KMS.VerifyResponse {
+        let key = try resolve(request.keyId, caller)
+        try checkUsage(key, .signVerify, "Verify")
+        try checkUsable(key)
+        let algorithm = try signingAlgorithm(request.signingAlgorithm, for: key)
+        let digest = try signingInput(request.message, request.messageType, algorithm)
+        guard let der = key.publicKeyDER else { throw KMSError.internalFailure() }
+        let publicKey = try PublicKey(derRepresentation: der)
+        let valid: Bool
+        do {
+            valid = try publicKey.isValidSignature(request.signature.bytes, forDigest: digest, algorithm: algorithm)
+        } catch let error as SigilError where error.code == .malformedSignature {
+            valid = false
+        }
+        guard valid else {
+            throw KMSError.invalidSignature("The signature does not verify with \(key.arn) and \(algorithm.kmsName)")
+        }
+        return KMS.VerifyResponse(keyId: key.arn, signatureValid: true, signingAlgorithm: request.signingAlgorithm)
+    }
+
+    /// RSA-OAEP padding for a KMS encryption algorithm on an RSA key.
+    func rsaPadding(_ algorithm: KMS.EncryptionAlgorithm?, for key: KeyRecord) throws -> RSAEncryptionPadding {
+        switch algorithm?.rawValue {
+        case "RSAES_OAEP_SHA_1": return .oaepSHA1
+        case "RSAES_OAEP_SHA_256": return .oaepSHA256
+        case nil, "SYMMETRIC_DEFAULT":
+            throw KMSError.invalidKeyUsage(
+                "\(key.arn) is an RSA key: the EncryptionAlgorithm must be RSAES_OAEP_SHA_1 or RSAES_OAEP_SHA_256")
+        case let other?:
+            throw KMSError.validation("EncryptionAlgorithm \(other) is not supported")
+        }
+    }
+
+    func encrypt(_ request: KMS.EncryptRequest, _ caller: Principal) async throws -> KMS.EncryptResponse {
+        let key = try resolve(request.keyId, caller)
+        try checkUsage(key, .encryptDecrypt, "Encrypt")
+        try checkUsable(key)
+        if key.spec.isSymmetric {
+            return try encryptSymmetric(request, key: key)
+        }
+        if request.encryptionContext?.isEmpty == false {
+            throw KMSError.validation("Asymmetric keys take no encryption context")
+        }
+        let padding = try rsaPadding(request.encryptionAlgorithm, for: key)
+        guard let der = key.publicKeyDER, let spec = key.spec.asymmetric else { throw KMSError.internalFailure() }
+        let limit = padding.maximumPlaintextLength(modulusBytes: spec.sizeInBits / 8)
+        guard (1...limit).contains(request.plaintext.bytes.count) else {
+            throw KMSError.validation(
+                "Plaintext is \(request.plaintext.bytes.count) bytes; \(request.encryptionAlgorithm?.rawValue ?? "") with \(spec.kmsName) encrypts 1 to \(limit)")
+        }
+        let ciphertext = try AsymmetricPublicKey(derRepresentation: der).encrypt(request.plaintext.bytes, padding: padding)
+        return KMS.EncryptResponse(ciphertextBlob: Base64Blob(ciphertext), keyId: key.arn, encryptionAlgorithm: request.encryptionAlgorithm)
+    }
+
+    func decrypt(_ request: KMS.DecryptRequest, _ caller: Principal) async throws -> KMS.DecryptResponse {
+        guard let blob = request.ciphertextBlob, !blob.bytes.isEmpty else {
+            throw KMSError.validation("1 validation error detected: Value at 'ciphertextBlob' failed to satisfy constraint: Member must not be null")
+        }
+        if request.recipient != nil {
+            throw KMSError.unsupportedOperation("Decrypt for a Nitro enclave recipient is not supported")
+        }
+        let algorithm = request.encryptionAlgorithm?.rawValue ?? "SYMMETRIC_DEFAULT"
+        if algorithm == "SYMMETRIC_DEFAULT" {
+            return try decryptSymmetric(request, blob: blob.bytes, caller: caller)
+        }
+        guard let keyId = request.keyId else {
+            throw KMSError.validation("KeyId is required to decrypt with an asymmetric key (\(algorithm))")
+        }
+        let key = try resolve(keyId, caller)
+        try checkUsage(key, .encryptDecrypt, "Decrypt")
+        try checkUsable(key)
+        guard !key.spec.isSymmetric else {
+            throw KMSError.invalidKeyUsage("\(key.arn) is a symmetric key: use EncryptionAlgorithm SYMMETRIC_DEFAULT")
+        }
+        let padding = try rsaPadding(request.encryptionAlgorithm, for: key)
+        let store = self.store
+        let plaintext: [UInt8] = try await offload {
+            do {
+                return try store.privateKey(id: key.id).decrypt(blob.bytes, padding: padding).unsafeBytes
+            } catch let error as SigilError where error.code == .decryptionFailure {
+                throw KMSError.invalidCiphertext("The ciphertext does not decrypt with \(key.arn) and \(algorithm)")
+            }
+        }
+        return KMS.DecryptResponse(keyId: key.arn, plaintext: Base64Blob(plaintext), encryptionAlgorithm: request.encryptionAlgorithm)
+    }
+}

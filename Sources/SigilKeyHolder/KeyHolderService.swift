@@ -1,0 +1,312 @@
+import Foundation
+import NIOPosix
+import Sigil
+import SigilKMS
+import SigilKeyStore
+
+/// The caller of a request, from its verified access key.
+public struct Principal: Sendable, Hashable {
+    /// The principal's ARN, such as `arn:aws:iam::111122223333:root`.
+    public var arn: String
+    /// The account it belongs to.
+    public var account: String
+    /// The access key id the request was signed with.
+    public var accessKeyID: String
+}
+
+/// The KMS operations, with KMS semantics, over the key store. Knows nothing of HTTP:
+/// the endpoint decodes a request, calls ``perform(_:body:caller:)`` and encodes what it
+/// returns or throws.
+public struct KeyHolderService: Sendable {
+    let store: KeyStore
+    let configuration: KeyHolderConfiguration
+
+    /// Private-key work (RSA signing and decryption, key generation) runs here, never on
+    /// the event loop that serves connections.
+    static let threadPool = NIOThreadPool.singleton
+
+    init(store: KeyStore, configuration: KeyHolderConfiguration) {
+        self.store = store
+        self.configuration = configuration
+    }
+
+    /// Performs one operation on a JSON request body.
+    ///
+    /// - Returns: The JSON response body.
+    /// - Throws: ``KMSError`` for everything a client is told; anything else is an
+    ///   internal failure that the endpoint logs and hides.
+    func perform(_ operation: KMSOperation, body: Data, caller: Principal) async throws -> Data {
+        let decodedBody = body.isEmpty ? Data("{}".utf8) : body
+        func run<Request: Decodable, Response: Encodable>(
+            _ type: Request.Type, _ handler: (Request) async throws -> Response
+        ) async throws -> Data {
+            let request = try KMSJSON.decode(type, from: decodedBody)
+            return try KMSJSON.encode(try await handler(request))
+        }
+        switch operation {
+        case .createKey: return try await run(KMS.CreateKeyRequest.self) { try await createKey($0, caller) }
+        case .describeKey: return try await run(KMS.DescribeKeyRequest.self) { try describeKey($0, caller) }
+        case .listKeys: return try await run(KMS.ListKeysRequest.self) { try listKeys($0, caller) }
+        case .getPublicKey: return try await run(KMS.GetPublicKeyRequest.self) { try getPublicKey($0, caller) }
+        case .sign: return try await run(KMS.SignRequest.self) { try await sign($0, caller) }
+        case .verify: return try await run(KMS.VerifyRequest.self) { try await verify($0, caller) }
+        case .encrypt: return try await run(KMS.EncryptRequest.self) { try await encrypt($0, caller) }
+        case .decrypt: return try await run(KMS.DecryptRequest.self) { try await decrypt($0, caller) }
+        case .enableKey: return try await run(KMS.EnableKeyRequest.self) { try setEnabled($0.keyId, true, caller) }
+        case .disableKey: return try await run(KMS.DisableKeyRequest.self) { try setEnabled($0.keyId, false, caller) }
+        case .scheduleKeyDeletion:
+            return try await run(KMS.ScheduleKeyDeletionRequest.self) { try scheduleKeyDeletion($0, caller) }
+        case .cancelKeyDeletion:
+            return try await run(KMS.CancelKeyDeletionRequest.self) { try cancelKeyDeletion($0, caller) }
+        case .updateKeyDescription:
+            return try await run(KMS.UpdateKeyDescriptionRequest.self) { try updateKeyDescription($0, caller) }
+        case .generateRandom: return try await run(KMS.GenerateRandomRequest.self) { try generateRandom($0) }
+        default:
+            return try await performMore(operation, body: decodedBody, caller: caller)
+        }
+    }
+
+    // MARK: Keys
+
+    /// Finds a key by any identifier KMS accepts (id, key ARN, alias name, alias ARN).
+    ///
+    /// - Parameter aliases: Whether alias forms are accepted (KMS refuses them for
+    ///   management operations).
+    func resolve(_ identifier: String, _ caller: Principal, aliases: Bool = true) throws -> KeyRecord {
+        let trimmed = identifier.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty, trimmed.count <= 2048 else {
+            throw KMSError.validation("1 validation error detected: Value at 'keyId' failed to satisfy constraint: Member must have length between 1 and 2048")
+        }
+        if !aliases, trimmed.hasPrefix("alias/") || trimmed.contains(":alias/") {
+            throw KMSError.notFound("Invalid keyId '\(trimmed)': this operation takes a key id or key ARN, not an alias")
+        }
+        guard let key = try mapStoreErrors({ try store.resolveKey(trimmed, account: caller.account, region: configuration.region) }),
+            key.account == caller.account
+        else {
+            throw KMSError.notFound("Key '\(displayARN(trimmed))' does not exist")
+        }
+        return key
+    }
+
+    private func displayARN(_ identifier: String) -> String {
+        if identifier.hasPrefix("arn:") { return identifier }
+        if identifier.hasPrefix("alias/") {
+            return "arn:aws:kms:\(configuration.region):\(configuration.accountID):\(identifier)"
+        }
+        return "arn:aws:kms:\(configuration.region):\(configuration.accountID):key/\(identifier)"
+    }
+
+    /// Throws unless the key may be used for cryptography now.
+    func checkUsable(_ key: KeyRecord) throws {
+        switch key.state {
+        case .enabled: return
+        case .disabled: throw KMSError.disabled("\(key.arn) is disabled.")
+        case .pendingDeletion: throw KMSError.invalidState("\(key.arn) is pending deletion.")
+        default: throw KMSError.invalidState("\(key.arn) is not usable in state \(key.state).")
+        }
+    }
+
+    func checkUsage(_ key: KeyRecord, _ usage: KeyUsage, _ operation: String) throws {
+        guard key.usage == usage else {
+            throw KMSError.invalidKeyUsage(
+                "You cannot perform this operation on a \(key.usage.kmsName) key. \(key.arn) key usage is \(key.usage.kmsName); "
+                    + "\(operation) needs \(usage.kmsName).")
+        }
+    }
+
+    /// Maps the store's errors to KMS's.
+    func mapStoreErrors<Result>(_ body: () throws -> Result) throws -> Result {
+        do {
+            return try body()
+        } catch let error as SigilError {
+            switch error.code {
+            case .notFound: throw KMSError.notFound(error.message)
+            case .alreadyExists: throw KMSError.alreadyExists(error.message)
+            case .invalidState: throw KMSError.invalidState(error.message)
+            case .invalidKeyUsage: throw KMSError.invalidKeyUsage(error.message)
+            case .invalidArgument: throw KMSError.validation(error.message)
+            default: throw error
+            }
+        }
+    }
+
+    /// Runs CPU-heavy private-key work on the thread pool.
+    func offload<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws -> Result {
+        try await Self.threadPool.runIfActive(body)
+    }
+
+    func metadata(_ key: KeyRecord) -> KMS.KeyMetadata {
+        var metadata = KMS.KeyMetadata(keyId: key.id)
+        metadata.awsAccountId = key.account
+        metadata.arn = key.arn
+        metadata.creationDate = key.creationDate
+        metadata.enabled = key.state == .enabled
+        metadata.description = key.description
+        metadata.keyUsage = KMS.KeyUsage(rawValue: key.usage.kmsName)
+        metadata.keyState = KMS.KeyState(rawValue: key.state.kmsName)
+        metadata.deletionDate = key.deletionDate
+        metadata.origin = .awsKms
+        metadata.keyManager = .customer
+        metadata.keySpec = KMS.KeySpec(rawValue: key.spec.kmsName)
+        metadata.customerMasterKeySpec = metadata.keySpec
+        metadata.multiRegion = false
+        if key.usage == .signVerify {
+            metadata.signingAlgorithms = signingAlgorithms(key).map { KMS.SigningAlgorithm(rawValue: $0.kmsName) }
+        } else {
+            metadata.encryptionAlgorithms = encryptionAlgorithms(key)
+        }
+        if key.state == .pendingDeletion, let deletion = key.deletionDate {
+            metadata.pendingDeletionWindowInDays = max(1, Int((deletion.timeIntervalSince(key.creationDate) / 86400).rounded(.up)))
+        }
+        return metadata
+    }
+
+    func signingAlgorithms(_ key: KeyRecord) -> [SigningAlgorithm] {
+        guard let spec = key.spec.asymmetric else { return [] }
+        return SigningAlgorithm.all.filter { $0.isCompatible(with: spec) }
+    }
+
+    func encryptionAlgorithms(_ key: KeyRecord) -> [KMS.EncryptionAlgorithm] {
+        key.spec.isSymmetric ? [.symmetricDefault] : [.rsaesOaepSha1, .rsaesOaepSha256]
+    }
+
+    func createKey(_ request: KMS.CreateKeyRequest, _ caller: Principal) async throws -> KMS.CreateKeyResponse {
+        if let origin = request.origin, origin != .awsKms {
+            throw KMSError.unsupportedOperation("Origin \(origin.rawValue) is not supported; keys are created with AWS_KMS material")
+        }
+        if request.multiRegion == true {
+            throw KMSError.unsupportedOperation("Multi-Region keys are not supported")
+        }
+        if request.customKeyStoreId != nil || request.xksKeyId != nil {
+            throw KMSError.unsupportedOperation("Custom key stores are not supported")
+        }
+        if let keySpec = request.keySpec, let legacy = request.customerMasterKeySpec, keySpec != legacy {
+            throw KMSError.validation("KeySpec and CustomerMasterKeySpec cannot both be given with different values")
+        }
+        let specName = (request.keySpec ?? request.customerMasterKeySpec)?.rawValue ?? "SYMMETRIC_DEFAULT"
+        guard let spec = KMSKeySpec(kmsName: specName) else {
+            throw KMSError.validation(
+                "1 validation error detected: Value '\(specName)' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: "
+                    + "[\(KMSKeySpec.all.map(\.kmsName).joined(separator: ", "))]")
+        }
+        let usageName = request.keyUsage?.rawValue ?? "ENCRYPT_DECRYPT"
+        guard let usage = KeyUsage(kmsName: usageName) else {
+            throw KMSError.validation("KeyUsage \(usageName) is not supported (ENCRYPT_DECRYPT, SIGN_VERIFY)")
+        }
+        guard spec.allowedUsages.contains(usage) else {
+            throw KMSError.validation("KeyUsage \(usage.kmsName) is not compatible with KeySpec \(spec.kmsName)")
+        }
+        if let description = request.description, description.count > 8192 {
+            throw KMSError.validation("Description is longer than 8192 characters")
+        }
+        if let policy = request.policy {
+            guard policy.utf8.count <= 32768 else { throw KMSError.malformedPolicyDocument("The policy is larger than 32 KiB") }
+            guard (try? JSONSerialization.jsonObject(with: Data(policy.utf8))) != nil else {
+                throw KMSError.malformedPolicyDocument("The policy is not valid JSON")
+            }
+        }
+        let tags = try (request.tags ?? []).map { try validatedTag($0) }
+        let store = self.store
+        let region = configuration.region
+        let now = configuration.now()
+        let key = try await offload {
+            try self.mapStoreErrors {
+                try store.createKey(
+                    account: caller.account, region: region, spec: spec, usage: usage,
+                    description: request.description ?? "", policy: request.policy, tags: tags, now: now)
+            }
+        }
+        return KMS.CreateKeyResponse(keyMetadata: metadata(key))
+    }
+
+    func validatedTag(_ tag: KMS.Tag) throws -> KeyTag {
+        guard (1...128).contains(tag.tagKey.count), tag.tagValue.count <= 256 else {
+            throw KMSError.tag("Tag keys are 1 to 128 characters and values at most 256")
+        }
+        guard !tag.tagKey.hasPrefix("aws:") else {
+            throw KMSError.tag("Tag keys starting with 'aws:' are reserved")
+        }
+        return KeyTag(key: tag.tagKey, value: tag.tagValue)
+    }
+
+    func describeKey(_ request: KMS.DescribeKeyRequest, _ caller: Principal) throws -> KMS.DescribeKeyResponse {
+        KMS.DescribeKeyResponse(keyMetadata: metadata(try resolve(request.keyId, caller)))
+    }
+
+    func listKeys(_ request: KMS.ListKeysRequest, _ caller: Principal) throws -> KMS.ListKeysResponse {
+        let limit = request.limit ?? 100
+        guard (1...1000).contains(limit) else {
+            throw KMSError.validation("1 validation error detected: Value '\(limit)' at 'limit' failed to satisfy constraint: Member must have value between 1 and 1000")
+        }
+        let page: KeyPage
+        do {
+            page = try store.listKeys(account: caller.account, region: configuration.region, limit: limit, after: request.marker)
+        } catch let error as SigilError where error.code == .invalidArgument {
+            throw KMSError.invalidMarker("The marker '\(request.marker ?? "")' is not one this key holder issued")
+        }
+        return KMS.ListKeysResponse(
+            keys: page.keys.map { KMS.KeyListEntry(keyId: $0.id, keyArn: $0.arn) },
+            nextMarker: page.nextMarker, truncated: page.nextMarker != nil)
+    }
+
+    func getPublicKey(_ request: KMS.GetPublicKeyRequest, _ caller: Principal) throws -> KMS.GetPublicKeyResponse {
+        let key = try resolve(request.keyId, caller)
+        guard let der = key.publicKeyDER else {
+            throw KMSError.unsupportedOperation("\(key.arn) key usage is \(key.usage.kmsName) and its key spec SYMMETRIC_DEFAULT has no public key")
+        }
+        switch key.state {
+        case .disabled: throw KMSError.disabled("\(key.arn) is disabled.")
+        case .pendingDeletion: throw KMSError.invalidState("\(key.arn) is pending deletion.")
+        default: break
+        }
+        var response = KMS.GetPublicKeyResponse(
+            keyId: key.arn, publicKey: Base64Blob(der), keySpec: KMS.KeySpec(rawValue: key.spec.kmsName),
+            keyUsage: KMS.KeyUsage(rawValue: key.usage.kmsName))
+        response.customerMasterKeySpec = response.keySpec
+        if key.usage == .signVerify {
+            response.signingAlgorithms = signingAlgorithms(key).map { KMS.SigningAlgorithm(rawValue: $0.kmsName) }
+        } else {
+            response.encryptionAlgorithms = encryptionAlgorithms(key)
+        }
+        return response
+    }
+
+    func setEnabled(_ keyId: String, _ enabled: Bool, _ caller: Principal) throws -> KMS.Empty {
+        let key = try resolve(keyId, caller, aliases: false)
+        _ = try mapStoreErrors { try store.setState(id: key.id, enabled ? .enabled : .disabled) }
+        return KMS.Empty()
+    }
+
+    func scheduleKeyDeletion(_ request: KMS.ScheduleKeyDeletionRequest, _ caller: Principal) throws -> KMS.ScheduleKeyDeletionResponse {
+        let key = try resolve(request.keyId, caller, aliases: false)
+        let days = request.pendingWindowInDays ?? 30
+        guard (7...30).contains(days) else {
+            throw KMSError.validation("1 validation error detected: Value '\(days)' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30")
+        }
+        let date = configuration.now().addingTimeInterval(TimeInterval(days) * 86400)
+        let updated = try mapStoreErrors { try store.scheduleDeletion(id: key.id, at: date) }
+        return KMS.ScheduleKeyDeletionResponse(
+            keyId: updated.arn, deletionDate: updated.deletionDate, keyState: .pendingDeletion, pendingWindowInDays: days)
+    }
+
+    func cancelKeyDeletion(_ request: KMS.CancelKeyDeletionRequest, _ caller: Principal) throws -> KMS.CancelKeyDeletionResponse {
+        let key = try resolve(request.keyId, caller, aliases: false)
+        let updated = try mapStoreErrors { try store.cancelDeletion(id: key.id) }
+        return KMS.CancelKeyDeletionResponse(keyId: updated.arn)
+    }
+
+    func updateKeyDescription(_ request: KMS.UpdateKeyDescriptionRequest, _ caller: Principal) throws -> KMS.Empty {
+        let key = try resolve(request.keyId, caller, aliases: false)
+        guard request.description.count <= 8192 else { throw KMSError.validation("Description is longer than 8192 characters") }
+        _ = try mapStoreErrors { try store.setDescription(id: key.id, request.description) }
+        return KMS.Empty()
+    }
+
+    func generateRandom(_ request: KMS.GenerateRandomRequest) throws -> KMS.GenerateRandomResponse {
+        guard let count = request.numberOfBytes, (1...1024).contains(count) else {
+            throw KMSError.validation("1 validation error detected: Value at 'numberOfBytes' failed to satisfy constraint: Member must have value between 1 and 1024")
+        }
+        if request.customKeyStoreId != nil { throw KMSError.unsupportedOperation("Custom key stores are not supported") }
+        return KMS.GenerateRandomResponse(plaintext: Base64Blob(try SecureRandom.bytes(count: count)))
+    }
+}
