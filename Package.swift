@@ -96,6 +96,12 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The key holder as a process: kill -9, concurrency, secrets on disk.
+        .testTarget(
+            name: "KeyHolderProcessTests",
+            dependencies: ["Sigil", "SigilKMS", "SigilKeyStore", "SigilKeyHolderMain", "SigilTestSupport"],
+            swiftSettings: strictSettings
+        ),
         // Helpers shared by the test targets (processes, throwaway keys); never shipped.
         .target(
             name: "SigilTestSupport",

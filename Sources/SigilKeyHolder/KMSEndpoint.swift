@@ -22,7 +22,10 @@ struct KMSEndpoint: Sendable {
         self.service = service
         self.configuration = configuration
         self.logger = logger
-        self.verifier = SigV4.Verifier(region: configuration.region)
+        // The operation name must be signed too, so a captured request cannot be replayed
+        // as another operation within the five-minute window (every AWS SDK signs it).
+        self.verifier = SigV4.Verifier(
+            region: configuration.region, requiredSignedHeaders: ["host", "x-amz-date", "x-amz-target"])
     }
 
     func respond(to request: Request, context: KeyHolderRequestContext) async -> Response {

@@ -3,17 +3,637 @@ import Sigil
 import SigilKMS
 import SigilKeyStore
 
-/// The symmetric half of KMS, aliases, tags and rotation.
+/// The symmetric half of KMS (Encrypt/Decrypt with `SYMMETRIC_DEFAULT`, ReEncrypt, the
+/// data-key operations), rotation, aliases and tags.
 extension KeyHolderService {
+    /// KMS's limit on an Encrypt plaintext.
+    static let maximumPlaintext = 4096
+    /// KMS's limit on a ciphertext blob (`CiphertextType`).
+    static let maximumCiphertext = 6144
+    /// KMS allows 25 on-demand rotations per key.
+    static let maximumOnDemandRotations = 25
+
     func performMore(_ operation: KMSOperation, body: Data, caller: Principal) async throws -> Data {
-        throw KMSError.unsupportedOperation("\(operation) is not implemented yet")
+        func run<Request: Decodable, Response: Encodable>(
+            _ type: Request.Type, _ handler: (Request) async throws -> Response
+        ) async throws -> Data {
+            let request = try KMSJSON.decode(type, from: body)
+            return try KMSJSON.encode(try await handler(request))
+        }
+        switch operation {
+        case .reEncrypt: return try await run(KMS.ReEncryptRequest.self) { try await reEncrypt($0, caller) }
+        case .generateDataKey:
+            return try await run(KMS.GenerateDataKeyRequest.self) { try generateDataKey($0, caller) }
+        case .generateDataKeyWithoutPlaintext:
+            return try await run(KMS.GenerateDataKeyWithoutPlaintextRequest.self) {
+                try generateDataKeyWithoutPlaintext($0, caller)
+            }
+        case .generateDataKeyPair:
+            return try await run(KMS.GenerateDataKeyPairRequest.self) { try await generateDataKeyPair($0, caller) }
+        case .generateDataKeyPairWithoutPlaintext:
+            return try await run(KMS.GenerateDataKeyPairWithoutPlaintextRequest.self) {
+                try await generateDataKeyPairWithoutPlaintext($0, caller)
+            }
+        case .enableKeyRotation:
+            return try await run(KMS.EnableKeyRotationRequest.self) { try enableKeyRotation($0, caller) }
+        case .disableKeyRotation:
+            return try await run(KMS.DisableKeyRotationRequest.self) { try disableKeyRotation($0, caller) }
+        case .getKeyRotationStatus:
+            return try await run(KMS.GetKeyRotationStatusRequest.self) { try getKeyRotationStatus($0, caller) }
+        case .rotateKeyOnDemand:
+            return try await run(KMS.RotateKeyOnDemandRequest.self) { try rotateKeyOnDemand($0, caller) }
+        case .listKeyRotations:
+            return try await run(KMS.ListKeyRotationsRequest.self) { try listKeyRotations($0, caller) }
+        case .createAlias: return try await run(KMS.CreateAliasRequest.self) { try createAlias($0, caller) }
+        case .updateAlias: return try await run(KMS.UpdateAliasRequest.self) { try updateAlias($0, caller) }
+        case .deleteAlias: return try await run(KMS.DeleteAliasRequest.self) { try deleteAlias($0, caller) }
+        case .listAliases: return try await run(KMS.ListAliasesRequest.self) { try listAliases($0, caller) }
+        case .tagResource: return try await run(KMS.TagResourceRequest.self) { try tagResource($0, caller) }
+        case .untagResource: return try await run(KMS.UntagResourceRequest.self) { try untagResource($0, caller) }
+        case .listResourceTags:
+            return try await run(KMS.ListResourceTagsRequest.self) { try listResourceTags($0, caller) }
+        default:
+            // `perform` serves every other operation before it gets here.
+            throw KMSError.unknownOperation("Unknown operation \(operation.target)")
+        }
+    }
+
+    // MARK: - Symmetric ciphertexts
+
+    /// Checks that an `EncryptionAlgorithm` is absent or `SYMMETRIC_DEFAULT`, as a
+    /// symmetric key needs.
+    func checkSymmetricAlgorithm(_ algorithm: KMS.EncryptionAlgorithm?, for key: KeyRecord, member: String) throws {
+        guard let algorithm, algorithm != .symmetricDefault else { return }
+        let known = try algorithm.validated(member: member)
+        throw KMSError.invalidKeyUsage(
+            "\(key.arn) is a symmetric key: \(member) \(known.rawValue) is not compatible with it; use SYMMETRIC_DEFAULT")
+    }
+
+    /// Seals bytes under the current material of a symmetric key, bound to the context.
+    ///
+    /// No length limit here: Encrypt applies KMS's 4096 bytes; a data key pair's private
+    /// key (up to ~2.4 KB) is sealed the same way.
+    func sealSymmetric(_ plaintext: [UInt8], key: KeyRecord, context: [String: String]?) throws -> [UInt8] {
+        guard key.spec.isSymmetric else { throw KMSError.internalFailure() }
+        let (version, material) = try mapStoreErrors { try store.currentSymmetricKey(id: key.id) }
+        guard let aad = SymmetricCiphertext.aad(
+            keyID: key.id, materialVersion: version, keyARN: key.arn, context: context)
+        else {
+            throw KMSError.validation("The encryption context is too large")
+        }
+        let nonce = try SecureRandom.bytes(count: SymmetricCiphertext.nonceSize)
+        let sealed = try AESGCM.seal(plaintext, key: material, nonce: nonce, authenticating: aad)
+        return SymmetricCiphertext(
+            keyID: key.id, materialVersion: version, nonce: nonce, ciphertext: sealed.ciphertext, tag: sealed.tag
+        ).bytes
+    }
+
+    /// Opens a symmetric ciphertext blob.
+    ///
+    /// - Parameters:
+    ///   - blob: The blob from the request.
+    ///   - context: The encryption context it must have been sealed with.
+    ///   - expected: The key the caller named, if any: the blob must be of that key.
+    /// - Returns: The key that sealed it and the plaintext.
+    /// - Throws: `InvalidCiphertextException` for anything that is not an authentic blob
+    ///   of a key of the caller's (including a different context); `IncorrectKeyException`
+    ///   when it is of another key than `expected`; `DisabledException` and
+    ///   `KMSInvalidStateException` for a key that cannot be used now.
+    func openSymmetric(
+        _ blob: [UInt8], context: [String: String]?, expected: KeyRecord?, caller: Principal
+    ) throws -> (key: KeyRecord, plaintext: [UInt8]) {
+        guard blob.count <= Self.maximumCiphertext else {
+            throw KMSError.validation(
+                "1 validation error detected: Value at 'ciphertextBlob' failed to satisfy constraint: Member must have length less than or equal to \(Self.maximumCiphertext)")
+        }
+        guard let parsed = SymmetricCiphertext(parsing: blob) else {
+            throw KMSError.invalidCiphertext("The ciphertext is not a ciphertext blob of this key holder")
+        }
+        if let expected, expected.id != parsed.keyID {
+            throw KMSError.incorrectKey("The key ID in the request does not identify the key that encrypted the ciphertext (\(expected.arn))")
+        }
+        guard let key = try store.key(id: parsed.keyID), key.account == caller.account,
+            key.region == configuration.region, key.spec.isSymmetric, key.usage == .encryptDecrypt
+        else {
+            throw KMSError.invalidCiphertext("The ciphertext refers to a key that does not exist in this account")
+        }
+        try checkUsable(key)
+        guard parsed.materialVersion <= key.currentVersion,
+            let aad = SymmetricCiphertext.aad(
+                keyID: key.id, materialVersion: parsed.materialVersion, keyARN: key.arn, context: context)
+        else {
+            throw KMSError.invalidCiphertext("The ciphertext refers to key material that \(key.arn) does not have")
+        }
+        let material = try store.symmetricKey(id: key.id, version: parsed.materialVersion)
+        do {
+            let plaintext = try AESGCM.open(
+                parsed.ciphertext, tag: parsed.tag, key: material, nonce: parsed.nonce, authenticating: aad)
+            return (key, plaintext)
+        } catch let error as SigilError where error.code == .authenticationFailure {
+            throw KMSError.invalidCiphertext(
+                "The ciphertext does not decrypt with \(key.arn): it was altered or the encryption context differs")
+        }
     }
 
     func encryptSymmetric(_ request: KMS.EncryptRequest, key: KeyRecord) throws -> KMS.EncryptResponse {
-        throw KMSError.unsupportedOperation("symmetric Encrypt is not implemented yet")
+        try checkSymmetricAlgorithm(request.encryptionAlgorithm, for: key, member: "EncryptionAlgorithm")
+        guard (1...Self.maximumPlaintext).contains(request.plaintext.count) else {
+            throw KMSError.validation(
+                "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length between 1 and \(Self.maximumPlaintext)")
+        }
+        if request.dryRun == true { throw dryRunSucceeded() }
+        let blob = try sealSymmetric(request.plaintext.bytes, key: key, context: request.encryptionContext)
+        return KMS.EncryptResponse(ciphertextBlob: Base64Blob(blob), keyId: key.arn, encryptionAlgorithm: .symmetricDefault)
     }
 
     func decryptSymmetric(_ request: KMS.DecryptRequest, blob: [UInt8], caller: Principal) throws -> KMS.DecryptResponse {
-        throw KMSError.unsupportedOperation("symmetric Decrypt is not implemented yet")
+        let expected = try request.keyId.map { try symmetricDecryptionKey($0, caller, operation: "Decrypt") }
+        if request.dryRun == true {
+            _ = try openSymmetric(blob, context: request.encryptionContext, expected: expected, caller: caller)
+            throw dryRunSucceeded()
+        }
+        let (key, plaintext) = try openSymmetric(
+            blob, context: request.encryptionContext, expected: expected, caller: caller)
+        return KMS.DecryptResponse(keyId: key.arn, plaintext: Base64Blob(plaintext), encryptionAlgorithm: .symmetricDefault)
+    }
+
+    /// The key a caller names for a symmetric decryption: an encryption key, symmetric.
+    /// Its state is checked once the blob names it.
+    private func symmetricDecryptionKey(_ keyId: String, _ caller: Principal, operation: String) throws -> KeyRecord {
+        let key = try resolve(keyId, caller)
+        try checkUsage(key, .encryptDecrypt, operation)
+        guard key.spec.isSymmetric else {
+            throw KMSError.invalidKeyUsage(
+                "\(key.arn) is an asymmetric key: SYMMETRIC_DEFAULT is not compatible with it; name RSAES_OAEP_SHA_1 or RSAES_OAEP_SHA_256")
+        }
+        return key
+    }
+
+    private func dryRunSucceeded() -> KMSError {
+        KMSError(type: "DryRunOperationException", message: "The request would have succeeded, but the DryRun flag is set.")
+    }
+
+    // MARK: - ReEncrypt
+
+    func reEncrypt(_ request: KMS.ReEncryptRequest, _ caller: Principal) async throws -> KMS.ReEncryptResponse {
+        guard let blob = request.ciphertextBlob, !blob.bytes.isEmpty else {
+            throw KMSError.validation(
+                "1 validation error detected: Value at 'ciphertextBlob' failed to satisfy constraint: Member must not be null")
+        }
+        guard blob.count <= Self.maximumCiphertext else {
+            throw KMSError.validation(
+                "1 validation error detected: Value at 'ciphertextBlob' failed to satisfy constraint: Member must have length less than or equal to \(Self.maximumCiphertext)")
+        }
+        // The destination first: a request that cannot succeed decrypts nothing.
+        let destination = try resolve(request.destinationKeyId, caller)
+        try checkUsage(destination, .encryptDecrypt, "ReEncrypt")
+        let destinationPadding: RSAEncryptionPadding?
+        if destination.spec.isSymmetric {
+            try checkSymmetricAlgorithm(
+                request.destinationEncryptionAlgorithm, for: destination, member: "DestinationEncryptionAlgorithm")
+            destinationPadding = nil
+        } else {
+            destinationPadding = try rsaPadding(request.destinationEncryptionAlgorithm, for: destination)
+            if request.destinationEncryptionContext?.isEmpty == false {
+                throw KMSError.validation("DestinationEncryptionContext is not allowed with an asymmetric destination key")
+            }
+        }
+        try checkUsable(destination)
+
+        let source: KeyRecord
+        let plaintext: [UInt8]
+        let sourceAlgorithm = request.sourceEncryptionAlgorithm ?? .symmetricDefault
+        if sourceAlgorithm == .symmetricDefault {
+            let expected = try request.sourceKeyId.map { try symmetricDecryptionKey($0, caller, operation: "ReEncrypt") }
+            (source, plaintext) = try openSymmetric(
+                blob.bytes, context: request.sourceEncryptionContext, expected: expected, caller: caller)
+        } else {
+            _ = try sourceAlgorithm.validated(member: "SourceEncryptionAlgorithm")
+            guard let sourceKeyId = request.sourceKeyId else {
+                throw KMSError.validation("SourceKeyId is required when the ciphertext was encrypted under an asymmetric key (\(sourceAlgorithm.rawValue))")
+            }
+            source = try resolve(sourceKeyId, caller)
+            try checkUsage(source, .encryptDecrypt, "ReEncrypt")
+            guard !source.spec.isSymmetric else {
+                throw KMSError.invalidKeyUsage("\(source.arn) is a symmetric key: use SourceEncryptionAlgorithm SYMMETRIC_DEFAULT")
+            }
+            let padding = try rsaPadding(sourceAlgorithm, for: source)
+            if request.sourceEncryptionContext?.isEmpty == false {
+                throw KMSError.validation("SourceEncryptionContext is not allowed with an asymmetric source key")
+            }
+            try checkUsable(source)
+            plaintext = try await rsaDecrypt(blob.bytes, key: source, padding: padding, algorithm: sourceAlgorithm)
+        }
+        if request.dryRun == true { throw dryRunSucceeded() }
+
+        let ciphertext: [UInt8]
+        if let padding = destinationPadding {
+            guard let der = destination.publicKeyDER, let spec = destination.spec.asymmetric else {
+                throw KMSError.internalFailure()
+            }
+            let limit = padding.maximumPlaintextLength(modulusBytes: spec.sizeInBits / 8)
+            guard plaintext.count <= limit else {
+                throw KMSError.validation(
+                    "The plaintext is \(plaintext.count) bytes; \(request.destinationEncryptionAlgorithm?.rawValue ?? "") with \(spec.kmsName) encrypts at most \(limit)")
+            }
+            ciphertext = try AsymmetricPublicKey(derRepresentation: der).encrypt(plaintext, padding: padding)
+        } else {
+            ciphertext = try sealSymmetric(plaintext, key: destination, context: request.destinationEncryptionContext)
+        }
+        return KMS.ReEncryptResponse(
+            ciphertextBlob: Base64Blob(ciphertext), sourceKeyId: source.arn, keyId: destination.arn,
+            sourceEncryptionAlgorithm: sourceAlgorithm,
+            destinationEncryptionAlgorithm: request.destinationEncryptionAlgorithm ?? .symmetricDefault)
+    }
+
+    /// RSA-OAEP decryption with the key's private key, on the thread pool.
+    private func rsaDecrypt(
+        _ blob: [UInt8], key: KeyRecord, padding: RSAEncryptionPadding, algorithm: KMS.EncryptionAlgorithm
+    ) async throws -> [UInt8] {
+        let store = self.store
+        return try await offload {
+            do {
+                return try store.privateKey(id: key.id).decrypt(blob, padding: padding).unsafeBytes
+            } catch let error as SigilError where error.code == .decryptionFailure {
+                throw KMSError.invalidCiphertext("The ciphertext does not decrypt with \(key.arn) and \(algorithm.rawValue)")
+            }
+        }
+    }
+
+    // MARK: - Data keys
+
+    /// The length of a data key from `KeySpec` or `NumberOfBytes`, exactly one of which
+    /// must be given.
+    func dataKeyLength(keySpec: KMS.DataKeySpec?, numberOfBytes: Int?) throws -> Int {
+        switch (keySpec, numberOfBytes) {
+        case (nil, nil):
+            throw KMSError.validation("Please specify either KeySpec or NumberOfBytes")
+        case (.some, .some):
+            throw KMSError.validation("Please specify either KeySpec or NumberOfBytes, not both")
+        case (let spec?, nil):
+            return try spec.validated(member: "KeySpec") == .aes128 ? 16 : 32
+        case (nil, let count?):
+            guard (1...1024).contains(count) else {
+                throw KMSError.validation(
+                    "1 validation error detected: Value '\(count)' at 'numberOfBytes' failed to satisfy constraint: Member must have value between 1 and 1024")
+            }
+            return count
+        }
+    }
+
+    /// The key a data key is sealed under: a usable symmetric encryption key.
+    func dataKeyWrappingKey(_ keyId: String, _ caller: Principal, operation: String) throws -> KeyRecord {
+        let key = try resolve(keyId, caller)
+        try checkUsage(key, .encryptDecrypt, operation)
+        guard key.spec.isSymmetric else {
+            throw KMSError.invalidKeyUsage(
+                "\(key.arn) is an asymmetric \(key.spec.kmsName) key: \(operation) needs a symmetric encryption key")
+        }
+        try checkUsable(key)
+        return key
+    }
+
+    func generateDataKey(_ request: KMS.GenerateDataKeyRequest, _ caller: Principal) throws -> KMS.GenerateDataKeyResponse {
+        let length = try dataKeyLength(keySpec: request.keySpec, numberOfBytes: request.numberOfBytes)
+        if request.recipient != nil {
+            throw KMSError.unsupportedOperation("GenerateDataKey for a Nitro enclave recipient is not supported")
+        }
+        let key = try dataKeyWrappingKey(request.keyId, caller, operation: "GenerateDataKey")
+        if request.dryRun == true { throw dryRunSucceeded() }
+        let dataKey = try SecureRandom.bytes(count: length)
+        let blob = try sealSymmetric(dataKey, key: key, context: request.encryptionContext)
+        return KMS.GenerateDataKeyResponse(ciphertextBlob: Base64Blob(blob), plaintext: Base64Blob(dataKey), keyId: key.arn)
+    }
+
+    func generateDataKeyWithoutPlaintext(
+        _ request: KMS.GenerateDataKeyWithoutPlaintextRequest, _ caller: Principal
+    ) throws -> KMS.GenerateDataKeyWithoutPlaintextResponse {
+        let length = try dataKeyLength(keySpec: request.keySpec, numberOfBytes: request.numberOfBytes)
+        let key = try dataKeyWrappingKey(request.keyId, caller, operation: "GenerateDataKeyWithoutPlaintext")
+        if request.dryRun == true { throw dryRunSucceeded() }
+        let blob = try sealSymmetric(try SecureRandom.bytes(count: length), key: key, context: request.encryptionContext)
+        return KMS.GenerateDataKeyWithoutPlaintextResponse(ciphertextBlob: Base64Blob(blob), keyId: key.arn)
+    }
+
+    /// The key spec of a data key pair: the seven Sigil generates; the other specs KMS
+    /// knows (SM2, Ed25519, ML-KEM) are refused as unsupported.
+    func dataKeyPairSpec(_ spec: KMS.DataKeyPairSpec) throws -> KeySpec {
+        let known = try spec.validated(member: "KeyPairSpec")
+        guard let keySpec = KeySpec(kmsName: known.rawValue), KeySpec.allAsymmetric.contains(keySpec) else {
+            throw KMSError.unsupportedOperation(
+                "KeyPairSpec \(known.rawValue) is not supported; Sigil generates \(KeySpec.allAsymmetric.map(\.kmsName).joined(separator: ", "))")
+        }
+        return keySpec
+    }
+
+    /// Generates a key pair off the event loop and seals its PKCS#8 private key.
+    private func makeDataKeyPair(
+        _ spec: KeySpec, under key: KeyRecord, context: [String: String]?
+    ) async throws -> (privateKey: [UInt8], sealedPrivateKey: [UInt8], publicKey: [UInt8]) {
+        let (privateDER, publicDER) = try await offload {
+            let pair = try AsymmetricPrivateKey(generating: spec)
+            return (try pair.pkcs8DERRepresentation, pair.publicKey.derRepresentation)
+        }
+        let sealed = try sealSymmetric(privateDER, key: key, context: context)
+        return (privateDER, sealed, publicDER)
+    }
+
+    func generateDataKeyPair(
+        _ request: KMS.GenerateDataKeyPairRequest, _ caller: Principal
+    ) async throws -> KMS.GenerateDataKeyPairResponse {
+        let spec = try dataKeyPairSpec(request.keyPairSpec)
+        if request.recipient != nil {
+            throw KMSError.unsupportedOperation("GenerateDataKeyPair for a Nitro enclave recipient is not supported")
+        }
+        let key = try dataKeyWrappingKey(request.keyId, caller, operation: "GenerateDataKeyPair")
+        if request.dryRun == true { throw dryRunSucceeded() }
+        let pair = try await makeDataKeyPair(spec, under: key, context: request.encryptionContext)
+        return KMS.GenerateDataKeyPairResponse(
+            privateKeyCiphertextBlob: Base64Blob(pair.sealedPrivateKey), privateKeyPlaintext: Base64Blob(pair.privateKey),
+            publicKey: Base64Blob(pair.publicKey), keyId: key.arn, keyPairSpec: request.keyPairSpec)
+    }
+
+    func generateDataKeyPairWithoutPlaintext(
+        _ request: KMS.GenerateDataKeyPairWithoutPlaintextRequest, _ caller: Principal
+    ) async throws -> KMS.GenerateDataKeyPairWithoutPlaintextResponse {
+        let spec = try dataKeyPairSpec(request.keyPairSpec)
+        let key = try dataKeyWrappingKey(request.keyId, caller, operation: "GenerateDataKeyPairWithoutPlaintext")
+        if request.dryRun == true { throw dryRunSucceeded() }
+        let pair = try await makeDataKeyPair(spec, under: key, context: request.encryptionContext)
+        return KMS.GenerateDataKeyPairWithoutPlaintextResponse(
+            privateKeyCiphertextBlob: Base64Blob(pair.sealedPrivateKey), publicKey: Base64Blob(pair.publicKey),
+            keyId: key.arn, keyPairSpec: request.keyPairSpec)
+    }
+
+    // MARK: - Rotation
+
+    /// A symmetric key named by id or ARN (the rotation operations take no alias).
+    private func rotatableKey(_ keyId: String, _ caller: Principal, operation: String) throws -> KeyRecord {
+        let key = try resolve(keyId, caller, aliases: false)
+        guard key.spec.isSymmetric else {
+            throw KMSError.unsupportedOperation(
+                "\(key.arn) is an asymmetric \(key.spec.kmsName) key: \(operation) applies to symmetric encryption keys only")
+        }
+        return key
+    }
+
+    func enableKeyRotation(_ request: KMS.EnableKeyRotationRequest, _ caller: Principal) throws -> KMS.Empty {
+        let period = request.rotationPeriodInDays ?? 365
+        guard (90...2560).contains(period) else {
+            throw KMSError.validation(
+                "1 validation error detected: Value '\(period)' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value between 90 and 2560")
+        }
+        let key = try rotatableKey(request.keyId, caller, operation: "EnableKeyRotation")
+        try checkUsable(key)
+        _ = try mapStoreErrors {
+            try store.setRotation(id: key.id, enabled: true, periodDays: period, now: configuration.now())
+        }
+        return KMS.Empty()
+    }
+
+    func disableKeyRotation(_ request: KMS.DisableKeyRotationRequest, _ caller: Principal) throws -> KMS.Empty {
+        let key = try rotatableKey(request.keyId, caller, operation: "DisableKeyRotation")
+        try checkUsable(key)
+        _ = try mapStoreErrors { try store.setRotation(id: key.id, enabled: false, now: configuration.now()) }
+        return KMS.Empty()
+    }
+
+    func getKeyRotationStatus(
+        _ request: KMS.GetKeyRotationStatusRequest, _ caller: Principal
+    ) throws -> KMS.GetKeyRotationStatusResponse {
+        let key = try rotatableKey(request.keyId, caller, operation: "GetKeyRotationStatus")
+        // As KMS: a key pending deletion reports false (its setting returns if the
+        // deletion is cancelled); a disabled key keeps its setting.
+        let enabled = key.rotationEnabled && key.state != .pendingDeletion
+        var response = KMS.GetKeyRotationStatusResponse(keyRotationEnabled: enabled, keyId: key.arn)
+        if enabled {
+            response.rotationPeriodInDays = key.rotationPeriodDays ?? 365
+            response.nextRotationDate = key.nextRotationDate
+        }
+        return response
+    }
+
+    func rotateKeyOnDemand(_ request: KMS.RotateKeyOnDemandRequest, _ caller: Principal) throws -> KMS.RotateKeyOnDemandResponse {
+        let key = try rotatableKey(request.keyId, caller, operation: "RotateKeyOnDemand")
+        try checkUsable(key)
+        let onDemand = try mapStoreErrors { try store.rotations(id: key.id) }.filter { $0.type == .onDemand }.count
+        guard onDemand < Self.maximumOnDemandRotations else {
+            throw KMSError.limitExceeded(
+                "\(key.arn) has been rotated on demand \(onDemand) times, the most KMS allows (\(Self.maximumOnDemandRotations))")
+        }
+        _ = try mapStoreErrors { try store.rotate(id: key.id, at: configuration.now(), type: .onDemand) }
+        return KMS.RotateKeyOnDemandResponse(keyId: key.id)
+    }
+
+    func listKeyRotations(_ request: KMS.ListKeyRotationsRequest, _ caller: Principal) throws -> KMS.ListKeyRotationsResponse {
+        let limit = try pageLimit(request.limit, maximum: 1000, default: 100)
+        if let include = request.includeKeyMaterial { _ = try include.validated(member: "IncludeKeyMaterial") }
+        let key = try rotatableKey(request.keyId, caller, operation: "ListKeyRotations")
+        let rotations = try mapStoreErrors { try store.rotations(id: key.id) }
+        let after: Int
+        if let marker = request.marker {
+            guard let text = decodeMarker(marker), let version = Int(text), version >= 1 else {
+                throw KMSError.invalidMarker("The marker '\(marker.prefix(80))' is not one this key holder issued")
+            }
+            after = version
+        } else {
+            after = 0
+        }
+        let remaining = rotations.filter { $0.version > after }
+        let page = remaining.prefix(limit)
+        let truncated = remaining.count > page.count
+        return KMS.ListKeyRotationsResponse(
+            rotations: page.map {
+                KMS.RotationsListEntry(
+                    keyId: key.id, rotationDate: $0.rotationDate, rotationType: KMS.RotationType(rawValue: $0.type.kmsName))
+            },
+            nextMarker: truncated ? page.last.map { encodeMarker(String($0.version)) } : nil,
+            truncated: truncated)
+    }
+
+    // MARK: - Aliases
+
+    /// `AliasName` as the KMS model constrains it (1–256 of `[a-zA-Z0-9:/_-]`):
+    /// `ValidationException` otherwise.
+    private func checkAliasNameShape(_ name: String) throws {
+        let allowed = name.utf8.allSatisfy { byte in
+            (0x41...0x5a).contains(byte) || (0x61...0x7a).contains(byte) || (0x30...0x39).contains(byte)
+                || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "_")
+                || byte == UInt8(ascii: "-")
+        }
+        guard (1...256).contains(name.utf8.count), allowed else {
+            throw KMSError.validation(
+                "1 validation error detected: Value '\(name.prefix(80))' at 'aliasName' failed to satisfy constraint: "
+                    + "Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$ and have length between 1 and 256")
+        }
+    }
+
+    /// The rules for a new alias's name beyond the model's pattern.
+    private func checkNewAliasName(_ name: String) throws {
+        try checkAliasNameShape(name)
+        guard name.hasPrefix("alias/"), name.count > "alias/".count else {
+            throw KMSError.invalidAliasName("Alias must start with the prefix \"alias/\" followed by a name: '\(name.prefix(80))'")
+        }
+        guard !name.hasPrefix("alias/aws/") else {
+            throw KMSError.invalidAliasName("Alias names starting with alias/aws/ are reserved for AWS managed keys")
+        }
+        guard !name.contains(":") else {
+            throw KMSError.invalidAliasName("An alias name may contain only letters, digits, '/', '_' and '-': '\(name.prefix(80))'")
+        }
+    }
+
+    /// The key an alias is to point at: named by id or ARN, not pending deletion.
+    private func aliasTarget(_ keyId: String, _ caller: Principal) throws -> KeyRecord {
+        let key = try resolve(keyId, caller, aliases: false)
+        guard key.state != .pendingDeletion else {
+            throw KMSError.invalidState("\(key.arn) is pending deletion.")
+        }
+        return key
+    }
+
+    private func existingAlias(_ name: String, _ caller: Principal) throws -> AliasRecord {
+        try checkAliasNameShape(name)
+        guard let alias = try store.alias(name, account: caller.account, region: configuration.region) else {
+            throw KMSError.notFound(
+                "Alias \(KeyStore.aliasARN(account: caller.account, region: configuration.region, name: name)) is not found.")
+        }
+        return alias
+    }
+
+    func createAlias(_ request: KMS.CreateAliasRequest, _ caller: Principal) throws -> KMS.Empty {
+        try checkNewAliasName(request.aliasName)
+        let key = try aliasTarget(request.targetKeyId, caller)
+        if try store.alias(request.aliasName, account: caller.account, region: configuration.region) != nil {
+            throw KMSError.alreadyExists(
+                "An alias with the name \(KeyStore.aliasARN(account: caller.account, region: configuration.region, name: request.aliasName)) already exists")
+        }
+        _ = try mapStoreErrors { try store.createAlias(request.aliasName, keyID: key.id, now: configuration.now()) }
+        return KMS.Empty()
+    }
+
+    func updateAlias(_ request: KMS.UpdateAliasRequest, _ caller: Principal) throws -> KMS.Empty {
+        let alias = try existingAlias(request.aliasName, caller)
+        let key = try aliasTarget(request.targetKeyId, caller)
+        _ = try mapStoreErrors {
+            try store.updateAlias(
+                alias.name, account: caller.account, region: configuration.region, keyID: key.id, now: configuration.now())
+        }
+        return KMS.Empty()
+    }
+
+    func deleteAlias(_ request: KMS.DeleteAliasRequest, _ caller: Principal) throws -> KMS.Empty {
+        let alias = try existingAlias(request.aliasName, caller)
+        try mapStoreErrors { try store.deleteAlias(alias.name, account: caller.account, region: configuration.region) }
+        return KMS.Empty()
+    }
+
+    func listAliases(_ request: KMS.ListAliasesRequest, _ caller: Principal) throws -> KMS.ListAliasesResponse {
+        let limit = try pageLimit(request.limit, maximum: 100, default: 50)
+        let keyID = try request.keyId.map { try resolve($0, caller, aliases: false).id }
+        var aliases = try mapStoreErrors {
+            try store.listAliases(account: caller.account, region: configuration.region, keyID: keyID)
+        }
+        if let marker = request.marker {
+            guard let after = decodeMarker(marker), after.hasPrefix("alias/") else {
+                throw KMSError.invalidMarker("The marker '\(marker.prefix(80))' is not one this key holder issued")
+            }
+            // The store sorts by name in SQLite's binary (UTF-8) order.
+            aliases = aliases.filter { Array(after.utf8).lexicographicallyPrecedes(Array($0.name.utf8)) }
+        }
+        let page = aliases.prefix(limit)
+        let truncated = aliases.count > page.count
+        return KMS.ListAliasesResponse(
+            aliases: page.map {
+                KMS.AliasListEntry(
+                    aliasName: $0.name, aliasArn: $0.arn, targetKeyId: $0.keyID, creationDate: $0.creationDate,
+                    lastUpdatedDate: $0.lastUpdatedDate)
+            },
+            nextMarker: truncated ? page.last.map { encodeMarker($0.name) } : nil,
+            truncated: truncated)
+    }
+
+    // MARK: - Tags
+
+    /// A key named by id or ARN whose tags may change: not pending deletion.
+    private func taggableKey(_ keyId: String, _ caller: Principal) throws -> KeyRecord {
+        let key = try resolve(keyId, caller, aliases: false)
+        guard key.state != .pendingDeletion else {
+            throw KMSError.invalidState("\(key.arn) is pending deletion.")
+        }
+        return key
+    }
+
+    func tagResource(_ request: KMS.TagResourceRequest, _ caller: Principal) throws -> KMS.Empty {
+        let key = try taggableKey(request.keyId, caller)
+        let tags = try request.tags.map { tag -> KeyTag in
+            guard !tag.tagKey.lowercased().hasPrefix("aws:") else {
+                throw KMSError.tag("Tag keys starting with 'aws:' are reserved")
+            }
+            return try validatedTag(tag)
+        }
+        guard Set(tags.map(\.key)).count == tags.count else {
+            throw KMSError.tag("The tags repeat a tag key")
+        }
+        let existing = Set(try mapStoreErrors { try store.tags(id: key.id) }.map(\.key))
+        let total = existing.union(tags.map(\.key)).count
+        guard total <= 50 else {
+            throw KMSError.limitExceeded("A key has at most 50 tags; this request would give \(key.arn) \(total)")
+        }
+        do {
+            try store.setTags(id: key.id, tags)
+        } catch let error as SigilError where error.code == .invalidArgument {
+            throw KMSError.tag(error.message)
+        }
+        return KMS.Empty()
+    }
+
+    func untagResource(_ request: KMS.UntagResourceRequest, _ caller: Principal) throws -> KMS.Empty {
+        for tagKey in request.tagKeys where !(1...128).contains(tagKey.count) {
+            throw KMSError.validation(
+                "1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must have length between 1 and 128")
+        }
+        let key = try taggableKey(request.keyId, caller)
+        try mapStoreErrors { try store.removeTags(id: key.id, keys: request.tagKeys) }
+        return KMS.Empty()
+    }
+
+    func listResourceTags(_ request: KMS.ListResourceTagsRequest, _ caller: Principal) throws -> KMS.ListResourceTagsResponse {
+        let limit = try pageLimit(request.limit, maximum: 50, default: 50)
+        let key = try resolve(request.keyId, caller, aliases: false)
+        var tags = try mapStoreErrors { try store.tags(id: key.id) }
+        if let marker = request.marker {
+            guard let after = decodeMarker(marker) else {
+                throw KMSError.invalidMarker("The marker '\(marker.prefix(80))' is not one this key holder issued")
+            }
+            // The store sorts by tag key in SQLite's binary (UTF-8) order.
+            tags = tags.filter { Array(after.utf8).lexicographicallyPrecedes(Array($0.key.utf8)) }
+        }
+        let page = tags.prefix(limit)
+        let truncated = tags.count > page.count
+        return KMS.ListResourceTagsResponse(
+            tags: page.map { KMS.Tag(tagKey: $0.key, tagValue: $0.value) },
+            nextMarker: truncated ? page.last.map { encodeMarker($0.key) } : nil,
+            truncated: truncated)
+    }
+
+    // MARK: - Paging
+
+    private func pageLimit(_ limit: Int?, maximum: Int, default defaultLimit: Int) throws -> Int {
+        guard let limit else { return defaultLimit }
+        guard (1...maximum).contains(limit) else {
+            throw KMSError.validation(
+                "1 validation error detected: Value '\(limit)' at 'limit' failed to satisfy constraint: Member must have value between 1 and \(maximum)")
+        }
+        return limit
+    }
+
+    /// Markers are opaque to clients: base64 of where the previous page ended.
+    private func encodeMarker(_ position: String) -> String {
+        Data(position.utf8).base64EncodedString()
+    }
+
+    private func decodeMarker(_ marker: String) -> String? {
+        guard let blob = Base64Blob(base64Encoded: marker), !blob.bytes.isEmpty else { return nil }
+        return String(bytes: blob.bytes, encoding: .utf8)
     }
 }
