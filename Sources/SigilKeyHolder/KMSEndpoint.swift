@@ -70,11 +70,13 @@ struct KMSEndpoint: Sendable {
             method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "", headers: headers,
             body: body)
         let store = service.store
+        let now = configuration.now()
         var found: Credential? = nil
-        _ = try verifier.verify(signed, now: configuration.now()) { accessKeyID in
-            guard let credential = try store.credential(accessKeyID: accessKeyID), credential.isActive else { return nil }
-            found = credential
-            return credential.secretAccessKey
+        _ = try verifier.verify(signed, now: now) { accessKeyID in
+            found = try service.cache.credential(accessKeyID: accessKeyID, now: now) {
+                try store.credential(accessKeyID: accessKeyID)
+            }
+            return found?.secretAccessKey
         }
         guard let credential = found else { throw KMSError.unrecognizedClient() }
         return Principal(arn: credential.principal, account: credential.account, accessKeyID: credential.accessKeyID)

@@ -48,9 +48,8 @@ extension KeyHolderService {
         let algorithm = try signingAlgorithm(request.signingAlgorithm, for: key)
         let digest = try signingInput(request.message, request.messageType, algorithm)
         if request.dryRun == true { throw KMSError(type: "DryRunOperationException", message: "The request would have succeeded") }
-        let store = self.store
         let signature = try await offload {
-            try store.privateKey(id: key.id).signature(forDigest: digest, scheme: algorithm.scheme)
+            try self.privateKey(key).signature(forDigest: digest, scheme: algorithm.scheme)
         }
         return KMS.SignResponse(keyId: key.arn, signature: Base64Blob(signature), signingAlgorithm: request.signingAlgorithm)
     }
@@ -130,10 +129,9 @@ extension KeyHolderService {
             throw KMSError.invalidKeyUsage("\(key.arn) is a symmetric key: use EncryptionAlgorithm SYMMETRIC_DEFAULT")
         }
         let padding = try rsaPadding(request.encryptionAlgorithm, for: key)
-        let store = self.store
         let plaintext: [UInt8] = try await offload {
             do {
-                return try store.privateKey(id: key.id).decrypt(blob.bytes, padding: padding).unsafeBytes
+                return try self.privateKey(key).decrypt(blob.bytes, padding: padding).unsafeBytes
             } catch let error as SigilError where error.code == .decryptionFailure {
                 throw KMSError.invalidCiphertext("The ciphertext does not decrypt with \(key.arn) and \(algorithm)")
             }

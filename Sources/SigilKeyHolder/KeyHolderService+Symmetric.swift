@@ -75,7 +75,8 @@ extension KeyHolderService {
     /// key (up to ~2.4 KB) is sealed the same way.
     func sealSymmetric(_ plaintext: [UInt8], key: KeyRecord, context: [String: String]?) throws -> [UInt8] {
         guard key.spec.isSymmetric else { throw KMSError.internalFailure() }
-        let (version, material) = try mapStoreErrors { try store.currentSymmetricKey(id: key.id) }
+        let version = key.currentVersion
+        let material = try mapStoreErrors { try symmetricKey(key, version: version) }
         guard let aad = SymmetricCiphertext.aad(
             keyID: key.id, materialVersion: version, keyARN: key.arn, context: context)
         else {
@@ -124,7 +125,7 @@ extension KeyHolderService {
         else {
             throw KMSError.invalidCiphertext("The ciphertext refers to key material that \(key.arn) does not have")
         }
-        let material = try store.symmetricKey(id: key.id, version: parsed.materialVersion)
+        let material = try symmetricKey(key, version: parsed.materialVersion)
         do {
             let plaintext = try AESGCM.open(
                 parsed.ciphertext, tag: parsed.tag, key: material, nonce: parsed.nonce, authenticating: aad)
@@ -250,10 +251,9 @@ extension KeyHolderService {
     private func rsaDecrypt(
         _ blob: [UInt8], key: KeyRecord, padding: RSAEncryptionPadding, algorithm: KMS.EncryptionAlgorithm
     ) async throws -> [UInt8] {
-        let store = self.store
         return try await offload {
             do {
-                return try store.privateKey(id: key.id).decrypt(blob, padding: padding).unsafeBytes
+                return try self.privateKey(key).decrypt(blob, padding: padding).unsafeBytes
             } catch let error as SigilError where error.code == .decryptionFailure {
                 throw KMSError.invalidCiphertext("The ciphertext does not decrypt with \(key.arn) and \(algorithm.rawValue)")
             }

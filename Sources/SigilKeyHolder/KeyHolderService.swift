@@ -20,6 +20,7 @@ public struct Principal: Sendable, Hashable {
 public struct KeyHolderService: Sendable {
     let store: KeyStore
     let configuration: KeyHolderConfiguration
+    let cache = KeyMaterialCache()
 
     /// Private-key work (RSA signing and decryption, key generation) runs here, never on
     /// the event loop that serves connections.
@@ -131,6 +132,16 @@ public struct KeyHolderService: Sendable {
     }
 
     /// Runs CPU-heavy private-key work on the thread pool.
+    /// The unsealed private key of an asymmetric key, from the cache when it can.
+    func privateKey(_ key: KeyRecord) throws -> AsymmetricPrivateKey {
+        try cache.privateKey(id: key.id) { try store.privateKey(id: key.id) }
+    }
+
+    /// One version of a symmetric key's material, from the cache when it can.
+    func symmetricKey(_ key: KeyRecord, version: Int) throws -> SecureBytes {
+        try cache.symmetricKey(id: key.id, version: version) { try store.symmetricKey(id: key.id, version: version) }
+    }
+
     func offload<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws -> Result {
         try await Self.threadPool.runIfActive(body)
     }

@@ -1,0 +1,59 @@
+import Foundation
+import Sigil
+import SigilKeyStore
+import Synchronization
+
+/// Unsealed key material and access-key secrets kept in memory between requests.
+///
+/// Profiling the key holder under load showed each Sign spending most of its time
+/// re-reading, unsealing and re-validating the private key (OpenSSL's pairwise check of
+/// an RSA key includes primality tests): 44 RSA-2048 signatures a second. Key material
+/// never changes for a given key and version, so it is cached; a deleted key can no
+/// longer be resolved, so its stale entry is never used. Access-key secrets are cached
+/// for a short time, so that a revocation takes effect within ``credentialLifetime``.
+final class KeyMaterialCache: Sendable {
+    private let privateKeys = Mutex<[String: AsymmetricPrivateKey]>([:])
+    private let symmetricKeys = Mutex<[String: SecureBytes]>([:])
+    private let credentials = Mutex<[String: (credential: Credential, loaded: Date)]>([:])
+
+    /// The most entries of each kind; past it the cache starts afresh (a bounded cost).
+    static let capacity = 4096
+    /// How long an access key's secret is trusted without a new look-up.
+    static let credentialLifetime: TimeInterval = 30
+
+    func privateKey(id: String, load: () throws -> AsymmetricPrivateKey) rethrows -> AsymmetricPrivateKey {
+        if let key = privateKeys.withLock({ $0[id] }) { return key }
+        let key = try load()
+        privateKeys.withLock { cache in
+            if cache.count >= Self.capacity { cache.removeAll() }
+            cache[id] = key
+        }
+        return key
+    }
+
+    func symmetricKey(id: String, version: Int, load: () throws -> SecureBytes) rethrows -> SecureBytes {
+        let slot = "\(id)#\(version)"
+        if let key = symmetricKeys.withLock({ $0[slot] }) { return key }
+        let key = try load()
+        symmetricKeys.withLock { cache in
+            if cache.count >= Self.capacity { cache.removeAll() }
+            cache[slot] = key
+        }
+        return key
+    }
+
+    /// An active access key's credential; unknown and revoked keys are never cached.
+    func credential(accessKeyID: String, now: Date, load: () throws -> Credential?) rethrows -> Credential? {
+        if let entry = credentials.withLock({ $0[accessKeyID] }),
+            now.timeIntervalSince(entry.loaded) < Self.credentialLifetime
+        {
+            return entry.credential
+        }
+        guard let credential = try load(), credential.isActive else { return nil }
+        credentials.withLock { cache in
+            if cache.count >= Self.capacity { cache.removeAll() }
+            cache[accessKeyID] = (credential, now)
+        }
+        return credential
+    }
+}
