@@ -55,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "SigilCLI",
             dependencies: [
-                "Sigil",
+                "Sigil", "SigilKMS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -151,6 +151,13 @@ let package = Package(
         .testTarget(
             name: "WycheproofTests",
             dependencies: ["Sigil", "SigilCrypto", "SigilTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        // A `sigil-keyholder` started by the test, driven by the `sigil` CLI and by real
+        // clients (AWS CLI, boto3, the Python Encryption SDK from .venv, tools/interop).
+        .testTarget(
+            name: "KeyHolderClientTests",
+            dependencies: ["SigilKMS", "Sigil", "SigilTestSupport"],
             swiftSettings: strictSettings
         ),
         // The built `sigil` against the official Python Encryption SDK (.venv, tools/interop).

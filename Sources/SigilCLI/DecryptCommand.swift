@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
 import Sigil
+import SigilKMS
 
 struct DecryptCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "decrypt",
-        abstract: "Decrypt an Encryption SDK message with a local RSA private key.",
+        abstract: "Decrypt an Encryption SDK message with a local RSA private key, or through the key holder.",
         discussion: """
             Reads messages that `sigil encrypt` or an official Encryption SDK wrote (format \
             version 2, committing suites 0478 and 0578, framed or not). The commit key and the \
@@ -19,16 +20,31 @@ struct DecryptCommand: AsyncParsableCommand {
 
             Every --context pair must be in the message's encryption context.
 
+            With --key-id ARN and no --private-key, the data key is unwrapped by the key \
+            holder's Decrypt (RSAES_OAEP_SHA_256 for --padding oaep-sha256, RSAES_OAEP_SHA_1 for \
+            oaep-sha1): the private key stays there. The key holder is configured as for \
+            `sigil keys` (--endpoint-url, --region, --profile, AWS credentials); the message \
+            body is still decrypted here.
+
+            Examples:
+              sigil decrypt --private-key escrow.pem --key-namespace escrow \\
+                            --key-name 2026 -o dir.tar dir.sigil
+              sigil decrypt --key-id arn:aws:kms:us-east-1:111122223333:key/1234... \\
+                            -o data.tar data.sigil
+
             Exit codes: 0 decrypted; 1 the message does not decrypt (altered, truncated, not for \
             this key, missing context); 2 usage or input error.
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("The RSA private key: PKCS#8, PEM or DER.", valueName: "file"))
-    var privateKey: String
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The RSA private key: PKCS#8, PEM or DER. Without it, --key-id goes to the key holder.", valueName: "file"))
+    var privateKey: String?
 
     @OptionGroup var recipient: RecipientOptions
     @OptionGroup var context: ContextOptions
+    @OptionGroup var keyHolder: KeyHolderOptions
 
     @Option(name: .long, help: ArgumentHelp("Refuse headers with more encrypted data keys than this.", valueName: "count"))
     var maxEncryptedDataKeys: Int = DecryptionLimits.default.maximumEncryptedDataKeys
@@ -56,14 +72,19 @@ struct DecryptCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let key = try KeyFiles.privateKey(privateKey)
         let padding = try recipient.parsedPadding(allowInsecure: true)
-        let unwrapper: LocalRSAKeyUnwrapper
-        switch try recipient.target() {
-        case .kms(let arn):
-            unwrapper = LocalRSAKeyUnwrapper(privateKey: key, keyARN: arn, padding: padding)
-        case let .raw(namespace, name):
-            unwrapper = LocalRSAKeyUnwrapper(privateKey: key, namespace: namespace, name: name, padding: padding)
+        let unwrapper: any DataKeyUnwrapper
+        switch (try recipient.target(), privateKey) {
+        case (.kms(let arn), let path?):
+            unwrapper = LocalRSAKeyUnwrapper(privateKey: try KeyFiles.privateKey(path), keyARN: arn, padding: padding)
+        case (.kms(let arn), nil):
+            unwrapper = try KMSDataKeyUnwrapper(connection: keyHolder.connection(), keyARN: arn, padding: padding)
+        case let (.raw(namespace, name), path?):
+            unwrapper = LocalRSAKeyUnwrapper(
+                privateKey: try KeyFiles.privateKey(path), namespace: namespace, name: name, padding: padding)
+        case (.raw, nil):
+            throw SigilError(
+                .invalidArgument, "a raw RSA recipient (--key-namespace/--key-name) needs --private-key; only --key-id goes to the key holder")
         }
         guard maxEncryptedDataKeys > 0 else {
             throw SigilError(.invalidArgument, "--max-encrypted-data-keys must be at least 1")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Sigil
+import SigilKMS
 
 @main
 struct SigilCommand: AsyncParsableCommand {
@@ -11,9 +12,17 @@ struct SigilCommand: AsyncParsableCommand {
             Sigil never needs the private key. Export the public key once (AWS KMS GetPublicKey, \
             or `openssl pkey -pubout`), pin it, and verify anywhere, with no network.
 
+            `keys`, `sign`, `public-key get` and `decrypt --key-id` without a private key talk \
+            to a key holder (`sigil-keyholder serve`), configured as the AWS CLI is: \
+            --endpoint-url or $SIGIL_ENDPOINT_URL, --region, --profile, $AWS_ACCESS_KEY_ID and \
+            $AWS_SECRET_ACCESS_KEY or $AWS_SHARED_CREDENTIALS_FILE and $AWS_PROFILE.
+
             Exit codes: 0 success (signature valid), 1 signature invalid, 2 usage or input error.
             """,
-        subcommands: [VerifyCommand.self, PublicKeyCommand.self, EncryptCommand.self, DecryptCommand.self, InspectCommand.self]
+        subcommands: [
+            VerifyCommand.self, PublicKeyCommand.self, EncryptCommand.self, DecryptCommand.self, InspectCommand.self,
+            SignCommand.self, KeysCommand.self,
+        ]
     )
 
     /// Runs the command line, mapping every failure to exit code 2 with a one-line
@@ -33,7 +42,9 @@ struct SigilCommand: AsyncParsableCommand {
                 // --help and --version: ArgumentParser prints them and exits 0.
                 self.exit(withError: error)
             }
-            let message = (error as? SigilError).map { "error: \($0)" } ?? fullMessage(for: error)
+            // A key holder's refusal reads as KMS names it: `NotFoundException: ...`.
+            let message = (error as? SigilError).map { "error: \($0)" } ?? (error as? KMSError).map { "error: \($0)" }
+                ?? fullMessage(for: error)
             Terminal.writeError(message)
             Foundation.exit(ExitStatus.inputError)
         }

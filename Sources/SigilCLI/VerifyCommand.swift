@@ -14,7 +14,14 @@ struct VerifyCommand: AsyncParsableCommand {
 
             The message is streamed, so inputs of any size verify in constant memory.
 
+            With --signature-document (what `sigil sign` writes) the algorithm, digest and \
+            signature come from the document: the input's digest must equal the signed one and \
+            the public key's SHA-256 fingerprint the document's (else exit 2 naming both), then \
+            the signature must verify. An input that differs from what was signed is invalid.
+
             Examples:
+              sigil verify --signature-document app.tar.gz.sig.json \\
+                           --public-key releases.pem app.tar.gz
               sigil verify --public-key key.pem --algorithm ECDSA_SHA_256 --signature app.sig app.tar.gz
               openssl dgst -sha256 -binary app.tar.gz | \\
                 sigil verify --public-key key.der --algorithm RSASSA_PSS_SHA_256 \\
@@ -30,12 +37,19 @@ struct VerifyCommand: AsyncParsableCommand {
         help: ArgumentHelp(
             "The signing algorithm, as KMS names it: \(SigningAlgorithm.all.map(\.kmsName).joined(separator: ", ")).",
             valueName: "name"))
-    var algorithm: String
+    var algorithm: String?
 
     @Option(
         name: .long,
         help: ArgumentHelp("The signature: binary, or base64 text as KMS and the AWS CLI print it.", valueName: "file"))
-    var signature: String
+    var signature: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A detached signature document from `sigil sign` (FILE.sig.json), in place of --algorithm and --signature.",
+            valueName: "file"))
+    var signatureDocument: String?
 
     @Option(
         name: .long,
@@ -63,7 +77,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let outcome = try verify()
+            let outcome = try signatureDocument == nil ? verify() : verifyDocument()
             report(outcome)
             if !outcome.valid { throw ExitCode(ExitStatus.invalidSignature) }
         } catch let error as SigilError {
@@ -80,10 +94,19 @@ struct VerifyCommand: AsyncParsableCommand {
         var algorithm: SigningAlgorithm
         var messageType: MessageType
         var key: PublicKey
+        /// Why a signature document's input is invalid, when it is.
+        var reason: String? = nil
+        /// The signing key's ARN, from a signature document.
+        var keyId: String? = nil
     }
 
     func verify() throws -> Outcome {
-        let algorithm = try SigningAlgorithm(kmsName: algorithm)
+        guard let algorithmName = algorithm, let signature else {
+            throw SigilError(
+                .invalidArgument,
+                "name the signature: --signature-document FILE.sig.json, or --algorithm with --signature")
+        }
+        let algorithm = try SigningAlgorithm(kmsName: algorithmName)
         let messageType = try MessageType(kmsName: messageType)
         let format = try Self.parseFormat(signatureFormat)
         let key = try PublicKey(encoded: InputFiles.readSmall(publicKey, role: "public key file", limit: Self.keyFileLimit))
@@ -107,18 +130,63 @@ struct VerifyCommand: AsyncParsableCommand {
         return Outcome(valid: valid, algorithm: algorithm, messageType: messageType, key: key)
     }
 
+    /// Verifies INPUT against a signature document: digest, then key, then signature.
+    func verifyDocument() throws -> Outcome {
+        guard algorithm == nil, signature == nil else {
+            throw SigilError(
+                .invalidArgument, "--signature-document carries the algorithm and signature; drop --algorithm and --signature")
+        }
+        guard messageType.uppercased() == MessageType.raw.kmsName else {
+            throw SigilError(
+                .invalidArgument, "with --signature-document the input is the signed file itself; drop --message-type")
+        }
+        let checked = try SignatureDocument.read(signatureDocument!)
+        let document = checked.document
+        let key = try PublicKey(encoded: InputFiles.readSmall(publicKey, role: "public key file", limit: Self.keyFileLimit))
+        guard key.fingerprint == document.publicKeyFingerprint.lowercased() else {
+            throw SigilError(
+                .algorithmKeyMismatch,
+                "the public key \(publicKey) (SHA256:\(key.fingerprint)) is not the key that signed \(signatureDocument!) "
+                    + "(SHA256:\(document.publicKeyFingerprint.lowercased()), \(document.keyId))")
+        }
+        try key.checkCompatible(checked.algorithm)
+        let format = try Self.parseFormat(signatureFormat)
+        // Reject a malformed signature as an error (exit 2) before reading a large input.
+        _ = try key.isValidSignature(checked.signature, forDigest: checked.digest, algorithm: checked.algorithm, format: format)
+
+        if input != "-" { try Self.checkReadable(input) }
+        let source = try InputStream(path: input)
+        defer { source.close() }
+        let digest = try StreamDigest.digest(of: source, using: checked.algorithm.hashFunction)
+        var outcome = Outcome(valid: false, algorithm: checked.algorithm, messageType: .digest, key: key, keyId: document.keyId)
+        guard ConstantTime.equals(digest, checked.digest) else {
+            outcome.reason = "the \(checked.algorithm.hashFunction.name) digest of \(source.name) is not the one that was signed"
+            return outcome
+        }
+        outcome.valid = try key.isValidSignature(
+            checked.signature, forDigest: digest, algorithm: checked.algorithm, format: format)
+        if !outcome.valid { outcome.reason = "the signature does not verify with this public key" }
+        return outcome
+    }
+
     func report(_ outcome: Outcome) {
         switch output {
         case .text:
             print(outcome.valid ? "valid" : "invalid")
+            if let reason = outcome.reason {
+                FileHandle.standardError.write(Data("sigil: \(reason)\n".utf8))
+            }
         case .json:
-            Terminal.printJSON([
+            var object: [String: Any] = [
                 "result": outcome.valid ? "valid" : "invalid",
                 "algorithm": outcome.algorithm.kmsName,
                 "messageType": outcome.messageType.kmsName,
                 "keySpec": outcome.key.keySpec?.kmsName ?? "\(outcome.key.family)_\(outcome.key.sizeInBits)",
                 "fingerprint": outcome.key.fingerprint,
-            ])
+            ]
+            if let keyId = outcome.keyId { object["keyId"] = keyId }
+            if let reason = outcome.reason { object["reason"] = reason }
+            Terminal.printJSON(object)
         }
     }
 

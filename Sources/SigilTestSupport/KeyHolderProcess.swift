@@ -21,6 +21,8 @@ public final class KeyHolderProcess: @unchecked Sendable {
     /// - Parameter dataDirectory: An existing data directory to reuse, or nil for a new one.
     public init(dataDirectory: URL? = nil) throws {
         self.dataDirectory = try dataDirectory ?? TestSupport.temporaryDirectory()
+        // The port is free when picked, but another process may take it before the key
+        // holder binds it: ``start(dataDirectory:attempts:)`` retries on another port.
         port = try Self.freePort()
         process.executableURL = TestSupport.productsDirectory.appendingPathComponent("sigil-keyholder")
         process.arguments = ["serve", "--data-dir", self.dataDirectory.path, "--listen", "127.0.0.1:\(port)"]
@@ -43,6 +45,19 @@ public final class KeyHolderProcess: @unchecked Sendable {
             }
             Thread.sleep(forTimeInterval: 0.05)
         }
+    }
+
+    /// Starts a key holder, trying again on another port if the first one was taken.
+    public static func start(dataDirectory: URL? = nil, attempts: Int = 3) throws -> KeyHolderProcess {
+        var failure: (any Error)? = nil
+        for _ in 0..<max(1, attempts) {
+            do {
+                return try KeyHolderProcess(dataDirectory: dataDirectory)
+            } catch {
+                failure = error
+            }
+        }
+        throw failure!
     }
 
     /// Everything the process printed so far.

@@ -1,6 +1,6 @@
 # The Python environment for the interop tests and benchmarks: the official AWS Encryption
-# SDK for Python and what it needs, in .venv at the repository root. Sourced, not run;
-# expects setup.sh to have been sourced first (SIGIL_ROOT, sigil_log, sigil_as_root).
+# SDK for Python and what it needs, and the AWS CLI v1, in .venv at the repository root.
+# Sourced, not run; expects setup.sh to have been sourced first (SIGIL_ROOT, sigil_log, sigil_as_root).
 #
 #   sigil_setup_venv   create .venv and install the packages, only when something is missing
 #   SIGIL_VENV_PYTHON  the venv's interpreter, once sigil_setup_venv has run
@@ -19,12 +19,14 @@ SIGIL_PYTHON_PACKAGES=(
     "aws-cryptographic-material-providers"
     "boto3"
     "cryptography"
+    # The AWS CLI v1, as .venv/bin/aws: the key holder's real-client tests drive it.
+    "awscli"
 )
 
 # True when the venv already imports everything the interop scripts use.
 sigil_venv_ready() {
-    [ -x "$SIGIL_VENV_PYTHON" ] && "$SIGIL_VENV_PYTHON" - <<'PY' >/dev/null 2>&1
-import aws_encryption_sdk, boto3, botocore.awsrequest, botocore.validate, cryptography
+    [ -x "$SIGIL_VENV_PYTHON" ] && [ -x "$SIGIL_VENV/bin/aws" ] && "$SIGIL_VENV_PYTHON" - <<'PY' >/dev/null 2>&1
+import aws_encryption_sdk, awscli, boto3, botocore.awsrequest, botocore.validate, cryptography
 from aws_cryptographic_material_providers.mpl import AwsCryptographicMaterialProviders
 from aws_cryptographic_material_providers.mpl.models import CreateRawRsaKeyringInput, CreateAwsKmsRsaKeyringInput
 assert int(aws_encryption_sdk.__version__.split(".")[0]) >= 4

@@ -1,0 +1,90 @@
+import Foundation
+import Sigil
+import SigilKMS
+
+/// Opens `aws-kms-rsa` encrypted data keys through the key holder's Decrypt, so that the
+/// private key never leaves it.
+///
+/// The ciphertext of such a key is RSA-OAEP(SHA-384(serialized encryption context) ‖
+/// 32-byte data key). KMS Decrypt returns those 80 bytes; the first 48 must equal the
+/// SHA-384 of this message's serialized encryption context (compared in constant time),
+/// and the other 32 are the data key.
+struct KMSDataKeyUnwrapper: DataKeyUnwrapper {
+    let connection: KeyHolderConnection
+    let keyARN: String
+    let encryptionAlgorithm: KMS.EncryptionAlgorithm
+
+    /// KMS errors that mean "this encrypted data key does not open": the message is at
+    /// fault (or not for this key), not the configuration.
+    static let ciphertextErrors: Set<String> = ["InvalidCiphertextException", "IncorrectKeyException"]
+
+    /// - Parameter padding: `.oaepSHA256` (RSAES_OAEP_SHA_256) or `.oaepSHA1` (RSAES_OAEP_SHA_1).
+    init(connection: KeyHolderConnection, keyARN: String, padding: RSAEncryptionPadding) throws {
+        self.connection = connection
+        self.keyARN = keyARN
+        switch padding {
+        case .oaepSHA256: encryptionAlgorithm = .rsaesOaepSha256
+        case .oaepSHA1: encryptionAlgorithm = .rsaesOaepSha1
+        default:
+            throw SigilError(
+                .invalidArgument, "the key holder decrypts aws-kms-rsa data keys with oaep-sha256 or oaep-sha1, not \(padding)")
+        }
+    }
+
+    func unwrapDataKey(for header: MessageHeader) async throws -> SecureBytes {
+        let candidates = header.encryptedDataKeys.filter {
+            $0.providerID == EncryptedDataKey.awsKMSRSAProviderID && $0.providerInfo == Array(keyARN.utf8)
+        }
+        guard !candidates.isEmpty else {
+            let present = header.encryptedDataKeys.map { "\($0.providerID) \($0.providerInfoText ?? "?")" }
+            throw SigilError(
+                .noMatchingRecipient,
+                "the message is not encrypted to aws-kms-rsa \(keyARN); it is encrypted to: \(present.joined(separator: "; "))")
+        }
+        let expected = try HashFunction.sha384.hash(try header.encryptionContext.serialized())
+        var lastError: (any Error)?
+        for key in candidates {
+            do {
+                return try await open(key, expectedContextDigest: expected)
+            } catch let error as SigilError where error.code == .decryptionFailure || error.code == .encryptionContextMismatch {
+                lastError = error
+            }
+        }
+        throw lastError!
+    }
+
+    private func open(_ key: EncryptedDataKey, expectedContextDigest expected: [UInt8]) async throws -> SecureBytes {
+        let response: KMS.DecryptResponse
+        do {
+            response = try await connection.call {
+                try await $0.decrypt(ciphertextBlob: key.ciphertext, keyId: keyARN, encryptionAlgorithm: encryptionAlgorithm)
+            }
+        } catch let error as KMSError where Self.ciphertextErrors.contains(error.type) {
+            throw SigilError(
+                .decryptionFailure,
+                "the key holder cannot decrypt the data key for \(keyARN) with \(encryptionAlgorithm.rawValue) "
+                    + "(\(error.type): \(error.message)): wrong key or padding, or an altered message")
+        }
+        if let answered = response.keyId, answered != keyARN {
+            throw SigilError(.decryptionFailure, "the key holder answered Decrypt with key \(answered), not \(keyARN)")
+        }
+        let plaintext = SecureBytes(response.plaintext?.bytes ?? [])
+        let digestSize = HashFunction.sha384.digestSize
+        guard plaintext.count == digestSize + 32 else {
+            throw SigilError(
+                .decryptionFailure,
+                "the aws-kms-rsa data key for \(keyARN) is \(plaintext.count) bytes, not \(digestSize + 32)")
+        }
+        return try plaintext.withUnsafeBytes { bytes in
+            let matches = expected.withUnsafeBytes {
+                ConstantTime.equals(UnsafeRawBufferPointer(rebasing: bytes[0..<digestSize]), $0)
+            }
+            guard matches else {
+                throw SigilError(
+                    .encryptionContextMismatch,
+                    "the aws-kms-rsa data key was wrapped for another encryption context than this message's")
+            }
+            return SecureBytes(bytes[digestSize...])
+        }
+    }
+}
