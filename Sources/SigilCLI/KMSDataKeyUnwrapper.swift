@@ -41,11 +41,10 @@ struct KMSDataKeyUnwrapper: DataKeyUnwrapper {
                 .noMatchingRecipient,
                 "the message is not encrypted to aws-kms-rsa \(keyARN); it is encrypted to: \(present.joined(separator: "; "))")
         }
-        let expected = try HashFunction.sha384.hash(try header.encryptionContext.serialized())
         var lastError: (any Error)?
         for key in candidates {
             do {
-                return try await open(key, expectedContextDigest: expected)
+                return try await open(key, header: header)
             } catch let error as SigilError where error.code == .decryptionFailure || error.code == .encryptionContextMismatch {
                 lastError = error
             }
@@ -53,7 +52,7 @@ struct KMSDataKeyUnwrapper: DataKeyUnwrapper {
         throw lastError!
     }
 
-    private func open(_ key: EncryptedDataKey, expectedContextDigest expected: [UInt8]) async throws -> SecureBytes {
+    private func open(_ key: EncryptedDataKey, header: MessageHeader) async throws -> SecureBytes {
         let response: KMS.DecryptResponse
         do {
             response = try await connection.call {
@@ -68,23 +67,6 @@ struct KMSDataKeyUnwrapper: DataKeyUnwrapper {
         if let answered = response.keyId, answered != keyARN {
             throw SigilError(.decryptionFailure, "the key holder answered Decrypt with key \(answered), not \(keyARN)")
         }
-        let plaintext = SecureBytes(response.plaintext?.bytes ?? [])
-        let digestSize = HashFunction.sha384.digestSize
-        guard plaintext.count == digestSize + 32 else {
-            throw SigilError(
-                .decryptionFailure,
-                "the aws-kms-rsa data key for \(keyARN) is \(plaintext.count) bytes, not \(digestSize + 32)")
-        }
-        return try plaintext.withUnsafeBytes { bytes in
-            let matches = expected.withUnsafeBytes {
-                ConstantTime.equals(UnsafeRawBufferPointer(rebasing: bytes[0..<digestSize]), $0)
-            }
-            guard matches else {
-                throw SigilError(
-                    .encryptionContextMismatch,
-                    "the aws-kms-rsa data key was wrapped for another encryption context than this message's")
-            }
-            return SecureBytes(bytes[digestSize...])
-        }
+        return try AWSKMSRSADataKey.open(SecureBytes(response.plaintext?.bytes ?? []), header: header, keyName: keyARN)
     }
 }

@@ -95,23 +95,42 @@ public struct LocalRSAKeyUnwrapper: DataKeyUnwrapper {
             }
             return plaintext
         case .awsKMSRSA:
-            let digestSize = HashFunction.sha384.digestSize
-            guard plaintext.count == digestSize + MessageKeys.dataKeySize else {
+            return try AWSKMSRSADataKey.open(plaintext, header: header, keyName: wanted)
+        }
+    }
+}
+
+/// The plaintext of an `aws-kms-rsa` encrypted data key: SHA-384 of the serialized
+/// encryption context (48 bytes), then the 32-byte data key. Shared by every unwrapper of
+/// such keys — the local one and the key holder's client — so the check is written once.
+public enum AWSKMSRSADataKey {
+    /// Checks the context digest against the message's, in constant time, and returns
+    /// the data key.
+    ///
+    /// - Parameters:
+    ///   - plaintext: What RSA-OAEP (or KMS Decrypt) gave back.
+    ///   - header: The message's header, whose encryption context the digest must match.
+    ///   - keyName: The key, for error messages.
+    /// - Throws: ``SigilError`` with code `decryptionFailure` for the wrong length,
+    ///   `encryptionContextMismatch` when the digest is another context's.
+    public static func open(_ plaintext: SecureBytes, header: MessageHeader, keyName: String) throws -> SecureBytes {
+        let digestSize = HashFunction.sha384.digestSize
+        guard plaintext.count == digestSize + MessageKeys.dataKeySize else {
+            throw SigilError(
+                .decryptionFailure,
+                "the aws-kms-rsa data key for \(keyName) is \(plaintext.count) bytes, not \(digestSize + MessageKeys.dataKeySize)")
+        }
+        let expected = try HashFunction.sha384.hash(try header.encryptionContext.serialized())
+        return try plaintext.withUnsafeBytes { bytes in
+            let contextMatches = expected.withUnsafeBytes {
+                ConstantTime.equals(UnsafeRawBufferPointer(rebasing: bytes[0..<digestSize]), $0)
+            }
+            guard contextMatches else {
                 throw SigilError(
-                    .decryptionFailure, "the aws-kms-rsa data key for \(wanted) is \(plaintext.count) bytes, not 80")
+                    .encryptionContextMismatch,
+                    "the aws-kms-rsa data key was wrapped for another encryption context than this message's")
             }
-            let expected = try HashFunction.sha384.hash(try header.encryptionContext.serialized())
-            return try plaintext.withUnsafeBytes { bytes in
-                let contextMatches = expected.withUnsafeBytes {
-                    ConstantTime.equals(UnsafeRawBufferPointer(rebasing: bytes[0..<digestSize]), $0)
-                }
-                guard contextMatches else {
-                    throw SigilError(
-                        .encryptionContextMismatch,
-                        "the aws-kms-rsa data key was wrapped for another encryption context than this message's")
-                }
-                return SecureBytes(bytes[digestSize...])
-            }
+            return SecureBytes(bytes[digestSize...])
         }
     }
 }
