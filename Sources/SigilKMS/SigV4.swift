@@ -36,9 +36,38 @@ public enum SigV4 {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return String(
-            format: "%04d%02d%02dT%02d%02d%02dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-            Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+        // Written digit by digit: String(format:) showed up in the key holder's profile.
+        var text = [UInt8]()
+        text.reserveCapacity(16)
+        func append(_ value: Int32, digits: Int) {
+            var divisor: Int32 = 1
+            for _ in 1..<digits { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                text.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        append(parts.tm_year + 1900, digits: 4)
+        append(parts.tm_mon + 1, digits: 2)
+        append(parts.tm_mday, digits: 2)
+        text.append(UInt8(ascii: "T"))
+        append(parts.tm_hour, digits: 2)
+        append(parts.tm_min, digits: 2)
+        append(parts.tm_sec, digits: 2)
+        text.append(UInt8(ascii: "Z"))
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// `text` without leading and trailing spaces and tabs, without Foundation's
+    /// character-set machinery (which dominated SigV4 checking in a profile).
+    public static func trimmingSpaces(_ text: some StringProtocol) -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = text.firstIndex(where: { !isSpace($0) }),
+            let last = text.lastIndex(where: { !isSpace($0) })
+        else { return "" }
+        return String(text[first...last])
     }
 
     /// Parses the strict `X-Amz-Date` form (`yyyyMMdd'T'HHmmss'Z'`).
@@ -389,7 +418,7 @@ extension SigV4 {
         /// - Throws: ``KMSError`` `IncompleteSignatureException` naming what is missing or
         ///   malformed.
         public init(parsing header: String) throws(KMSError) {
-            let trimmed = header.trimmingCharacters(in: .whitespaces)
+            let trimmed = SigV4.trimmingSpaces(header)
             guard let space = trimmed.firstIndex(of: " ") else {
                 throw KMSError.incompleteSignature(
                     "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters. "
@@ -401,7 +430,7 @@ extension SigV4 {
             }
             var parameters: [String: String] = [:]
             for item in trimmed[space...].split(separator: ",") {
-                let part = item.trimmingCharacters(in: .whitespaces)
+                let part = SigV4.trimmingSpaces(item)
                 guard let equals = part.firstIndex(of: "=") else {
                     throw KMSError.incompleteSignature("Authorization parameter '\(part)' is not of the form name=value")
                 }
@@ -547,7 +576,7 @@ extension SigV4 {
         /// - Throws: ``KMSError``.
         public func check(_ request: Request, now: Date = Date()) throws(KMSError) -> (Authorization, Date) {
             let headers = request.values(of: "authorization")
-            guard let header = headers.first, !header.trimmingCharacters(in: .whitespaces).isEmpty else {
+            guard let header = headers.first, !SigV4.trimmingSpaces(header).isEmpty else {
                 throw KMSError.missingAuthenticationToken()
             }
             guard headers.count == 1 else {
@@ -558,7 +587,7 @@ extension SigV4 {
             guard let amzDateText = dates.first else {
                 throw KMSError.incompleteSignature("Authorization header requires existence of a 'X-Amz-Date' header.")
             }
-            guard dates.count == 1, let date = SigV4.parseAmzDate(amzDateText.trimmingCharacters(in: .whitespaces)) else {
+            guard dates.count == 1, let date = SigV4.parseAmzDate(SigV4.trimmingSpaces(amzDateText)) else {
                 throw KMSError.incompleteSignature(
                     "X-Amz-Date must be in ISO-8601 basic format (yyyyMMdd'T'HHmmss'Z'). Got '\(dates.joined(separator: ","))'")
             }

@@ -74,7 +74,7 @@ public struct KeyHolderService: Sendable {
     /// - Parameter aliases: Whether alias forms are accepted (KMS refuses them for
     ///   management operations).
     func resolve(_ identifier: String, _ caller: Principal, aliases: Bool = true) throws -> KeyRecord {
-        let trimmed = identifier.trimmingCharacters(in: .whitespaces)
+        let trimmed = SigV4.trimmingSpaces(identifier)
         guard !trimmed.isEmpty, trimmed.count <= 2048 else {
             throw KMSError.validation("1 validation error detected: Value at 'keyId' failed to satisfy constraint: Member must have length between 1 and 2048")
         }
