@@ -1,10 +1,13 @@
 import Foundation
+import Synchronization
 
 /// Frames are independent (each has its own nonce and tag), so a batch of them can be
 /// sealed or opened on several cores at once; this runs such a batch.
 ///
 /// Each worker owns one `AESGCMCipher` (an OpenSSL context is not thread-safe) and takes
-/// every `workers`-th frame, so the output ranges workers write never overlap.
+/// the next frame not yet taken, so a worker that the scheduler holds back (the read-ahead
+/// thread shares the cores) does not hold the whole batch back; each frame has its own
+/// input and output range, so no two workers ever write the same bytes.
 final class FrameWorkers: @unchecked Sendable {
     // `@unchecked Sendable`: `ciphers[i]` is used only by worker i, and the error slots
     // are written at distinct indices and read only after `concurrentPerform` returns.
@@ -36,10 +39,13 @@ final class FrameWorkers: @unchecked Sendable {
             return
         }
         let failures = FailureSlots(count: frames)
+        let nextFrame = FrameCounter()
         withoutActuallyEscaping(body) { body in
             let shared = UncheckedBody(body)
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                for index in stride(from: worker, to: frames, by: workers) {
+                while true {
+                    let index = nextFrame.take()
+                    guard index < frames else { return }
                     do {
                         try shared.body(ciphers[worker], index)
                     } catch {
@@ -59,6 +65,15 @@ final class FrameWorkers: @unchecked Sendable {
 private struct UncheckedBody: @unchecked Sendable {
     let body: (AESGCMCipher, Int) throws -> Void
     init(_ body: @escaping (AESGCMCipher, Int) throws -> Void) { self.body = body }
+}
+
+/// Hands out frame indices, each once, to whichever worker asks first.
+private final class FrameCounter: Sendable {
+    private let next = Atomic<Int>(0)
+
+    func take() -> Int {
+        next.wrappingAdd(1, ordering: .relaxed).oldValue
+    }
 }
 
 /// The first error per frame index. `@unchecked Sendable`: guarded by a lock.
