@@ -9,7 +9,6 @@ struct PythonSDK {
     static let script = TestSupport.packageRoot.appendingPathComponent("tools/interop/esdk.py").path
 
     static var isPresent: Bool { FileManager.default.isExecutableFile(atPath: python) }
-    static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
     static let missingMessage =
         "no Python Encryption SDK at .venv/bin/python (tools/test makes it; by hand: "
         + "source tools/lib/setup.sh; source tools/lib/venv.sh; sigil_setup_venv)"
@@ -17,14 +16,7 @@ struct PythonSDK {
     /// Whether the SDK is there. When it is not, says so, then fails under CI (CI=true)
     /// and cancels the test (a skip) otherwise.
     static func isAvailable(sourceLocation: SourceLocation = #_sourceLocation) throws -> Bool {
-        if isPresent { return true }
-        if isCI {
-            print("FAIL: \(missingMessage); CI=true")
-            Issue.record("\(missingMessage); CI=true, so this fails", sourceLocation: sourceLocation)
-            return false
-        }
-        print("skipping: \(missingMessage)")
-        try Test.cancel("skipped: \(missingMessage)", sourceLocation: sourceLocation)
+        try TestSupport.require(isPresent, missing: missingMessage, sourceLocation: sourceLocation)
     }
 
     /// One operation for `esdk.py batch`: the same fields as its command-line options.

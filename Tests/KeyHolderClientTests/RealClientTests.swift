@@ -20,14 +20,9 @@ struct RealClientTests {
     /// and cancels the test (a skip) otherwise.
     static func venvIsAvailable(sourceLocation: SourceLocation = #_sourceLocation) throws -> Bool {
         let manager = FileManager.default
-        if manager.isExecutableFile(atPath: python) && manager.isExecutableFile(atPath: aws) { return true }
-        if ProcessInfo.processInfo.environment["CI"] == "true" {
-            print("FAIL: \(missingMessage); CI=true")
-            Issue.record("\(missingMessage); CI=true, so this fails", sourceLocation: sourceLocation)
-            return false
-        }
-        print("skipping: \(missingMessage)")
-        try Test.cancel("skipped: \(missingMessage)", sourceLocation: sourceLocation)
+        return try TestSupport.require(
+            manager.isExecutableFile(atPath: python) && manager.isExecutableFile(atPath: aws),
+            missing: missingMessage, sourceLocation: sourceLocation)
     }
 
     /// What the script reported for one flow.

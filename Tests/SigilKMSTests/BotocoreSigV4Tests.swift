@@ -16,14 +16,8 @@ enum Botocore {
     /// Whether botocore is there; when it is not, says so, then fails under CI=true and
     /// skips otherwise.
     static func isAvailable(sourceLocation: SourceLocation = #_sourceLocation) throws -> Bool {
-        if FileManager.default.isExecutableFile(atPath: python) { return true }
-        if ProcessInfo.processInfo.environment["CI"] == "true" {
-            print("FAIL: \(missingMessage); CI=true")
-            Issue.record("\(missingMessage); CI=true, so this fails", sourceLocation: sourceLocation)
-            return false
-        }
-        print("skipping: \(missingMessage)")
-        try Test.cancel("skipped: \(missingMessage)", sourceLocation: sourceLocation)
+        try TestSupport.require(
+            FileManager.default.isExecutableFile(atPath: python), missing: missingMessage, sourceLocation: sourceLocation)
     }
 
     struct SignJob: Encodable {
