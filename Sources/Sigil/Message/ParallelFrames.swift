@@ -38,7 +38,7 @@ final class FrameWorkers: @unchecked Sendable {
             for index in 0..<frames { try body(ciphers[0], index) }
             return
         }
-        let failures = FailureSlots(count: frames)
+        let failures = FailureSlots()
         let nextFrame = FrameCounter()
         withoutActuallyEscaping(body) { body in
             let shared = UncheckedBody(body)
@@ -76,12 +76,10 @@ private final class FrameCounter: Sendable {
     }
 }
 
-/// The first error per frame index. `@unchecked Sendable`: guarded by a lock.
+/// The error of the lowest failing frame index. `@unchecked Sendable`: guarded by a lock.
 private final class FailureSlots: @unchecked Sendable {
     private let lock = NSLock()
     private var lowest: (index: Int, error: any Error)?
-
-    init(count: Int) {}
 
     func record(_ error: any Error, at index: Int) {
         lock.lock()
