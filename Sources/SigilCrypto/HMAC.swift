@@ -81,6 +81,78 @@ public enum HMAC {
     }
 }
 
+/// A key set up once for many HMACs: OpenSSL's context is keyed (and its digest
+/// fetched) when the key is made, and each code copies that context, which is what
+/// makes SigV4's per-request HMAC cheap once the signing key of a day is known.
+///
+/// `@unchecked Sendable`: the keyed context is never changed after `init`; each
+/// computation works on its own duplicate (`EVP_MAC_CTX_dup` only reads the original).
+public final class HMACKey: @unchecked Sendable {
+    private let context: OpaquePointer
+    /// The hash function underneath.
+    public let hash: HashFunction
+
+    /// Keys a context.
+    ///
+    /// - Parameters:
+    ///   - key: The secret key, of any length (empty included).
+    ///   - hash: The hash function underneath, such as `.sha256`.
+    /// - Throws: ``SigilError`` with code `cryptoFailure` if OpenSSL fails.
+    public init(_ key: SecureBytes, hash: HashFunction) throws {
+        OpenSSLErrorQueue.clear()
+        let mac = try checkOpenSSL(FetchedMAC.hmac.pointer, .cryptoFailure, "fetching HMAC")
+        let context = try checkOpenSSL(EVP_MAC_CTX_new(mac), .cryptoFailure, "EVP_MAC_CTX_new")
+        let parameters = OSSLParameters()
+        parameters.addUTF8String("digest", hash.openSSLName)
+        var emptyKey: UInt8 = 0
+        do {
+            try key.withUnsafeBytes { keyBytes in
+                try withUnsafeMutablePointer(to: &emptyKey) { empty in
+                    let keyPointer = keyBytes.baseAddress.map { $0.assumingMemoryBound(to: UInt8.self) }
+                        ?? UnsafePointer(empty)
+                    try parameters.withUnsafeParameters { parameterArray in
+                        try checkOpenSSL(
+                            EVP_MAC_init(context, keyPointer, keyBytes.count, parameterArray), .cryptoFailure,
+                            "HMAC-\(hash) init")
+                    }
+                }
+            }
+        } catch {
+            EVP_MAC_CTX_free(context)
+            throw error
+        }
+        self.context = context
+        self.hash = hash
+    }
+
+    deinit {
+        EVP_MAC_CTX_free(context)
+    }
+
+    /// The HMAC of `message` under this key.
+    ///
+    /// - Throws: ``SigilError`` with code `cryptoFailure` if OpenSSL fails.
+    public func authenticationCode(for message: UnsafeRawBufferPointer) throws -> [UInt8] {
+        let copy = try checkOpenSSL(EVP_MAC_CTX_dup(context), .cryptoFailure, "EVP_MAC_CTX_dup")
+        defer { EVP_MAC_CTX_free(copy) }
+        if let base = message.baseAddress, message.count > 0 {
+            try checkOpenSSL(
+                EVP_MAC_update(copy, base.assumingMemoryBound(to: UInt8.self), message.count),
+                .cryptoFailure, "HMAC-\(hash) update")
+        }
+        var output = [UInt8](repeating: 0, count: hash.digestSize)
+        var written = 0
+        try output.withUnsafeMutableBufferPointer { buffer in
+            try checkOpenSSL(
+                EVP_MAC_final(copy, buffer.baseAddress!, &written, buffer.count), .cryptoFailure, "HMAC-\(hash) final")
+        }
+        guard written == hash.digestSize else {
+            throw SigilError(.cryptoFailure, "HMAC-\(hash) produced \(written) bytes, expected \(hash.digestSize)")
+        }
+        return output
+    }
+}
+
 /// The HMAC implementation, fetched from the default provider once per process.
 ///
 /// `@unchecked Sendable`: an `EVP_MAC` is an immutable, reference-counted method table

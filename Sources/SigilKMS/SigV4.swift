@@ -1,5 +1,6 @@
 public import Foundation
 public import SigilCrypto
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -63,11 +64,14 @@ public enum SigV4 {
     /// `text` without leading and trailing spaces and tabs, without Foundation's
     /// character-set machinery (which dominated SigV4 checking in a profile).
     public static func trimmingSpaces(_ text: some StringProtocol) -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let first = text.firstIndex(where: { !isSpace($0) }),
-            let last = text.lastIndex(where: { !isSpace($0) })
+        // Byte-wise: spaces and tabs are ASCII, so the bytes either side of what is kept
+        // are whole scalars, and the kept bytes form valid UTF-8.
+        let utf8 = String(text).utf8
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
+        guard let first = utf8.firstIndex(where: { !isSpace($0) }),
+            let last = utf8.lastIndex(where: { !isSpace($0) })
         else { return "" }
-        return String(text[first...last])
+        return String(decoding: utf8[first...last], as: UTF8.self)
     }
 
     /// Parses the strict `X-Amz-Date` form (`yyyyMMdd'T'HHmmss'Z'`).
@@ -163,9 +167,10 @@ public enum SigV4 {
     /// - Throws: ``KMSError`` `InvalidSignatureException` when a signed header is absent.
     public static func canonicalRequest(_ request: Request, signedHeaders: [String]) throws(KMSError) -> String {
         let names = Array(Set(signedHeaders.map { $0.lowercased() })).sorted()
+        let headers = request.headers.map { (name: $0.name.lowercased(), value: $0.value) }
         var lines: [String] = []
         for name in names {
-            let values = request.headers.filter { $0.name.lowercased() == name }.map { canonicalHeaderValue($0.value) }
+            let values = headers.filter { $0.name == name }.map { canonicalHeaderValue($0.value) }
             guard !values.isEmpty else {
                 throw KMSError.invalidRequestSignature("The signed header '\(name)' is not in the request.")
             }
@@ -428,39 +433,52 @@ extension SigV4 {
             guard algorithm == SigV4.algorithm else {
                 throw KMSError.incompleteSignature("Unsupported AWS 'algorithm': '\(algorithm)'; only \(SigV4.algorithm)")
             }
-            var parameters: [String: String] = [:]
-            for item in trimmed[space...].split(separator: ",") {
-                let part = SigV4.trimmingSpaces(item)
-                guard let equals = part.firstIndex(of: "=") else {
+            // The three parameters KMS needs; others are ignored, repeats refused.
+            var credentialText: String?
+            var signedHeadersText: String?
+            var signatureText: String?
+            var otherNames: [String] = []
+            for item in trimmed.utf8[space...].split(separator: UInt8(ascii: ",")) {
+                let part = SigV4.trimmingSpaces(String(decoding: item, as: UTF8.self))
+                guard let equals = part.utf8.firstIndex(of: UInt8(ascii: "=")) else {
                     throw KMSError.incompleteSignature("Authorization parameter '\(part)' is not of the form name=value")
                 }
-                let name = String(part[..<equals])
-                guard parameters[name] == nil else {
+                let name = String(decoding: part.utf8[..<equals], as: UTF8.self)
+                let value = String(decoding: part.utf8[part.utf8.index(after: equals)...], as: UTF8.self)
+                let repeated: Bool
+                switch name {
+                case "Credential": repeated = credentialText != nil; credentialText = value
+                case "SignedHeaders": repeated = signedHeadersText != nil; signedHeadersText = value
+                case "Signature": repeated = signatureText != nil; signatureText = value
+                default: repeated = otherNames.contains(name); otherNames.append(name)
+                }
+                guard !repeated else {
                     throw KMSError.incompleteSignature("Authorization parameter '\(name)' appears twice")
                 }
-                parameters[name] = String(part[part.index(after: equals)...])
             }
-            let missing = ["Credential", "SignedHeaders", "Signature"].filter { (parameters[$0] ?? "").isEmpty }
-            guard missing.isEmpty else {
+            let missing = [("Credential", credentialText), ("SignedHeaders", signedHeadersText), ("Signature", signatureText)]
+                .filter { ($0.1 ?? "").isEmpty }.map(\.0)
+            guard missing.isEmpty, let credentialText, let signedHeadersText, let signatureText else {
                 throw KMSError.incompleteSignature(
                     missing.map { "Authorization header requires '\($0)' parameter." }.joined(separator: " "))
             }
-            let credential = parameters["Credential"]!.split(separator: "/", omittingEmptySubsequences: false)
+            let credential = credentialText.split(separator: "/", omittingEmptySubsequences: false)
             guard credential.count == 5, credential.allSatisfy({ !$0.isEmpty }) else {
                 throw KMSError.incompleteSignature(
-                    "Credential must have the form ACCESS_KEY_ID/DATE/REGION/SERVICE/aws4_request, not '\(parameters["Credential"]!)'")
+                    "Credential must have the form ACCESS_KEY_ID/DATE/REGION/SERVICE/aws4_request, not '\(credentialText)'")
             }
             guard credential[4] == SigV4.terminator else {
                 throw KMSError.invalidRequestSignature(
                     "Credential should be scoped with a valid terminator: '\(SigV4.terminator)', not '\(credential[4])'.")
             }
-            let signedHeaders = parameters["SignedHeaders"]!.split(separator: ";", omittingEmptySubsequences: false)
+            let signedHeaders = signedHeadersText.split(separator: ";", omittingEmptySubsequences: false)
                 .map { String($0) }
-            guard signedHeaders.allSatisfy({ !$0.isEmpty && $0 == $0.lowercased() }) else {
+            let isUppercase: (UInt8) -> Bool = { (0x41...0x5A).contains($0) }
+            guard signedHeaders.allSatisfy({ !$0.isEmpty && !$0.utf8.contains(where: isUppercase) }) else {
                 throw KMSError.incompleteSignature(
-                    "SignedHeaders must be lowercase names separated by ';', not '\(parameters["SignedHeaders"]!)'")
+                    "SignedHeaders must be lowercase names separated by ';', not '\(signedHeadersText)'")
             }
-            let signature = parameters["Signature"]!
+            let signature = signatureText
             guard signature.utf8.count == 64,
                 signature.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
             else {
@@ -513,6 +531,8 @@ extension SigV4 {
         public let clockSkew: TimeInterval
         /// Header names that must be among the signed ones.
         public let requiredSignedHeaders: Set<String>
+        /// The signing keys of the access keys seen, one per day of scope.
+        private let signingKeys = SigningKeyCache()
 
         /// Creates a verifier.
         ///
@@ -637,8 +657,9 @@ extension SigV4 {
             let canonical = try SigV4.canonicalRequest(request, signedHeaders: authorization.signedHeaders)
             let toSign = SigV4.stringToSign(
                 canonicalRequest: canonical, amzDate: SigV4.amzDate(date), scope: authorization.scope)
-            let key = try SigV4.signingKey(secretAccessKey: secretAccessKey, scope: authorization.scope)
-            let expected = try SigV4.signature(stringToSign: toSign, signingKey: key)
+            let key = try signingKeys.key(
+                accessKeyID: authorization.accessKeyId, scope: authorization.scope, secretAccessKey: secretAccessKey)
+            let expected = SigV4.hex(try Array(toSign.utf8).withUnsafeBytes { try key.authenticationCode(for: $0) })
             guard ConstantTime.equals(Array(expected.utf8), Array(authorization.signature.utf8)) else {
                 throw KMSError.invalidRequestSignature(
                     "The request signature we calculated does not match the signature you provided. "
@@ -651,5 +672,36 @@ extension SigV4 {
         private func minutes(_ interval: TimeInterval) -> String {
             interval.truncatingRemainder(dividingBy: 60) == 0 ? String(Int(interval / 60)) : String(interval / 60)
         }
+    }
+}
+
+/// Signing keys already derived, by access key and scope.
+///
+/// A signing key depends only on the secret and the scope (day, region, service), so a
+/// client signing many requests on one day needs it derived once: four HMACs saved
+/// per request, and the final HMAC run from a context keyed in advance. An entry is used
+/// only with the very secret it was derived from, so a changed or revoked secret (which
+/// the caller no longer hands over) never verifies through the cache.
+final class SigningKeyCache: Sendable {
+    private let entries = Mutex<[String: (secret: SecureBytes, key: HMACKey)]>([:])
+
+    /// The most entries kept; past it the cache starts afresh (a bounded cost).
+    static let capacity = 4096
+
+    func key(accessKeyID: String, scope: SigV4.Scope, secretAccessKey: SecureBytes) throws -> HMACKey {
+        let slot = "\(accessKeyID)/\(scope)"
+        if let entry = entries.withLock({ $0[slot] }), Self.same(entry.secret, secretAccessKey) {
+            return entry.key
+        }
+        let key = try HMACKey(SigV4.signingKey(secretAccessKey: secretAccessKey, scope: scope), hash: .sha256)
+        entries.withLock { entries in
+            if entries.count >= Self.capacity { entries.removeAll() }
+            entries[slot] = (secretAccessKey, key)
+        }
+        return key
+    }
+
+    private static func same(_ first: SecureBytes, _ second: SecureBytes) -> Bool {
+        first.withUnsafeBytes { a in second.withUnsafeBytes { b in ConstantTime.equals(a, b) } }
     }
 }

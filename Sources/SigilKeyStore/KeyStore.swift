@@ -22,6 +22,7 @@ public final class KeyStore: Sendable {
     let files: DataDirectory
     let database: DatabasePool
     let sealer: Sealer
+    let resolutions = ResolutionCache()
 
     private init(files: DataDirectory, database: DatabasePool, sealer: Sealer) {
         self.directory = files.url
@@ -206,6 +207,12 @@ public final class KeyStore: Sendable {
     ///   - region: The key holder's region, likewise.
     /// - Returns: The key, or `nil` when the identifier names none.
     public func resolveKey(_ identifier: String, account: String, region: String) throws -> KeyRecord? {
+        try resolutions.record("\(account)|\(region)|\(identifier)") {
+            try lookUpKey(identifier, account: account, region: region)
+        }
+    }
+
+    private func lookUpKey(_ identifier: String, account: String, region: String) throws -> KeyRecord? {
         if identifier.hasPrefix("arn:") {
             let parts = identifier.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
             guard parts.count == 6, parts[1] == "aws", parts[2] == "kms" else { return nil }
@@ -402,6 +409,7 @@ public final class KeyStore: Sendable {
 
     /// Runs a write transaction, turning GRDB's errors into ``SigilError``.
     func write<T>(_ body: (Database) throws -> T) throws -> T {
+        defer { resolutions.invalidate() }
         do {
             return try database.write(body)
         } catch let error as DatabaseError {

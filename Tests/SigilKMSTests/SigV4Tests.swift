@@ -173,6 +173,17 @@ struct SignedFixture {
         }
     }
 
+    @Test func aChangedSecretNeverVerifiesThroughTheSigningKeyCache() throws {
+        let request = try SignedFixture.request()
+        // The same verifier first derives and keeps the day's signing key for the right
+        // secret, then is handed another secret for the same access key id.
+        _ = try verifier.verify(request, now: SignedFixture.date, secretAccessKey: SignedFixture.secrets)
+        expectKMSError("InvalidSignatureException", containing: "does not match") {
+            _ = try verifier.verify(request, now: SignedFixture.date) { _ in SecureBytes(Array("another secret".utf8)) }
+        }
+        _ = try verifier.verify(request, now: SignedFixture.date, secretAccessKey: SignedFixture.secrets)
+    }
+
     @Test func rejectsAnUnknownAccessKey() throws {
         let request = try SignedFixture.request()
         expectKMSError("UnrecognizedClientException") {

@@ -182,6 +182,32 @@ struct KeyMaterialTests {
         #expect(try fixture.store.listKeys(account: StoreFixture.account).keys.map(\.id) == [written.id, back.id])
     }
 
+    @Test("a resolved key reflects every write at once: state, alias moves and deletion; another instance's within a second")
+    func resolutionFollowsWrites() throws {
+        let fixture = try StoreFixture()
+        let first = try fixture.createSymmetricKey()
+        let second = try fixture.createSymmetricKey()
+        let (account, region) = (StoreFixture.account, StoreFixture.region)
+        _ = try fixture.store.createAlias("alias/moving", keyID: first.id)
+        #expect(try fixture.store.resolveKey("alias/moving", account: account, region: region)?.id == first.id)
+        #expect(try fixture.store.resolveKey(first.id, account: account, region: region)?.state == .enabled)
+
+        _ = try fixture.store.setState(id: first.id, .disabled)
+        #expect(try fixture.store.resolveKey(first.id, account: account, region: region)?.state == .disabled)
+        _ = try fixture.store.updateAlias("alias/moving", account: account, region: region, keyID: second.id)
+        #expect(try fixture.store.resolveKey("alias/moving", account: account, region: region)?.id == second.id)
+        try fixture.store.deleteAlias("alias/moving", account: account, region: region)
+        #expect(try fixture.store.resolveKey("alias/moving", account: account, region: region) == nil)
+
+        // A second instance on the same database (a command beside the server) writes:
+        // this instance sees it once its cached record has aged out.
+        #expect(try fixture.store.resolveKey(second.id, account: account, region: region)?.state == .enabled)
+        let other = try fixture.reopen()
+        _ = try other.setState(id: second.id, .disabled)
+        Thread.sleep(forTimeInterval: 1.1)
+        #expect(try fixture.store.resolveKey(second.id, account: account, region: region)?.state == .disabled)
+    }
+
     @Test("many threads create and read keys at once")
     func concurrentUse() throws {
         let fixture = try StoreFixture()
