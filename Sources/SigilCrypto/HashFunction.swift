@@ -77,10 +77,57 @@ public struct HashFunction: Hashable, Sendable, CustomStringConvertible {
     /// - Returns: The digest, ``digestSize`` bytes long.
     /// - Throws: ``SigilError`` with code `cryptoFailure` if OpenSSL fails.
     public func hash(_ data: some DataProtocol) throws -> [UInt8] {
-        let hasher = try StreamingHasher(self)
-        try hasher.update(data)
-        return try hasher.finalize()
+        // One call, with the digest fetched once per process: EVP_DigestInit_ex with a
+        // legacy EVP_MD fetches the implementation again on every call, which showed in
+        // the key holder's profile (it hashes every request body twice for SigV4).
+        try withContiguousBytes(data) { bytes in
+            OpenSSLErrorQueue.clear()
+            var output = [UInt8](repeating: 0, count: digestSize)
+            var length: UInt32 = 0
+            try output.withUnsafeMutableBufferPointer { buffer in
+                try checkOpenSSL(
+                    EVP_Digest(bytes.baseAddress ?? UnsafeRawPointer(buffer.baseAddress!), bytes.count, buffer.baseAddress, &length, fetchedMD, nil),
+                    .cryptoFailure, "EVP_Digest(\(self))")
+            }
+            guard Int(length) == digestSize else {
+                throw SigilError(.cryptoFailure, "\(self) produced \(length) bytes, expected \(digestSize)")
+            }
+            return output
+        }
     }
+
+    /// The digest implementation, fetched from the default provider once per process.
+    var fetchedMD: OpaquePointer {
+        switch digestSize {
+        case 20: return FetchedDigests.shared.sha1
+        case 28: return FetchedDigests.shared.sha224
+        case 32: return FetchedDigests.shared.sha256
+        case 48: return FetchedDigests.shared.sha384
+        default: return FetchedDigests.shared.sha512
+        }
+    }
+}
+
+/// The SHA digests, fetched once. `@unchecked Sendable`: a fetched `EVP_MD` is an
+/// immutable, reference-counted method table that OpenSSL documents as safe to share
+/// between threads; these live as long as the process. A failed fetch falls back to the
+/// legacy accessor, which works the same (only more slowly).
+private final class FetchedDigests: @unchecked Sendable {
+    let sha1: OpaquePointer
+    let sha224: OpaquePointer
+    let sha256: OpaquePointer
+    let sha384: OpaquePointer
+    let sha512: OpaquePointer
+
+    private init() {
+        sha1 = EVP_MD_fetch(nil, "SHA1", nil) ?? EVP_sha1()
+        sha224 = EVP_MD_fetch(nil, "SHA2-224", nil) ?? EVP_sha224()
+        sha256 = EVP_MD_fetch(nil, "SHA2-256", nil) ?? EVP_sha256()
+        sha384 = EVP_MD_fetch(nil, "SHA2-384", nil) ?? EVP_sha384()
+        sha512 = EVP_MD_fetch(nil, "SHA2-512", nil) ?? EVP_sha512()
+    }
+
+    static let shared = FetchedDigests()
 }
 
 /// Hashes a message that arrives in pieces, in constant memory.
@@ -101,7 +148,7 @@ public final class StreamingHasher {
         OpenSSLErrorQueue.clear()
         self.context = try checkOpenSSL(EVP_MD_CTX_new(), .cryptoFailure, "EVP_MD_CTX_new")
         do {
-            try checkOpenSSL(EVP_DigestInit_ex(context, function.evpMD, nil), .cryptoFailure, "EVP_DigestInit_ex")
+            try checkOpenSSL(EVP_DigestInit_ex(context, function.fetchedMD, nil), .cryptoFailure, "EVP_DigestInit_ex")
         } catch {
             EVP_MD_CTX_free(context)
             throw error

@@ -38,7 +38,7 @@ public enum KMSJSON {
     public static func decode<Value: Decodable>(_ type: Value.Type, from body: Data) throws(KMSError) -> Value {
         let json = body.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 } ? Data("{}".utf8) : body
         do {
-            return try JSONDecoder().decode(type, from: json)
+            return try decoder.decode(type, from: json)
         } catch let error as DecodingError {
             throw kmsError(for: error)
         } catch {
@@ -53,10 +53,17 @@ public enum KMSJSON {
     /// - Returns: The JSON bytes.
     /// - Throws: `EncodingError` (a non-finite number, for example).
     public static func encode(_ value: some Encodable) throws -> Data {
+        try encoder.encode(value)
+    }
+
+    // One of each, made once: a JSONEncoder or JSONDecoder is safe to use from many
+    // threads at once, and making one per request showed in the key holder's profile.
+    private static let decoder = JSONDecoder()
+    private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(value)
-    }
+        return encoder
+    }()
 
     /// Translates a decoding failure into the KMS error a server answers with.
     ///

@@ -35,6 +35,9 @@ public enum KMSOperation: String, CaseIterable, Sendable, CustomStringConvertibl
     case getKeyRotationStatus = "GetKeyRotationStatus"
     case rotateKeyOnDemand = "RotateKeyOnDemand"
     case listKeyRotations = "ListKeyRotations"
+    case putKeyPolicy = "PutKeyPolicy"
+    case getKeyPolicy = "GetKeyPolicy"
+    case listKeyPolicies = "ListKeyPolicies"
 
     /// The prefix of every `X-Amz-Target` value of the KMS API.
     public static let targetPrefix = "TrentService"

@@ -154,7 +154,23 @@ public enum SigV4 {
 
     /// A header value in canonical form: trimmed, inner runs of whitespace made one space.
     public static func canonicalHeaderValue(_ value: String) -> String {
-        value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{0B}" || $0 == "\u{0C}" })
+        // Most values are already canonical: check the bytes before splitting Characters.
+        var previousWasSpace = true
+        var canonical = true
+        for byte in value.utf8 {
+            switch byte {
+            case 0x09, 0x0A, 0x0B, 0x0C, 0x0D:
+                canonical = false
+            case 0x20:
+                if previousWasSpace { canonical = false }
+                previousWasSpace = true
+            default:
+                previousWasSpace = false
+            }
+            if !canonical { break }
+        }
+        if canonical && !(previousWasSpace && !value.isEmpty) { return value }
+        return value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{0B}" || $0 == "\u{0C}" })
             .joined(separator: " ")
     }
 
@@ -167,10 +183,9 @@ public enum SigV4 {
     /// - Throws: ``KMSError`` `InvalidSignatureException` when a signed header is absent.
     public static func canonicalRequest(_ request: Request, signedHeaders: [String]) throws(KMSError) -> String {
         let names = Array(Set(signedHeaders.map { $0.lowercased() })).sorted()
-        let headers = request.headers.map { (name: $0.name.lowercased(), value: $0.value) }
         var lines: [String] = []
         for name in names {
-            let values = headers.filter { $0.name == name }.map { canonicalHeaderValue($0.value) }
+            let values = request.headers.filter { equalsIgnoringASCIICase($0.name, name) }.map { canonicalHeaderValue($0.value) }
             guard !values.isEmpty else {
                 throw KMSError.invalidRequestSignature("The signed header '\(name)' is not in the request.")
             }
@@ -184,6 +199,28 @@ public enum SigV4 {
             names.joined(separator: ";"),
             request.payloadHash,
         ].joined(separator: "\n")
+    }
+
+    /// Whether two header names are equal but for ASCII case (header names are ASCII
+    /// tokens), without making lowercased copies: SigV4 looks headers up several times
+    /// a request.
+    static func equalsIgnoringASCIICase(_ first: String, _ second: String) -> Bool {
+        var first = first
+        var second = second
+        return first.withUTF8 { a in
+            second.withUTF8 { b in
+                guard a.count == b.count else { return false }
+                for index in 0..<a.count {
+                    let x = a[index]
+                    let y = b[index]
+                    if x == y { continue }
+                    let lowerX = (0x41...0x5A).contains(x) ? x | 0x20 : x
+                    let lowerY = (0x41...0x5A).contains(y) ? y | 0x20 : y
+                    if lowerX != lowerY { return false }
+                }
+                return true
+            }
+        }
     }
 
     /// The string to sign.
@@ -305,8 +342,7 @@ extension SigV4 {
 
         /// The values of a header, in order; empty when it is absent.
         public func values(of name: String) -> [String] {
-            let lowercased = name.lowercased()
-            return headers.filter { $0.name.lowercased() == lowercased }.map(\.value)
+            headers.filter { SigV4.equalsIgnoringASCIICase($0.name, name) }.map(\.value)
         }
 
         /// The value of a header present once; `nil` when absent.

@@ -108,6 +108,8 @@ import Testing
             KMS.EnableKeyRotationRequest(keyId: "k", rotationPeriodInDays: 90), KMS.DisableKeyRotationRequest(keyId: "k"),
             KMS.GetKeyRotationStatusRequest(keyId: "k"), KMS.RotateKeyOnDemandRequest(keyId: "k"),
             KMS.ListKeyRotationsRequest(keyId: "k"),
+            KMS.PutKeyPolicyRequest(keyId: "k", policy: "{}", bypassPolicyLockoutSafetyCheck: true),
+            KMS.GetKeyPolicyRequest(keyId: "k", policyName: "default"), KMS.ListKeyPoliciesRequest(keyId: "k", limit: 5),
         ]
         #expect(Set(requests.map { type(of: $0).operation }) == Set(KMSOperation.allCases))
         for request in requests {
