@@ -71,12 +71,17 @@ let package = Package(
             dependencies: ["SigilCrypto", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
+        // The AWS policy language as the key holder enforces it: parsing, validation and
+        // evaluation of key and identity policies. Pure Swift (Foundation only), no server.
+        .target(name: "SigilPolicy", swiftSettings: strictSettings),
+        .testTarget(name: "SigilPolicyTests", dependencies: ["SigilPolicy"], swiftSettings: strictSettings),
         // The key holder: KMS over HTTP (Hummingbird), SigV4, the sealed store.
         .target(
             name: "SigilKeyHolder",
             dependencies: [
-                "Sigil", "SigilKMS", "SigilKeyStore",
+                "Sigil", "SigilKMS", "SigilKeyStore", "SigilPolicy",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
             ],
             swiftSettings: strictSettings
         ),
