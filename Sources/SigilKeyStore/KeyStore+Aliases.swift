@@ -14,13 +14,16 @@ extension KeyStore {
     ///   - name: `alias/NAME`; names starting `alias/aws/` are refused.
     ///   - keyID: The key id.
     ///   - now: The creation date.
+    ///   - audit: An event to append to the audit log in the same transaction.
     /// - Returns: The alias.
     /// - Throws: ``SigilError`` with code `invalidArgument` for a bad or reserved name;
     ///   `notFound` for an unknown key; `alreadyExists` when the name is taken.
     @discardableResult
-    public func createAlias(_ name: String, keyID: String, now: Date = Date()) throws -> AliasRecord {
+    public func createAlias(_ name: String, keyID: String, now: Date = Date(), audit: AuditEvent? = nil) throws
+        -> AliasRecord
+    {
         try Validation.aliasName(name)
-        return try write { db in
+        return try write(audit: audit) { db in
             let key = try Self.requireKey(db, id: keyID)
             if try Self.fetchAlias(db, name: name, account: key.account, region: key.region) != nil {
                 throw SigilError(.alreadyExists, "the alias \(name) already exists in account \(key.account)")
@@ -35,15 +38,16 @@ extension KeyStore {
     /// Points an existing alias at another key of the same account, region, type
     /// (symmetric or asymmetric) and usage, as KMS requires.
     ///
+    /// - Parameter audit: An event to append to the audit log in the same transaction.
     /// - Returns: The updated alias.
     /// - Throws: ``SigilError`` with code `notFound` for an unknown alias or key;
     ///   `invalidArgument` when the new key differs in account, region, type or usage.
     @discardableResult
-    public func updateAlias(_ name: String, account: String, region: String, keyID: String, now: Date = Date()) throws
-        -> AliasRecord
-    {
+    public func updateAlias(
+        _ name: String, account: String, region: String, keyID: String, now: Date = Date(), audit: AuditEvent? = nil
+    ) throws -> AliasRecord {
         try Validation.aliasName(name)
-        return try write { db in
+        return try write(audit: audit) { db in
             let alias = try Self.requireAlias(db, name: name, account: account, region: region)
             let current = try Self.requireKey(db, id: alias.keyID)
             let target = try Self.requireKey(db, id: keyID)
@@ -64,9 +68,10 @@ extension KeyStore {
 
     /// Deletes an alias (never the key).
     ///
+    /// - Parameter audit: An event to append to the audit log in the same transaction.
     /// - Throws: ``SigilError`` with code `notFound` for an unknown alias.
-    public func deleteAlias(_ name: String, account: String, region: String) throws {
-        try write { db in
+    public func deleteAlias(_ name: String, account: String, region: String, audit: AuditEvent? = nil) throws {
+        try write(audit: audit) { db in
             _ = try Self.requireAlias(db, name: name, account: account, region: region)
             try db.execute(
                 sql: "DELETE FROM aliases WHERE account = ? AND region = ? AND name = ?",

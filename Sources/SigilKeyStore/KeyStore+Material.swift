@@ -65,12 +65,15 @@ extension KeyStore {
     ///   - id: The key id.
     ///   - date: The rotation date.
     ///   - type: ``RotationType/onDemand`` (RotateKeyOnDemand) or ``RotationType/automatic``.
+    ///   - audit: An event to append to the audit log in the same transaction.
     /// - Returns: The new version.
     /// - Throws: ``SigilError`` with code `notFound`, or `invalidKeyUsage` for an
     ///   asymmetric key. The key's state is the caller's to check.
     @discardableResult
-    public func rotate(id: String, at date: Date = Date(), type: RotationType = .onDemand) throws -> Int {
-        try write { db in
+    public func rotate(id: String, at date: Date = Date(), type: RotationType = .onDemand, audit: AuditEvent? = nil)
+        throws -> Int
+    {
+        try write(audit: audit) { db in
             let record = try Self.requireKey(db, id: id)
             return try rotate(db, record: record, at: date, type: type)
         }
@@ -109,13 +112,16 @@ extension KeyStore {
     ///   - enabled: Whether to rotate automatically.
     ///   - periodDays: The period, 90 to 2560 days; `nil` keeps the current one (365 at first).
     ///   - now: The clock: the next rotation is `now` + the period.
+    ///   - audit: An event to append to the audit log in the same transaction.
     /// - Returns: The updated key.
     /// - Throws: ``SigilError`` with code `notFound`; `invalidKeyUsage` for an asymmetric
     ///   key; `invalidArgument` for a period out of range.
     @discardableResult
-    public func setRotation(id: String, enabled: Bool, periodDays: Int? = nil, now: Date = Date()) throws -> KeyRecord {
+    public func setRotation(
+        id: String, enabled: Bool, periodDays: Int? = nil, now: Date = Date(), audit: AuditEvent? = nil
+    ) throws -> KeyRecord {
         if let periodDays { try Validation.rotationPeriod(periodDays) }
-        return try write { db in
+        return try write(audit: audit) { db in
             let record = try Self.requireKey(db, id: id)
             guard record.spec.isSymmetric else {
                 throw SigilError(.invalidKeyUsage, "\(record.arn) is asymmetric: only symmetric keys rotate")
@@ -132,10 +138,15 @@ extension KeyStore {
     /// Rotates every enabled key whose automatic rotation is due, and schedules its next
     /// rotation one period later.
     ///
-    /// - Parameter now: The clock.
+    /// - Parameters:
+    ///   - now: The clock.
+    ///   - audit: Makes the event to append to the audit log for each key rotated (given
+    ///     the key before rotation), in the same transaction.
     /// - Returns: The keys rotated and their new versions.
     @discardableResult
-    public func rotateKeysDue(now: Date = Date()) throws -> [(keyID: String, version: Int)] {
+    public func rotateKeysDue(now: Date = Date(), audit: ((KeyRecord) -> AuditEvent)? = nil) throws
+        -> [(keyID: String, version: Int)]
+    {
         try write { db in
             let rows = try Row.fetchAll(
                 db,
@@ -155,6 +166,7 @@ extension KeyStore {
                     sql: "UPDATE keys SET next_rotation_date = ? WHERE id = ?",
                     arguments: [next.timeIntervalSince1970, record.id])
                 rotated.append((record.id, version))
+                if let audit { try auditLog.append(CollectionOfOne(audit(record)), in: db) }
             }
             return rotated
         }

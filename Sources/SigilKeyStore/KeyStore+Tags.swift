@@ -4,14 +4,15 @@ internal import SigilCrypto
 extension KeyStore {
     /// Adds tags to a key, replacing the value of a tag key it already has (TagResource).
     ///
+    /// - Parameter audit: An event to append to the audit log in the same transaction.
     /// - Throws: ``SigilError`` with code `notFound`; `invalidArgument` for a bad tag,
     ///   a repeated tag key, or more than 50 tags in all.
-    public func setTags(id: String, _ tags: [KeyTag]) throws {
+    public func setTags(id: String, _ tags: [KeyTag], audit: AuditEvent? = nil) throws {
         try Validation.tags(tags)
         guard Set(tags.map(\.key)).count == tags.count else {
             throw SigilError(.invalidArgument, "the tags repeat a tag key")
         }
-        try write { db in
+        try write(audit: audit) { db in
             _ = try Self.requireKey(db, id: id)
             for tag in tags {
                 try db.execute(
@@ -32,9 +33,10 @@ extension KeyStore {
 
     /// Removes tags from a key by tag key (UntagResource); absent keys are ignored.
     ///
+    /// - Parameter audit: An event to append to the audit log in the same transaction.
     /// - Throws: ``SigilError`` with code `notFound` for an unknown key.
-    public func removeTags(id: String, keys: [String]) throws {
-        try write { db in
+    public func removeTags(id: String, keys: [String], audit: AuditEvent? = nil) throws {
+        try write(audit: audit) { db in
             _ = try Self.requireKey(db, id: id)
             for key in keys {
                 try db.execute(sql: "DELETE FROM key_tags WHERE key_id = ? AND tag_key = ?", arguments: [id, key])

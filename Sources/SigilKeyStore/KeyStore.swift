@@ -23,12 +23,24 @@ public final class KeyStore: Sendable {
     let database: DatabasePool
     let sealer: Sealer
     let resolutions = ResolutionCache()
+    let auditLog: AuditLog
+    /// Appends the audit events of requests that change nothing, in batches (see
+    /// ``recordAudit(_:)``).
+    public let auditWriter: AuditWriter
 
-    private init(files: DataDirectory, database: DatabasePool, sealer: Sealer) {
+    private init(files: DataDirectory, database: DatabasePool, sealer: Sealer, auditLog: AuditLog) {
         self.directory = files.url
         self.files = files
         self.database = database
         self.sealer = sealer
+        self.auditLog = auditLog
+        self.auditWriter = AuditWriter { events in
+            do {
+                _ = try database.write { db in try auditLog.append(events, in: db) }
+            } catch let error as DatabaseError {
+                throw Self.storageError(error, doing: "appending to the audit log")
+            }
+        }
     }
 
     /// The account id the key holder serves when none is configured.
@@ -85,7 +97,8 @@ public final class KeyStore: Sendable {
             throw storageError(error, doing: "opening \(files.databaseURL.path)")
         }
 
-        let store = KeyStore(files: files, database: database, sealer: Sealer(rootKey: rootKey))
+        let store = KeyStore(
+            files: files, database: database, sealer: Sealer(rootKey: rootKey), auditLog: try AuditLog(rootKey: rootKey))
         let initialized = try store.createRootAccessKeyIfNone(account: account, now: now)
         return KeyStoreOpening(store: store, initialized: initialized, credentialsFile: files.credentialsURL)
     }
@@ -120,11 +133,13 @@ public final class KeyStore: Sendable {
     ///   - policy: A JSON object up to 32 KiB; `nil` for ``defaultPolicy(account:)``.
     ///   - tags: Up to 50 tags with distinct keys.
     ///   - now: The creation date.
+    ///   - audit: An event to append to the audit log in the same transaction; its
+    ///     ``AuditEvent/keyARN``, when `nil`, becomes the new key's ARN.
     /// - Returns: The new key, `Enabled`, material version 1.
     /// - Throws: ``SigilError`` with code `invalidArgument` for an invalid pair or value.
     public func createKey(
         account: String, region: String, spec: KMSKeySpec, usage: KeyUsage, description: String = "",
-        policy: String? = nil, tags: [KeyTag] = [], now: Date = Date()
+        policy: String? = nil, tags: [KeyTag] = [], now: Date = Date(), audit: AuditEvent? = nil
     ) throws -> KeyRecord {
         try Validation.account(account)
         try Validation.region(region)
@@ -157,8 +172,10 @@ public final class KeyStore: Sendable {
             sealed = try sealer.seal(material, aad: Sealer.materialAAD(arn: arn, version: 1))
             publicKey = nil
         }
+        var audit = audit
+        if audit?.keyARN == nil { audit?.keyARN = arn }
 
-        return try write { db in
+        return try write(audit: audit) { db in
             try db.execute(
                 sql: """
                     INSERT INTO keys (id, arn, account, region, spec, usage, state, description, policy, created_at,
@@ -283,15 +300,16 @@ public final class KeyStore: Sendable {
     ///   - id: The key id.
     ///   - state: ``KeyState/enabled`` or ``KeyState/disabled``; deletion has its own
     ///     methods.
+    ///   - audit: An event to append to the audit log in the same transaction.
     /// - Returns: The updated key.
     /// - Throws: ``SigilError`` with code `notFound`; `invalidState` when the key is
     ///   pending deletion; `invalidArgument` for ``KeyState/pendingDeletion``.
     @discardableResult
-    public func setState(id: String, _ state: KeyState) throws -> KeyRecord {
+    public func setState(id: String, _ state: KeyState, audit: AuditEvent? = nil) throws -> KeyRecord {
         guard state == .enabled || state == .disabled else {
             throw SigilError(.invalidArgument, "use scheduleDeletion(id:at:) to put a key in state \(state)")
         }
-        return try write { db in
+        return try write(audit: audit) { db in
             let record = try Self.requireKey(db, id: id)
             guard record.state != .pendingDeletion else {
                 throw SigilError(
@@ -304,13 +322,14 @@ public final class KeyStore: Sendable {
 
     /// Replaces a key's description.
     ///
+    /// - Parameter audit: An event to append to the audit log in the same transaction.
     /// - Returns: The updated key.
     /// - Throws: ``SigilError`` with code `notFound`, or `invalidArgument` when longer
     ///   than 8192 characters.
     @discardableResult
-    public func setDescription(id: String, _ description: String) throws -> KeyRecord {
+    public func setDescription(id: String, _ description: String, audit: AuditEvent? = nil) throws -> KeyRecord {
         try Validation.description(description)
-        return try write { db in
+        return try write(audit: audit) { db in
             _ = try Self.requireKey(db, id: id)
             try db.execute(sql: "UPDATE keys SET description = ? WHERE id = ?", arguments: [description, id])
             return try Self.requireKey(db, id: id)
@@ -319,13 +338,14 @@ public final class KeyStore: Sendable {
 
     /// Replaces a key's policy.
     ///
+    /// - Parameter audit: An event to append to the audit log in the same transaction.
     /// - Returns: The updated key.
     /// - Throws: ``SigilError`` with code `notFound`, or `invalidArgument` for a policy
     ///   that is not a JSON object of at most 32 KiB.
     @discardableResult
-    public func setPolicy(id: String, _ policy: String) throws -> KeyRecord {
+    public func setPolicy(id: String, _ policy: String, audit: AuditEvent? = nil) throws -> KeyRecord {
         try Validation.policy(policy)
-        return try write { db in
+        return try write(audit: audit) { db in
             _ = try Self.requireKey(db, id: id)
             try db.execute(sql: "UPDATE keys SET policy = ? WHERE id = ?", arguments: [policy, id])
             return try Self.requireKey(db, id: id)
@@ -338,12 +358,13 @@ public final class KeyStore: Sendable {
     /// - Parameters:
     ///   - id: The key id.
     ///   - date: When to delete it (KMS: 7 to 30 days from now; the caller checks the window).
+    ///   - audit: An event to append to the audit log in the same transaction.
     /// - Returns: The updated key.
     /// - Throws: ``SigilError`` with code `notFound`, or `invalidState` when it is
     ///   already pending deletion.
     @discardableResult
-    public func scheduleDeletion(id: String, at date: Date) throws -> KeyRecord {
-        try write { db in
+    public func scheduleDeletion(id: String, at date: Date, audit: AuditEvent? = nil) throws -> KeyRecord {
+        try write(audit: audit) { db in
             let record = try Self.requireKey(db, id: id)
             guard record.state != .pendingDeletion else {
                 throw SigilError(.invalidState, "\(record.arn) is already pending deletion")
@@ -357,12 +378,13 @@ public final class KeyStore: Sendable {
 
     /// Cancels a scheduled deletion, leaving the key `Disabled` (as KMS does).
     ///
+    /// - Parameter audit: An event to append to the audit log in the same transaction.
     /// - Returns: The updated key.
     /// - Throws: ``SigilError`` with code `notFound`, or `invalidState` when no deletion
     ///   is scheduled.
     @discardableResult
-    public func cancelDeletion(id: String) throws -> KeyRecord {
-        try write { db in
+    public func cancelDeletion(id: String, audit: AuditEvent? = nil) throws -> KeyRecord {
+        try write(audit: audit) { db in
             let record = try Self.requireKey(db, id: id)
             guard record.state == .pendingDeletion else {
                 throw SigilError(.invalidState, "\(record.arn) is not pending deletion (it is \(record.state))")
@@ -377,14 +399,20 @@ public final class KeyStore: Sendable {
     /// Deletes every key pending deletion whose deletion date is at or before `now`:
     /// the key, every version of its material, its tags and its aliases.
     ///
-    /// - Parameter now: The clock.
+    /// - Parameters:
+    ///   - now: The clock.
+    ///   - audit: Makes the event to append to the audit log for each key deleted, in
+    ///     the same transaction.
     /// - Returns: The ids of the keys deleted, oldest first.
     @discardableResult
-    public func deleteKeysDue(now: Date = Date()) throws -> [String] {
+    public func deleteKeysDue(now: Date = Date(), audit: ((KeyRecord) -> AuditEvent)? = nil) throws -> [String] {
         try write { db in
-            let ids = try String.fetchAll(
-                db, sql: "SELECT id FROM keys WHERE state = ? AND deletion_date <= ? ORDER BY seq",
-                arguments: [KeyState.pendingDeletion.kmsName, now.timeIntervalSince1970])
+            let records = try Row.fetchAll(
+                db, sql: "SELECT * FROM keys WHERE state = ? AND deletion_date <= ? ORDER BY seq",
+                arguments: [KeyState.pendingDeletion.kmsName, now.timeIntervalSince1970]
+            ).map(Self.keyRecord)
+            let ids = records.map(\.id)
+            if let audit { try auditLog.append(records.map(audit), in: db) }
             for id in ids {
                 // The foreign keys cascade too; explicit deletes keep this true without them.
                 try db.execute(sql: "DELETE FROM key_material WHERE key_id = ?", arguments: [id])
@@ -407,11 +435,20 @@ public final class KeyStore: Sendable {
         }
     }
 
-    /// Runs a write transaction, turning GRDB's errors into ``SigilError``.
-    func write<T>(_ body: (Database) throws -> T) throws -> T {
+    /// Runs a write transaction, turning GRDB's errors into ``SigilError``; `audit`, when
+    /// given, is appended to the audit log after `body`, in the same transaction, so the
+    /// event exists exactly when the change does.
+    func write<T>(audit: AuditEvent? = nil, _ body: (Database) throws -> T) throws -> T {
         defer { resolutions.invalidate() }
+        // The events of requests that finished before this one are committed first, so
+        // that the log's order is the order in which requests completed.
+        if audit != nil { try auditWriter.flush() }
         do {
-            return try database.write(body)
+            return try database.write { db in
+                let result = try body(db)
+                if let audit { try auditLog.append(CollectionOfOne(audit), in: db) }
+                return result
+            }
         } catch let error as DatabaseError {
             throw Self.storageError(error, doing: "writing the key store")
         }

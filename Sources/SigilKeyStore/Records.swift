@@ -239,6 +239,11 @@ public struct Credential: Sendable, CustomStringConvertible {
     public var principal: String
     /// The principal's account.
     public var account: String
+    /// Whether the principal is the account root, a user or a role.
+    public var principalKind: PrincipalKind
+    /// The principal's identity policy JSON, as stored; `nil` when it has none (an
+    /// account root never has one).
+    public var identityPolicy: String?
     /// Whether it may still be used; `false` once revoked.
     public var isActive: Bool
     /// When it was created.

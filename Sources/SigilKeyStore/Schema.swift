@@ -69,6 +69,8 @@ enum Schema {
                     );
                     """)
         }
+        registerPrincipals(in: &migrator)
+        registerAuditLog(in: &migrator)
         return migrator
     }
 }

@@ -1,0 +1,114 @@
+public import Foundation
+internal import GRDB
+internal import SigilCrypto
+
+extension KeyStore {
+    /// Queues the event of a request that changes nothing (Sign, Decrypt,
+    /// GenerateDataKey, a refusal, a failure) for the audit log's next batch, and
+    /// returns at once; see ``AuditWriter``.
+    ///
+    /// A request that changes the store passes its event to the mutating method instead
+    /// (`audit:`), which appends it in the same transaction as the change — or not at all
+    /// when the change fails, in which case the failure is recorded here.
+    ///
+    /// - Parameter event: The event; it must hold no secret (see ``AuditEvent``).
+    /// - Throws: ``SigilError`` with code `storageFailure` when ``AuditWriter/maximumPending``
+    ///   events already wait because appending keeps failing.
+    public func recordAudit(_ event: AuditEvent) throws {
+        try auditWriter.record(event)
+    }
+
+    /// Returns once every event recorded with ``recordAudit(_:)`` before the call is
+    /// durable.
+    ///
+    /// - Throws: ``SigilError`` with code `storageFailure` when a batch fails after the
+    ///   call began; its events stay queued and are retried.
+    public func flushAudit() throws {
+        try auditWriter.flush()
+    }
+
+    /// Walks the whole audit log and checks that nothing was altered, removed, reordered
+    /// or added outside the key holder: every event's hash, every link, the sequence
+    /// from 1 without gaps, and the signed head (its MAC under the root key, and that it
+    /// names the last event).
+    ///
+    /// It reads one snapshot, with a cursor, in constant memory; it can run while a
+    /// server appends to the same database. Events still queued in this store's
+    /// ``auditWriter`` are not yet in the log.
+    ///
+    /// - Returns: The number of events and the first problem, if any.
+    /// - Throws: ``SigilError`` with code `storageFailure` when the database cannot be read.
+    public func verifyAuditLog() throws -> AuditVerification {
+        try read { db in try auditLog.verify(db) }
+    }
+
+    /// Writes the audit log as JSON Lines, one CloudTrail record (event version 1.08) per
+    /// event, oldest first, with Sigil's `sigilSequence` and `sigilHash` added.
+    ///
+    /// It reads one snapshot with a cursor and writes as it goes, in constant memory. It
+    /// does not verify the chain: run ``verifyAuditLog()`` for that.
+    ///
+    /// - Parameters:
+    ///   - handle: Where to write.
+    ///   - after: Only events with a greater sequence number; `nil` for all.
+    /// - Returns: The number of events written.
+    /// - Throws: ``SigilError`` with code `storageFailure` when the database cannot be read
+    ///   or an event's row is malformed, `ioFailure` when writing fails.
+    public func exportAuditLog(to handle: FileHandle, after: Int64? = nil) throws -> Int {
+        try read { db in
+            let cursor = try Row.fetchCursor(
+                db, sql: "SELECT \(AuditLog.columns) FROM audit_events WHERE seq > ? ORDER BY seq",
+                arguments: [after ?? 0])
+            var buffer = Data()
+            buffer.reserveCapacity(1 << 16)
+            var count = 0
+            func drain() throws {
+                do {
+                    try handle.write(contentsOf: buffer)
+                } catch {
+                    throw SigilError(.ioFailure, "writing the audit log export failed: \(error.localizedDescription)")
+                }
+                buffer.removeAll(keepingCapacity: true)
+            }
+            while let row = try cursor.next() {
+                let stored: AuditLog.StoredRow
+                do {
+                    stored = try AuditLog.decodeRow(row)
+                } catch let error as SigilError {
+                    let seq = (try? row.decode(Int64.self, atIndex: 0)).map(String.init) ?? "?"
+                    throw SigilError(
+                        .storageFailure, "audit event \(seq) cannot be exported: \(error.message) (run audit verify)")
+                }
+                buffer.append(contentsOf: AuditLog.cloudTrailLine(stored).utf8)
+                buffer.append(0x0a)
+                count += 1
+                if buffer.count >= 1 << 16 { try drain() }
+            }
+            if !buffer.isEmpty { try drain() }
+            return count
+        }
+    }
+
+    /// Events of the audit log, oldest first, as stored (see ``AuditEvent/normalized``).
+    ///
+    /// - Parameters:
+    ///   - after: Only events with a greater sequence number (0 for the first page).
+    ///   - limit: The most events returned, 1 to 10,000.
+    /// - Returns: The events and their places in the chain.
+    /// - Throws: ``SigilError`` with code `invalidArgument` for a limit out of range,
+    ///   `storageFailure` when a row is malformed.
+    public func auditEvents(after: Int64 = 0, limit: Int = 1000) throws -> [AuditRecord] {
+        guard (1...10_000).contains(limit) else {
+            throw SigilError(.invalidArgument, "limit must be between 1 and 10000, but is \(limit)")
+        }
+        return try read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT \(AuditLog.columns) FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?",
+                arguments: [after, limit])
+            return try rows.map { row in
+                let stored = try AuditLog.decodeRow(row)
+                return AuditRecord(seq: stored.seq, event: stored.stored.event, hash: stored.hash)
+            }
+        }
+    }
+}

@@ -1,0 +1,19 @@
+public import Foundation
+internal import GRDB
+
+extension KeyStore {
+    /// How many keys are in each state, for the metrics endpoint.
+    ///
+    /// - Returns: Counts by KMS state name (`Enabled`, `Disabled`, `PendingDeletion`);
+    ///   states with no key are absent.
+    /// - Throws: ``SigilError`` with code `storageFailure`.
+    public func keyCountsByState() throws -> [String: Int] {
+        try read { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM keys GROUP BY state") {
+                counts[row["state"]] = row["n"]
+            }
+            return counts
+        }
+    }
+}
