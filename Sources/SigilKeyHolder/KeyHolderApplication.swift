@@ -1,5 +1,10 @@
 public import Foundation
+import HTTPTypes
 public import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import NIOSSL
+import SigilCrypto
 public import Logging
 public import NIOCore
 import ServiceLifecycle
@@ -9,12 +14,12 @@ public import SigilKeyStore
 /// The request context: who called, and under which request id.
 public struct KeyHolderRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// The address the request came from.
+    /// The IP address the request came from.
     public let remoteAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        remoteAddress = source.channel.remoteAddress.map { "\($0)" }
+        remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 }
 
@@ -34,7 +39,8 @@ public struct KeyHolder: Sendable {
 /// - Throws: ``SigilError`` when the data directory is unusable.
 public func buildApplication(
     _ configuration: KeyHolderConfiguration, logger: Logger = Logger(label: "sigil-keyholder"),
-    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in },
+    onMetricsRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) throws -> (some ApplicationProtocol, KeyHolder) {
     let opening = try KeyStore.open(
         directory: configuration.dataDirectory, account: configuration.accountID, now: configuration.now())
@@ -44,17 +50,74 @@ public func buildApplication(
     router.post("/") { request, context in
         await endpoint.respond(to: request, context: context)
     }
+    var services: [any Service] = [DeletionScheduler(store: opening.store, configuration: configuration, logger: logger)]
+    if let metricsAddress = configuration.metricsAddress {
+        services.append(
+            metricsApplication(
+                service: service, host: metricsAddress.host, port: metricsAddress.port, logger: logger,
+                onServerRunning: onMetricsRunning))
+    }
     let application = Application(
         router: router,
+        server: try serverBuilder(configuration),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sigil-keyholder"),
-        services: [DeletionScheduler(store: opening.store, configuration: configuration, logger: logger)],
+        services: services,
         onServerRunning: onServerRunning,
         logger: logger)
     return (application, KeyHolder(store: opening.store, initialized: opening.initialized, credentialsFile: opening.credentialsFile))
 }
 
+/// HTTP/1.1, inside TLS 1.2 or 1.3 when the configuration names a certificate and key.
+///
+/// - Throws: ``SigilError`` (`invalidArgument`) naming a certificate or key file that
+///   cannot be read or parsed.
+func serverBuilder(_ configuration: KeyHolderConfiguration) throws -> HTTPServerBuilder {
+    guard let tls = configuration.tls else { return .http1() }
+    let chain: [NIOSSLCertificate]
+    let key: NIOSSLPrivateKey
+    do {
+        chain = try NIOSSLCertificate.fromPEMFile(tls.certificateChain.path)
+    } catch {
+        throw SigilError(.invalidArgument, "\(tls.certificateChain.path) is not a readable PEM certificate chain: \(error)")
+    }
+    guard !chain.isEmpty else {
+        throw SigilError(.invalidArgument, "\(tls.certificateChain.path) holds no PEM certificate")
+    }
+    do {
+        key = try NIOSSLPrivateKey(file: tls.privateKey.path, format: .pem)
+    } catch {
+        throw SigilError(.invalidArgument, "\(tls.privateKey.path) is not a readable, unencrypted PEM private key: \(error)")
+    }
+    var tlsConfiguration = TLSConfiguration.makeServerConfiguration(
+        certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+    tlsConfiguration.minimumTLSVersion = .tlsv12
+    tlsConfiguration.maximumTLSVersion = .tlsv13
+    return try .tls(.http1(), tlsConfiguration: tlsConfiguration)
+}
+
+/// The Prometheus endpoint, `GET /metrics`, on its own address so that it can be
+/// exposed to a monitoring network without exposing the KMS API (and never needs SigV4).
+func metricsApplication(
+    service: KeyHolderService, host: String, port: Int, logger: Logger,
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void
+) -> some Service {
+    let router = Router()
+    router.get("/metrics") { _, _ -> Response in
+        let counts = (try? service.store.keyCountsByState()) ?? [:]
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+        let text = service.metrics.render(keyCounts: counts)
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(host, port: port), serverName: "sigil-keyholder-metrics"),
+        onServerRunning: onServerRunning,
+        logger: logger)
+}
+
 /// Carries out key deletions whose waiting period has ended, and automatic rotations
-/// that fell due, on a timer.
+/// that fell due, on a timer; at shutdown, flushes the audit log's writer.
 struct DeletionScheduler: Service {
     let store: KeyStore
     let configuration: KeyHolderConfiguration
@@ -63,6 +126,13 @@ struct DeletionScheduler: Service {
     func run() async throws {
         // Stop between rounds when the service group shuts down.
         try? await cancelWhenGracefulShutdown { try await self.loop() }
+        // The server stops before this service does (services stop in reverse order):
+        // whatever the audit writer still holds is committed before the process ends.
+        do {
+            try store.auditWriter.flush()
+        } catch {
+            logger.error("the audit log could not be flushed at shutdown", metadata: ["error": "\(error)"])
+        }
     }
 
     private func loop() async throws {

@@ -19,12 +19,21 @@ public struct KeyHolderConfiguration: Sendable {
     public var now: @Sendable () -> Date
     /// How often key deletions that fell due are carried out.
     public var deletionCheckInterval: Duration
+    /// Request rates per account and class; ``QuotaConfiguration/unlimited`` turns them off.
+    public var quotas: QuotaConfiguration
+    /// Where the Prometheus metrics endpoint listens (`GET /metrics`), or `nil` for none.
+    public var metricsAddress: (host: String, port: Int)?
+    /// The PEM certificate chain and private key to serve HTTPS with (TLS 1.2 and 1.3
+    /// only), or `nil` for plain HTTP.
+    public var tls: (certificateChain: URL, privateKey: URL)?
 
     /// Creates a configuration with the key holder's defaults.
     public init(
         dataDirectory: URL, host: String = "127.0.0.1", port: Int = 4599, region: String = "us-east-1",
         accountID: String = "111122223333", maximumBodySize: Int = 1 << 20,
-        now: @escaping @Sendable () -> Date = { Date() }, deletionCheckInterval: Duration = .seconds(60)
+        now: @escaping @Sendable () -> Date = { Date() }, deletionCheckInterval: Duration = .seconds(60),
+        quotas: QuotaConfiguration = .kmsDefaults, metricsAddress: (host: String, port: Int)? = nil,
+        tls: (certificateChain: URL, privateKey: URL)? = nil
     ) {
         self.dataDirectory = dataDirectory
         self.host = host
@@ -34,5 +43,8 @@ public struct KeyHolderConfiguration: Sendable {
         self.maximumBodySize = maximumBodySize
         self.now = now
         self.deletionCheckInterval = deletionCheckInterval
+        self.quotas = quotas
+        self.metricsAddress = metricsAddress
+        self.tls = tls
     }
 }

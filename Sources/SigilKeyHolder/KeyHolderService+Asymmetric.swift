@@ -41,7 +41,7 @@ extension KeyHolderService {
         return algorithm
     }
 
-    func sign(_ request: KMS.SignRequest, _ caller: Principal) async throws -> KMS.SignResponse {
+    func sign(_ request: KMS.SignRequest, _ caller: Call) async throws -> KMS.SignResponse {
         let key = try resolve(request.keyId, caller)
         try checkUsage(key, .signVerify, "Sign")
         try checkUsable(key)
@@ -57,7 +57,7 @@ extension KeyHolderService {
         return KMS.SignResponse(keyId: key.arn, signature: Base64Blob(signature), signingAlgorithm: request.signingAlgorithm)
     }
 
-    func verify(_ request: KMS.VerifyRequest, _ caller: Principal) async throws -> KMS.VerifyResponse {
+    func verify(_ request: KMS.VerifyRequest, _ caller: Call) async throws -> KMS.VerifyResponse {
         let key = try resolve(request.keyId, caller)
         try checkUsage(key, .signVerify, "Verify")
         try checkUsable(key)
@@ -90,7 +90,7 @@ extension KeyHolderService {
         }
     }
 
-    func encrypt(_ request: KMS.EncryptRequest, _ caller: Principal) async throws -> KMS.EncryptResponse {
+    func encrypt(_ request: KMS.EncryptRequest, _ caller: Call) async throws -> KMS.EncryptResponse {
         let key = try resolve(request.keyId, caller)
         try checkUsage(key, .encryptDecrypt, "Encrypt")
         try checkUsable(key)
@@ -111,7 +111,7 @@ extension KeyHolderService {
         return KMS.EncryptResponse(ciphertextBlob: Base64Blob(ciphertext), keyId: key.arn, encryptionAlgorithm: request.encryptionAlgorithm)
     }
 
-    func decrypt(_ request: KMS.DecryptRequest, _ caller: Principal) async throws -> KMS.DecryptResponse {
+    func decrypt(_ request: KMS.DecryptRequest, _ caller: Call) async throws -> KMS.DecryptResponse {
         guard let blob = request.ciphertextBlob, !blob.bytes.isEmpty else {
             throw KMSError.validation("1 validation error detected: Value at 'ciphertextBlob' failed to satisfy constraint: Member must not be null")
         }

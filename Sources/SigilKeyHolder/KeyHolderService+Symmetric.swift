@@ -13,11 +13,12 @@ extension KeyHolderService {
     /// KMS allows 25 on-demand rotations per key.
     static let maximumOnDemandRotations = 25
 
-    func performMore(_ operation: KMSOperation, body: Data, caller: Principal) async throws -> Data {
+    func performMore(_ operation: KMSOperation, body: Data, caller: Call) async throws -> Data {
         func run<Request: Decodable, Response: Encodable>(
             _ type: Request.Type, _ handler: (Request) async throws -> Response
         ) async throws -> Data {
             let request = try KMSJSON.decode(type, from: body)
+            note(request, in: caller)
             return try KMSJSON.encode(try await handler(request))
         }
         switch operation {
@@ -50,6 +51,9 @@ extension KeyHolderService {
         case .listAliases: return try await run(KMS.ListAliasesRequest.self) { try listAliases($0, caller) }
         case .tagResource: return try await run(KMS.TagResourceRequest.self) { try tagResource($0, caller) }
         case .untagResource: return try await run(KMS.UntagResourceRequest.self) { try untagResource($0, caller) }
+        case .putKeyPolicy: return try await run(KMS.PutKeyPolicyRequest.self) { try putKeyPolicy($0, caller) }
+        case .getKeyPolicy: return try await run(KMS.GetKeyPolicyRequest.self) { try getKeyPolicy($0, caller) }
+        case .listKeyPolicies: return try await run(KMS.ListKeyPoliciesRequest.self) { try listKeyPolicies($0, caller) }
         case .listResourceTags:
             return try await run(KMS.ListResourceTagsRequest.self) { try listResourceTags($0, caller) }
         default:
@@ -101,7 +105,7 @@ extension KeyHolderService {
     ///   when it is of another key than `expected`; `DisabledException` and
     ///   `KMSInvalidStateException` for a key that cannot be used now.
     func openSymmetric(
-        _ blob: [UInt8], context: [String: String]?, expected: KeyRecord?, caller: Principal
+        _ blob: [UInt8], context: [String: String]?, expected: KeyRecord?, caller: Call, action: String? = nil
     ) throws -> (key: KeyRecord, plaintext: [UInt8]) {
         guard blob.count <= Self.maximumCiphertext else {
             throw KMSError.validation(
@@ -113,11 +117,13 @@ extension KeyHolderService {
         if let expected, expected.id != parsed.keyID {
             throw KMSError.incorrectKey("The key ID in the request does not identify the key that encrypted the ciphertext (\(expected.arn))")
         }
-        guard let key = try store.key(id: parsed.keyID), key.account == caller.account,
-            key.region == configuration.region, key.spec.isSymmetric, key.usage == .encryptDecrypt
+        // The key may be another account's: its key policy decides, as in KMS.
+        guard let key = try store.key(id: parsed.keyID), key.region == configuration.region, key.spec.isSymmetric,
+            key.usage == .encryptDecrypt
         else {
             throw KMSError.invalidCiphertext("The ciphertext refers to a key that does not exist in this account")
         }
+        try authorize(key, caller, action: action)
         try checkUsable(key)
         guard parsed.materialVersion <= key.currentVersion,
             let aad = SymmetricCiphertext.aad(
@@ -147,7 +153,7 @@ extension KeyHolderService {
         return KMS.EncryptResponse(ciphertextBlob: Base64Blob(blob), keyId: key.arn, encryptionAlgorithm: .symmetricDefault)
     }
 
-    func decryptSymmetric(_ request: KMS.DecryptRequest, blob: [UInt8], caller: Principal) throws -> KMS.DecryptResponse {
+    func decryptSymmetric(_ request: KMS.DecryptRequest, blob: [UInt8], caller: Call) throws -> KMS.DecryptResponse {
         let expected = try request.keyId.map { try symmetricDecryptionKey($0, caller, operation: "Decrypt") }
         if request.dryRun == true {
             _ = try openSymmetric(blob, context: request.encryptionContext, expected: expected, caller: caller)
@@ -160,8 +166,9 @@ extension KeyHolderService {
 
     /// The key a caller names for a symmetric decryption: an encryption key, symmetric.
     /// Its state is checked once the blob names it.
-    private func symmetricDecryptionKey(_ keyId: String, _ caller: Principal, operation: String) throws -> KeyRecord {
-        let key = try resolve(keyId, caller)
+    private func symmetricDecryptionKey(_ keyId: String, _ caller: Call, operation: String) throws -> KeyRecord {
+        // Authorized once the ciphertext names its key (``openSymmetric``).
+        let key = try resolve(keyId, caller, authorizing: false)
         try checkUsage(key, .encryptDecrypt, operation)
         guard key.spec.isSymmetric else {
             throw KMSError.invalidKeyUsage(
@@ -176,7 +183,7 @@ extension KeyHolderService {
 
     // MARK: - ReEncrypt
 
-    func reEncrypt(_ request: KMS.ReEncryptRequest, _ caller: Principal) async throws -> KMS.ReEncryptResponse {
+    func reEncrypt(_ request: KMS.ReEncryptRequest, _ caller: Call) async throws -> KMS.ReEncryptResponse {
         guard let blob = request.ciphertextBlob, !blob.bytes.isEmpty else {
             throw KMSError.validation(
                 "1 validation error detected: Value at 'ciphertextBlob' failed to satisfy constraint: Member must not be null")
@@ -186,7 +193,7 @@ extension KeyHolderService {
                 "1 validation error detected: Value at 'ciphertextBlob' failed to satisfy constraint: Member must have length less than or equal to \(Self.maximumCiphertext)")
         }
         // The destination first: a request that cannot succeed decrypts nothing.
-        let destination = try resolve(request.destinationKeyId, caller)
+        let destination = try resolve(request.destinationKeyId, caller, action: "kms:ReEncryptTo")
         try checkUsage(destination, .encryptDecrypt, "ReEncrypt")
         let destinationPadding: RSAEncryptionPadding?
         if destination.spec.isSymmetric {
@@ -207,13 +214,14 @@ extension KeyHolderService {
         if sourceAlgorithm == .symmetricDefault {
             let expected = try request.sourceKeyId.map { try symmetricDecryptionKey($0, caller, operation: "ReEncrypt") }
             (source, plaintext) = try openSymmetric(
-                blob.bytes, context: request.sourceEncryptionContext, expected: expected, caller: caller)
+                blob.bytes, context: request.sourceEncryptionContext, expected: expected, caller: caller,
+                action: "kms:ReEncryptFrom")
         } else {
             _ = try sourceAlgorithm.validated(member: "SourceEncryptionAlgorithm")
             guard let sourceKeyId = request.sourceKeyId else {
                 throw KMSError.validation("SourceKeyId is required when the ciphertext was encrypted under an asymmetric key (\(sourceAlgorithm.rawValue))")
             }
-            source = try resolve(sourceKeyId, caller)
+            source = try resolve(sourceKeyId, caller, action: "kms:ReEncryptFrom")
             try checkUsage(source, .encryptDecrypt, "ReEncrypt")
             guard !source.spec.isSymmetric else {
                 throw KMSError.invalidKeyUsage("\(source.arn) is a symmetric key: use SourceEncryptionAlgorithm SYMMETRIC_DEFAULT")
@@ -282,7 +290,7 @@ extension KeyHolderService {
     }
 
     /// The key a data key is sealed under: a usable symmetric encryption key.
-    func dataKeyWrappingKey(_ keyId: String, _ caller: Principal, operation: String) throws -> KeyRecord {
+    func dataKeyWrappingKey(_ keyId: String, _ caller: Call, operation: String) throws -> KeyRecord {
         let key = try resolve(keyId, caller)
         try checkUsage(key, .encryptDecrypt, operation)
         guard key.spec.isSymmetric else {
@@ -293,7 +301,7 @@ extension KeyHolderService {
         return key
     }
 
-    func generateDataKey(_ request: KMS.GenerateDataKeyRequest, _ caller: Principal) throws -> KMS.GenerateDataKeyResponse {
+    func generateDataKey(_ request: KMS.GenerateDataKeyRequest, _ caller: Call) throws -> KMS.GenerateDataKeyResponse {
         let length = try dataKeyLength(keySpec: request.keySpec, numberOfBytes: request.numberOfBytes)
         if request.recipient != nil {
             throw KMSError.unsupportedOperation("GenerateDataKey for a Nitro enclave recipient is not supported")
@@ -306,7 +314,7 @@ extension KeyHolderService {
     }
 
     func generateDataKeyWithoutPlaintext(
-        _ request: KMS.GenerateDataKeyWithoutPlaintextRequest, _ caller: Principal
+        _ request: KMS.GenerateDataKeyWithoutPlaintextRequest, _ caller: Call
     ) throws -> KMS.GenerateDataKeyWithoutPlaintextResponse {
         let length = try dataKeyLength(keySpec: request.keySpec, numberOfBytes: request.numberOfBytes)
         let key = try dataKeyWrappingKey(request.keyId, caller, operation: "GenerateDataKeyWithoutPlaintext")
@@ -339,7 +347,7 @@ extension KeyHolderService {
     }
 
     func generateDataKeyPair(
-        _ request: KMS.GenerateDataKeyPairRequest, _ caller: Principal
+        _ request: KMS.GenerateDataKeyPairRequest, _ caller: Call
     ) async throws -> KMS.GenerateDataKeyPairResponse {
         let spec = try dataKeyPairSpec(request.keyPairSpec)
         if request.recipient != nil {
@@ -354,7 +362,7 @@ extension KeyHolderService {
     }
 
     func generateDataKeyPairWithoutPlaintext(
-        _ request: KMS.GenerateDataKeyPairWithoutPlaintextRequest, _ caller: Principal
+        _ request: KMS.GenerateDataKeyPairWithoutPlaintextRequest, _ caller: Call
     ) async throws -> KMS.GenerateDataKeyPairWithoutPlaintextResponse {
         let spec = try dataKeyPairSpec(request.keyPairSpec)
         let key = try dataKeyWrappingKey(request.keyId, caller, operation: "GenerateDataKeyPairWithoutPlaintext")
@@ -368,7 +376,7 @@ extension KeyHolderService {
     // MARK: - Rotation
 
     /// A symmetric key named by id or ARN (the rotation operations take no alias).
-    private func rotatableKey(_ keyId: String, _ caller: Principal, operation: String) throws -> KeyRecord {
+    private func rotatableKey(_ keyId: String, _ caller: Call, operation: String) throws -> KeyRecord {
         let key = try resolve(keyId, caller, aliases: false)
         guard key.spec.isSymmetric else {
             throw KMSError.unsupportedOperation(
@@ -377,7 +385,7 @@ extension KeyHolderService {
         return key
     }
 
-    func enableKeyRotation(_ request: KMS.EnableKeyRotationRequest, _ caller: Principal) throws -> KMS.Empty {
+    func enableKeyRotation(_ request: KMS.EnableKeyRotationRequest, _ caller: Call) throws -> KMS.Empty {
         let period = request.rotationPeriodInDays ?? 365
         guard (90...2560).contains(period) else {
             throw KMSError.validation(
@@ -386,20 +394,20 @@ extension KeyHolderService {
         let key = try rotatableKey(request.keyId, caller, operation: "EnableKeyRotation")
         try checkUsable(key)
         _ = try mapStoreErrors {
-            try store.setRotation(id: key.id, enabled: true, periodDays: period, now: configuration.now())
+            try store.setRotation(id: key.id, enabled: true, periodDays: period, now: configuration.now(), audit: auditEvent(caller))
         }
         return KMS.Empty()
     }
 
-    func disableKeyRotation(_ request: KMS.DisableKeyRotationRequest, _ caller: Principal) throws -> KMS.Empty {
+    func disableKeyRotation(_ request: KMS.DisableKeyRotationRequest, _ caller: Call) throws -> KMS.Empty {
         let key = try rotatableKey(request.keyId, caller, operation: "DisableKeyRotation")
         try checkUsable(key)
-        _ = try mapStoreErrors { try store.setRotation(id: key.id, enabled: false, now: configuration.now()) }
+        _ = try mapStoreErrors { try store.setRotation(id: key.id, enabled: false, now: configuration.now(), audit: auditEvent(caller)) }
         return KMS.Empty()
     }
 
     func getKeyRotationStatus(
-        _ request: KMS.GetKeyRotationStatusRequest, _ caller: Principal
+        _ request: KMS.GetKeyRotationStatusRequest, _ caller: Call
     ) throws -> KMS.GetKeyRotationStatusResponse {
         let key = try rotatableKey(request.keyId, caller, operation: "GetKeyRotationStatus")
         // As KMS: a key pending deletion reports false (its setting returns if the
@@ -413,7 +421,7 @@ extension KeyHolderService {
         return response
     }
 
-    func rotateKeyOnDemand(_ request: KMS.RotateKeyOnDemandRequest, _ caller: Principal) throws -> KMS.RotateKeyOnDemandResponse {
+    func rotateKeyOnDemand(_ request: KMS.RotateKeyOnDemandRequest, _ caller: Call) throws -> KMS.RotateKeyOnDemandResponse {
         let key = try rotatableKey(request.keyId, caller, operation: "RotateKeyOnDemand")
         try checkUsable(key)
         let onDemand = try mapStoreErrors { try store.rotations(id: key.id) }.filter { $0.type == .onDemand }.count
@@ -421,11 +429,11 @@ extension KeyHolderService {
             throw KMSError.limitExceeded(
                 "\(key.arn) has been rotated on demand \(onDemand) times, the most KMS allows (\(Self.maximumOnDemandRotations))")
         }
-        _ = try mapStoreErrors { try store.rotate(id: key.id, at: configuration.now(), type: .onDemand) }
+        _ = try mapStoreErrors { try store.rotate(id: key.id, at: configuration.now(), type: .onDemand, audit: auditEvent(caller)) }
         return KMS.RotateKeyOnDemandResponse(keyId: key.id)
     }
 
-    func listKeyRotations(_ request: KMS.ListKeyRotationsRequest, _ caller: Principal) throws -> KMS.ListKeyRotationsResponse {
+    func listKeyRotations(_ request: KMS.ListKeyRotationsRequest, _ caller: Call) throws -> KMS.ListKeyRotationsResponse {
         let limit = try pageLimit(request.limit, maximum: 1000, default: 100)
         if let include = request.includeKeyMaterial { _ = try include.validated(member: "IncludeKeyMaterial") }
         let key = try rotatableKey(request.keyId, caller, operation: "ListKeyRotations")
@@ -483,7 +491,7 @@ extension KeyHolderService {
     }
 
     /// The key an alias is to point at: named by id or ARN, not pending deletion.
-    private func aliasTarget(_ keyId: String, _ caller: Principal) throws -> KeyRecord {
+    private func aliasTarget(_ keyId: String, _ caller: Call) throws -> KeyRecord {
         let key = try resolve(keyId, caller, aliases: false)
         guard key.state != .pendingDeletion else {
             throw KMSError.invalidState("\(key.arn) is pending deletion.")
@@ -491,7 +499,7 @@ extension KeyHolderService {
         return key
     }
 
-    private func existingAlias(_ name: String, _ caller: Principal) throws -> AliasRecord {
+    private func existingAlias(_ name: String, _ caller: Call) throws -> AliasRecord {
         try checkAliasNameShape(name)
         guard let alias = try store.alias(name, account: caller.account, region: configuration.region) else {
             throw KMSError.notFound(
@@ -500,36 +508,41 @@ extension KeyHolderService {
         return alias
     }
 
-    func createAlias(_ request: KMS.CreateAliasRequest, _ caller: Principal) throws -> KMS.Empty {
+    func createAlias(_ request: KMS.CreateAliasRequest, _ caller: Call) throws -> KMS.Empty {
         try checkNewAliasName(request.aliasName)
         let key = try aliasTarget(request.targetKeyId, caller)
         if try store.alias(request.aliasName, account: caller.account, region: configuration.region) != nil {
             throw KMSError.alreadyExists(
                 "An alias with the name \(KeyStore.aliasARN(account: caller.account, region: configuration.region, name: request.aliasName)) already exists")
         }
-        _ = try mapStoreErrors { try store.createAlias(request.aliasName, keyID: key.id, now: configuration.now()) }
+        _ = try mapStoreErrors { try store.createAlias(request.aliasName, keyID: key.id, now: configuration.now(), audit: auditEvent(caller)) }
         return KMS.Empty()
     }
 
-    func updateAlias(_ request: KMS.UpdateAliasRequest, _ caller: Principal) throws -> KMS.Empty {
+    func updateAlias(_ request: KMS.UpdateAliasRequest, _ caller: Call) throws -> KMS.Empty {
         let alias = try existingAlias(request.aliasName, caller)
+        // As in KMS, moving an alias needs the permission on both keys.
+        _ = try resolve(alias.keyID, caller, aliases: false)
         let key = try aliasTarget(request.targetKeyId, caller)
         _ = try mapStoreErrors {
             try store.updateAlias(
-                alias.name, account: caller.account, region: configuration.region, keyID: key.id, now: configuration.now())
+                alias.name, account: caller.account, region: configuration.region, keyID: key.id, now: configuration.now(),
+                audit: auditEvent(caller))
         }
         return KMS.Empty()
     }
 
-    func deleteAlias(_ request: KMS.DeleteAliasRequest, _ caller: Principal) throws -> KMS.Empty {
+    func deleteAlias(_ request: KMS.DeleteAliasRequest, _ caller: Call) throws -> KMS.Empty {
         let alias = try existingAlias(request.aliasName, caller)
-        try mapStoreErrors { try store.deleteAlias(alias.name, account: caller.account, region: configuration.region) }
+        _ = try resolve(alias.keyID, caller, aliases: false)
+        try mapStoreErrors { try store.deleteAlias(alias.name, account: caller.account, region: configuration.region, audit: auditEvent(caller)) }
         return KMS.Empty()
     }
 
-    func listAliases(_ request: KMS.ListAliasesRequest, _ caller: Principal) throws -> KMS.ListAliasesResponse {
+    func listAliases(_ request: KMS.ListAliasesRequest, _ caller: Call) throws -> KMS.ListAliasesResponse {
         let limit = try pageLimit(request.limit, maximum: 100, default: 50)
-        let keyID = try request.keyId.map { try resolve($0, caller, aliases: false).id }
+        // ListAliases is decided by identity policies alone (done before the operation).
+        let keyID = try request.keyId.map { try resolve($0, caller, aliases: false, authorizing: false).id }
         var aliases = try mapStoreErrors {
             try store.listAliases(account: caller.account, region: configuration.region, keyID: keyID)
         }
@@ -555,7 +568,7 @@ extension KeyHolderService {
     // MARK: - Tags
 
     /// A key named by id or ARN whose tags may change: not pending deletion.
-    private func taggableKey(_ keyId: String, _ caller: Principal) throws -> KeyRecord {
+    private func taggableKey(_ keyId: String, _ caller: Call) throws -> KeyRecord {
         let key = try resolve(keyId, caller, aliases: false)
         guard key.state != .pendingDeletion else {
             throw KMSError.invalidState("\(key.arn) is pending deletion.")
@@ -563,7 +576,7 @@ extension KeyHolderService {
         return key
     }
 
-    func tagResource(_ request: KMS.TagResourceRequest, _ caller: Principal) throws -> KMS.Empty {
+    func tagResource(_ request: KMS.TagResourceRequest, _ caller: Call) throws -> KMS.Empty {
         let key = try taggableKey(request.keyId, caller)
         let tags = try request.tags.map { tag -> KeyTag in
             guard !tag.tagKey.lowercased().hasPrefix("aws:") else {
@@ -580,24 +593,24 @@ extension KeyHolderService {
             throw KMSError.limitExceeded("A key has at most 50 tags; this request would give \(key.arn) \(total)")
         }
         do {
-            try store.setTags(id: key.id, tags)
+            try store.setTags(id: key.id, tags, audit: auditEvent(caller))
         } catch let error as SigilError where error.code == .invalidArgument {
             throw KMSError.tag(error.message)
         }
         return KMS.Empty()
     }
 
-    func untagResource(_ request: KMS.UntagResourceRequest, _ caller: Principal) throws -> KMS.Empty {
+    func untagResource(_ request: KMS.UntagResourceRequest, _ caller: Call) throws -> KMS.Empty {
         for tagKey in request.tagKeys where !(1...128).contains(tagKey.count) {
             throw KMSError.validation(
                 "1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must have length between 1 and 128")
         }
         let key = try taggableKey(request.keyId, caller)
-        try mapStoreErrors { try store.removeTags(id: key.id, keys: request.tagKeys) }
+        try mapStoreErrors { try store.removeTags(id: key.id, keys: request.tagKeys, audit: auditEvent(caller)) }
         return KMS.Empty()
     }
 
-    func listResourceTags(_ request: KMS.ListResourceTagsRequest, _ caller: Principal) throws -> KMS.ListResourceTagsResponse {
+    func listResourceTags(_ request: KMS.ListResourceTagsRequest, _ caller: Call) throws -> KMS.ListResourceTagsResponse {
         let limit = try pageLimit(request.limit, maximum: 50, default: 50)
         let key = try resolve(request.keyId, caller, aliases: false)
         var tags = try mapStoreErrors { try store.tags(id: key.id) }

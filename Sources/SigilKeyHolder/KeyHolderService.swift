@@ -3,6 +3,7 @@ import NIOPosix
 import Sigil
 import SigilKMS
 import SigilKeyStore
+import SigilPolicy
 
 /// The caller of a request, from its verified access key.
 public struct Principal: Sendable, Hashable {
@@ -12,6 +13,8 @@ public struct Principal: Sendable, Hashable {
     public var account: String
     /// The access key id the request was signed with.
     public var accessKeyID: String
+    /// The principal's identity policy (JSON), if it has one; a root has none.
+    public var identityPolicy: String?
 }
 
 /// The KMS operations, with KMS semantics, over the key store. Knows nothing of HTTP:
@@ -21,14 +24,19 @@ public struct KeyHolderService: Sendable {
     let store: KeyStore
     let configuration: KeyHolderConfiguration
     let cache = KeyMaterialCache()
+    let quotas: RequestQuotas
+    let metrics: KeyHolderMetrics
+    let policies = PolicyCache()
 
     /// Private-key work (RSA signing and decryption, key generation) runs here, never on
     /// the event loop that serves connections.
     static let threadPool = NIOThreadPool.singleton
 
-    init(store: KeyStore, configuration: KeyHolderConfiguration) {
+    init(store: KeyStore, configuration: KeyHolderConfiguration, metrics: KeyHolderMetrics = KeyHolderMetrics()) {
         self.store = store
         self.configuration = configuration
+        self.quotas = RequestQuotas(configuration.quotas)
+        self.metrics = metrics
     }
 
     /// Performs one operation on a JSON request body.
@@ -36,13 +44,21 @@ public struct KeyHolderService: Sendable {
     /// - Returns: The JSON response body.
     /// - Throws: ``KMSError`` for everything a client is told; anything else is an
     ///   internal failure that the endpoint logs and hides.
-    func perform(_ operation: KMSOperation, body: Data, caller: Principal) async throws -> Data {
+    func perform(_ operation: KMSOperation, body: Data, caller: Call) async throws -> Data {
         let decodedBody = body.isEmpty ? Data("{}".utf8) : body
         func run<Request: Decodable, Response: Encodable>(
             _ type: Request.Type, _ handler: (Request) async throws -> Response
         ) async throws -> Data {
             let request = try KMSJSON.decode(type, from: decodedBody)
+            note(request, in: caller)
             return try KMSJSON.encode(try await handler(request))
+        }
+        if KMSAuthorizer.accountActions.contains(Self.action(operation)) {
+            // CreateKey's conditions come from its body: decode it first.
+            if operation == .createKey, let request = try? KMSJSON.decode(KMS.CreateKeyRequest.self, from: decodedBody) {
+                note(request, in: caller)
+            }
+            try authorizeAccountAction(caller)
         }
         switch operation {
         case .createKey: return try await run(KMS.CreateKeyRequest.self) { try await createKey($0, caller) }
@@ -73,7 +89,12 @@ public struct KeyHolderService: Sendable {
     ///
     /// - Parameter aliases: Whether alias forms are accepted (KMS refuses them for
     ///   management operations).
-    func resolve(_ identifier: String, _ caller: Principal, aliases: Bool = true) throws -> KeyRecord {
+    ///   - action: The policy action, when not the operation's own.
+    ///   - authorizing: Whether to authorize the caller on the key (quota and policies);
+    ///     `false` only where the key that is finally used is authorized later.
+    func resolve(
+        _ identifier: String, _ caller: Call, aliases: Bool = true, action: String? = nil, authorizing: Bool = true
+    ) throws -> KeyRecord {
         let trimmed = SigV4.trimmingSpaces(identifier)
         guard !trimmed.isEmpty, trimmed.count <= 2048 else {
             throw KMSError.validation("1 validation error detected: Value at 'keyId' failed to satisfy constraint: Member must have length between 1 and 2048")
@@ -81,10 +102,17 @@ public struct KeyHolderService: Sendable {
         if !aliases, trimmed.hasPrefix("alias/") || trimmed.contains(":alias/") {
             throw KMSError.notFound("Invalid keyId '\(trimmed)': this operation takes a key id or key ARN, not an alias")
         }
+        // Another account's key is named by its ARN (key or alias); the key policy then
+        // decides whether this caller may use it.
         guard let key = try mapStoreErrors({ try store.resolveKey(trimmed, account: caller.account, region: configuration.region) }),
-            key.account == caller.account
+            key.account == caller.account || trimmed.hasPrefix("arn:")
         else {
             throw KMSError.notFound("Key '\(displayARN(trimmed))' does not exist")
+        }
+        if authorizing {
+            // `alias/NAME` or `arn:…:alias/NAME`: the alias is a condition key.
+            let isAlias = trimmed.hasPrefix("alias/") || (trimmed.hasPrefix("arn:") && !trimmed.contains(":key/"))
+            try authorize(key, caller, action: action, viaAlias: isAlias ? trimmed : nil)
         }
         return key
     }
@@ -181,7 +209,7 @@ public struct KeyHolderService: Sendable {
         key.spec.isSymmetric ? [.symmetricDefault] : [.rsaesOaepSha1, .rsaesOaepSha256]
     }
 
-    func createKey(_ request: KMS.CreateKeyRequest, _ caller: Principal) async throws -> KMS.CreateKeyResponse {
+    func createKey(_ request: KMS.CreateKeyRequest, _ caller: Call) async throws -> KMS.CreateKeyResponse {
         if let origin = request.origin, origin != .awsKms {
             throw KMSError.unsupportedOperation("Origin \(origin.rawValue) is not supported; keys are created with AWS_KMS material")
         }
@@ -211,20 +239,21 @@ public struct KeyHolderService: Sendable {
             throw KMSError.validation("Description is longer than 8192 characters")
         }
         if let policy = request.policy {
-            guard policy.utf8.count <= 32768 else { throw KMSError.malformedPolicyDocument("The policy is larger than 32 KiB") }
-            guard (try? JSONSerialization.jsonObject(with: Data(policy.utf8))) != nil else {
-                throw KMSError.malformedPolicyDocument("The policy is not valid JSON")
-            }
+            let document = try validatedKeyPolicy(policy)
+            let placeholder = KeyStore.keyARN(account: caller.account, region: configuration.region, keyID: "new")
+            try checkLockout(
+                document, keyARN: placeholder, keyAccount: caller.account, caller, bypass: request.bypassPolicyLockoutSafetyCheck)
         }
         let tags = try (request.tags ?? []).map { try validatedTag($0) }
         let store = self.store
         let region = configuration.region
         let now = configuration.now()
+        let event = auditEvent(caller)
         let key = try await offload {
             try self.mapStoreErrors {
                 try store.createKey(
                     account: caller.account, region: region, spec: spec, usage: usage,
-                    description: request.description ?? "", policy: request.policy, tags: tags, now: now)
+                    description: request.description ?? "", policy: request.policy, tags: tags, now: now, audit: event)
             }
         }
         return KMS.CreateKeyResponse(keyMetadata: metadata(key))
@@ -240,11 +269,11 @@ public struct KeyHolderService: Sendable {
         return KeyTag(key: tag.tagKey, value: tag.tagValue)
     }
 
-    func describeKey(_ request: KMS.DescribeKeyRequest, _ caller: Principal) throws -> KMS.DescribeKeyResponse {
+    func describeKey(_ request: KMS.DescribeKeyRequest, _ caller: Call) throws -> KMS.DescribeKeyResponse {
         KMS.DescribeKeyResponse(keyMetadata: metadata(try resolve(request.keyId, caller)))
     }
 
-    func listKeys(_ request: KMS.ListKeysRequest, _ caller: Principal) throws -> KMS.ListKeysResponse {
+    func listKeys(_ request: KMS.ListKeysRequest, _ caller: Call) throws -> KMS.ListKeysResponse {
         let limit = request.limit ?? 100
         guard (1...1000).contains(limit) else {
             throw KMSError.validation("1 validation error detected: Value '\(limit)' at 'limit' failed to satisfy constraint: Member must have value between 1 and 1000")
@@ -260,7 +289,7 @@ public struct KeyHolderService: Sendable {
             nextMarker: page.nextMarker, truncated: page.nextMarker != nil)
     }
 
-    func getPublicKey(_ request: KMS.GetPublicKeyRequest, _ caller: Principal) throws -> KMS.GetPublicKeyResponse {
+    func getPublicKey(_ request: KMS.GetPublicKeyRequest, _ caller: Call) throws -> KMS.GetPublicKeyResponse {
         let key = try resolve(request.keyId, caller)
         guard let der = key.publicKeyDER else {
             throw KMSError.unsupportedOperation("\(key.arn) key usage is \(key.usage.kmsName) and its key spec SYMMETRIC_DEFAULT has no public key")
@@ -282,34 +311,34 @@ public struct KeyHolderService: Sendable {
         return response
     }
 
-    func setEnabled(_ keyId: String, _ enabled: Bool, _ caller: Principal) throws -> KMS.Empty {
+    func setEnabled(_ keyId: String, _ enabled: Bool, _ caller: Call) throws -> KMS.Empty {
         let key = try resolve(keyId, caller, aliases: false)
-        _ = try mapStoreErrors { try store.setState(id: key.id, enabled ? .enabled : .disabled) }
+        _ = try mapStoreErrors { try store.setState(id: key.id, enabled ? .enabled : .disabled, audit: auditEvent(caller)) }
         return KMS.Empty()
     }
 
-    func scheduleKeyDeletion(_ request: KMS.ScheduleKeyDeletionRequest, _ caller: Principal) throws -> KMS.ScheduleKeyDeletionResponse {
+    func scheduleKeyDeletion(_ request: KMS.ScheduleKeyDeletionRequest, _ caller: Call) throws -> KMS.ScheduleKeyDeletionResponse {
         let key = try resolve(request.keyId, caller, aliases: false)
         let days = request.pendingWindowInDays ?? 30
         guard (7...30).contains(days) else {
             throw KMSError.validation("1 validation error detected: Value '\(days)' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30")
         }
         let date = configuration.now().addingTimeInterval(TimeInterval(days) * 86400)
-        let updated = try mapStoreErrors { try store.scheduleDeletion(id: key.id, at: date) }
+        let updated = try mapStoreErrors { try store.scheduleDeletion(id: key.id, at: date, audit: auditEvent(caller)) }
         return KMS.ScheduleKeyDeletionResponse(
             keyId: updated.arn, deletionDate: updated.deletionDate, keyState: .pendingDeletion, pendingWindowInDays: days)
     }
 
-    func cancelKeyDeletion(_ request: KMS.CancelKeyDeletionRequest, _ caller: Principal) throws -> KMS.CancelKeyDeletionResponse {
+    func cancelKeyDeletion(_ request: KMS.CancelKeyDeletionRequest, _ caller: Call) throws -> KMS.CancelKeyDeletionResponse {
         let key = try resolve(request.keyId, caller, aliases: false)
-        let updated = try mapStoreErrors { try store.cancelDeletion(id: key.id) }
+        let updated = try mapStoreErrors { try store.cancelDeletion(id: key.id, audit: auditEvent(caller)) }
         return KMS.CancelKeyDeletionResponse(keyId: updated.arn)
     }
 
-    func updateKeyDescription(_ request: KMS.UpdateKeyDescriptionRequest, _ caller: Principal) throws -> KMS.Empty {
+    func updateKeyDescription(_ request: KMS.UpdateKeyDescriptionRequest, _ caller: Call) throws -> KMS.Empty {
         let key = try resolve(request.keyId, caller, aliases: false)
         guard request.description.count <= 8192 else { throw KMSError.validation("Description is longer than 8192 characters") }
-        _ = try mapStoreErrors { try store.setDescription(id: key.id, request.description) }
+        _ = try mapStoreErrors { try store.setDescription(id: key.id, request.description, audit: auditEvent(caller)) }
         return KMS.Empty()
     }
 

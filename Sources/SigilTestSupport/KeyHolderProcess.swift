@@ -12,20 +12,23 @@ public final class KeyHolderProcess: @unchecked Sendable {
     private var output = ""
 
     /// The endpoint URL, `http://127.0.0.1:PORT`.
-    public var endpoint: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    /// Whether it serves HTTPS (it was given `--tls-cert`).
+    public let tls: Bool
+    public var endpoint: URL { URL(string: "\(tls ? "https" : "http")://127.0.0.1:\(port)")! }
     /// The credentials file the key holder wrote for the account root.
     public var credentialsFile: URL { dataDirectory.appendingPathComponent("credentials") }
 
     /// Starts the key holder and waits until it listens.
     ///
     /// - Parameter dataDirectory: An existing data directory to reuse, or nil for a new one.
-    public init(dataDirectory: URL? = nil) throws {
+    public init(dataDirectory: URL? = nil, extraArguments: [String] = []) throws {
         self.dataDirectory = try dataDirectory ?? TestSupport.temporaryDirectory()
         // The port is free when picked, but another process may take it before the key
         // holder binds it: ``start(dataDirectory:attempts:)`` retries on another port.
         port = try Self.freePort()
         process.executableURL = TestSupport.productsDirectory.appendingPathComponent("sigil-keyholder")
-        process.arguments = ["serve", "--data-dir", self.dataDirectory.path, "--listen", "127.0.0.1:\(port)"]
+        process.arguments = ["serve", "--data-dir", self.dataDirectory.path, "--listen", "127.0.0.1:\(port)"] + extraArguments
+        tls = extraArguments.contains("--tls-cert")
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
@@ -48,11 +51,13 @@ public final class KeyHolderProcess: @unchecked Sendable {
     }
 
     /// Starts a key holder, trying again on another port if the first one was taken.
-    public static func start(dataDirectory: URL? = nil, attempts: Int = 3) throws -> KeyHolderProcess {
+    public static func start(
+        dataDirectory: URL? = nil, extraArguments: [String] = [], attempts: Int = 3
+    ) throws -> KeyHolderProcess {
         var failure: (any Error)? = nil
         for _ in 0..<max(1, attempts) {
             do {
-                return try KeyHolderProcess(dataDirectory: dataDirectory)
+                return try KeyHolderProcess(dataDirectory: dataDirectory, extraArguments: extraArguments)
             } catch {
                 failure = error
             }
@@ -78,7 +83,7 @@ public final class KeyHolderProcess: @unchecked Sendable {
     deinit { kill() }
 
     /// A loopback port nothing listens on now.
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socketFD >= 0 else { throw TestFailure("socket() failed") }
         defer { close(socketFD) }

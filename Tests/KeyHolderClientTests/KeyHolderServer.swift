@@ -22,10 +22,13 @@ final class KeyHolderServer: @unchecked Sendable {
     var endpoint: String { process.endpoint.absoluteString }
     var credentialsFile: String { process.credentialsFile.path }
 
-    init() throws {
+    /// Starts a key holder; `prepare` runs first, in the scratch folder (to make files
+    /// the server's arguments name), and returns extra `serve` arguments.
+    init(prepare: (URL) throws -> [String] = { _ in [] }) throws {
         folder = try TestSupport.temporaryDirectory()
         do {
-            process = try KeyHolderProcess.start(dataDirectory: folder.appendingPathComponent("keyholder-data"))
+            process = try KeyHolderProcess.start(
+                dataDirectory: folder.appendingPathComponent("keyholder-data"), extraArguments: try prepare(folder))
         } catch {
             try? FileManager.default.removeItem(at: folder)
             throw error

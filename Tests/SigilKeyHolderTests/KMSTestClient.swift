@@ -128,11 +128,14 @@ struct KMSTestClient: Sendable {
 
 /// Opens a key holder on a fresh data directory and runs `body` against its router.
 func withKeyHolder(
+    configure: (inout KeyHolderConfiguration) -> Void = { _ in },
     _ body: @Sendable (KMSTestClient, KeyHolder) async throws -> Void
 ) async throws {
     let directory = try TestSupport.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
-    let (application, holder) = try buildApplication(KeyHolderConfiguration(dataDirectory: directory, port: 0))
+    var configuration = KeyHolderConfiguration(dataDirectory: directory, port: 0)
+    configure(&configuration)
+    let (application, holder) = try buildApplication(configuration)
     let credentials = try AWSConfiguration(environment: [
         "AWS_SHARED_CREDENTIALS_FILE": holder.credentialsFile.path,
         "AWS_CONFIG_FILE": directory.appendingPathComponent("no-config").path,

@@ -1,0 +1,251 @@
+import ArgumentParser
+import Foundation
+import Glibc
+import SigilCrypto
+import SigilKeyStore
+
+// The `audit` verbs share this file: it is the one file of this target they own.
+
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Check and export the key holder's audit log.",
+        discussion: """
+            Every request the key holder serves, allowed or not, is an event in a hash-chained \
+            log inside its database: each event carries the SHA-256 of the one before it, and \
+            a head signed with a key derived from root.key records the last one, so that an \
+            event altered, removed, reordered or cut off the end is found by `audit verify`. \
+            Events hold no secret: no plaintext, no key material, and of an encryption context \
+            only its keys.
+
+            Both verbs read a snapshot of the database and may run while `sigil-keyholder \
+            serve` uses the same directory.
+
+            What the log cannot show on its own: someone holding root.key can rewrite it and \
+            sign a new head, and someone who can write the database can put back a complete \
+            older copy of it (a restored backup). Keep exported events, or the head hash that \
+            `audit verify` prints, somewhere else to catch that.
+            """,
+        subcommands: [AuditVerifyCommand.self, AuditExportCommand.self]
+    )
+}
+
+// MARK: - Verbs
+
+private struct AuditVerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check the audit log end to end.",
+        discussion: """
+            Walks every event in order and checks its hash, its link to the event before, that \
+            the sequence runs from 1 without a gap, and that the signed head names the last \
+            event and its MAC verifies under root.key. It reads in constant memory, so logs of \
+            millions of events verify.
+
+            Prints `audit log intact: N events, head sha256 HASH` and exits 0, or `audit log \
+            broken at event SEQ (request ID): REASON` for the first problem and exits 1 (also \
+            when the log cannot be read). Exits 2 for a usage error or a directory that is not \
+            a key holder data directory.
+            """
+    )
+
+    @OptionGroup var options: AuditStoreOptions
+
+    func run() async throws {
+        try AuditTool.run {
+            let store = try options.open()
+            let verification: AuditVerification
+            do {
+                verification = try store.verifyAuditLog()
+            } catch let error as SigilError {
+                throw AuditFailure.broken("the audit log cannot be read: \(error.message)")
+            }
+            if let broken = verification.firstBroken {
+                let request = broken.requestID.map { " (request \($0))" } ?? ""
+                AuditTool.say("audit log broken at event \(broken.seq)\(request): \(broken.reason)")
+                throw ExitCode(AuditTool.broken)
+            }
+            let noun = verification.eventCount == 1 ? "event" : "events"
+            AuditTool.say(
+                "audit log intact: \(verification.eventCount) \(noun), head sha256 \(AuditTool.hex(verification.headHash))")
+        }
+    }
+}
+
+private struct AuditExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write the audit log as CloudTrail records, one JSON object per line.",
+        discussion: """
+            Each line is a CloudTrail record (eventVersion 1.08: userIdentity, eventTime, \
+            eventSource kms.amazonaws.com, eventName, requestParameters with the key, the \
+            algorithm and the encryption context's keys, errorCode, requestID, eventID, \
+            resources, …) plus `sigilSequence` and `sigilHash`, which tie it to its place in \
+            the chain. Lines come oldest first; --after SEQ starts after a sequence number, so \
+            that a shipper can pick up where it left off.
+
+            Export does not verify: run `audit verify` for that. With -o the lines go to a \
+            temporary file beside FILE, renamed over it once complete, so FILE is never half \
+            written. The number of events exported is printed on standard error.
+
+            Exits 0 when done, 1 when the log cannot be read or the output written, 2 for a \
+            usage error or a directory that is not a key holder data directory.
+            """
+    )
+
+    @OptionGroup var options: AuditStoreOptions
+
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write to this file, not standard output.", valueName: "file"))
+    var output: String?
+
+    @Option(name: .long, help: ArgumentHelp("Only events after this sequence number.", valueName: "seq"))
+    var after: Int64?
+
+    func validate() throws {
+        if let after, after < 0 {
+            throw ValidationError("--after takes a sequence number (0 or more), not \(after)")
+        }
+        if let output, output.isEmpty || output.hasSuffix("/") {
+            throw ValidationError("-o takes a file name, not '\(output)'")
+        }
+    }
+
+    func run() async throws {
+        try AuditTool.run {
+            let store = try options.open()
+            let start = after
+            let count: Int
+            if let output {
+                count = try exportToFile(store, path: output, after: start)
+            } else {
+                count = try export(store, to: .standardOutput, after: start)
+            }
+            let noun = count == 1 ? "event" : "events"
+            AuditTool.writeLine("exported \(count) audit \(noun)" + (output.map { " to \($0)" } ?? ""))
+        }
+    }
+
+    private func export(_ store: KeyStore, to handle: FileHandle, after: Int64?) throws -> Int {
+        do {
+            return try store.exportAuditLog(to: handle, after: after)
+        } catch let error as SigilError {
+            throw AuditFailure.broken(error.message)
+        }
+    }
+
+    /// Writes a temporary file beside `path`, fsyncs it, and renames it over `path`.
+    private func exportToFile(_ store: KeyStore, path: String, after: Int64?) throws -> Int {
+        let destination = URL(fileURLWithPath: path)
+        let folder = destination.deletingLastPathComponent()
+        let temporary = folder.appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).tmp")
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+            throw AuditFailure.usage("cannot create a file in \(folder.path) (for -o \(path))")
+        }
+        var renamed = false
+        defer { if !renamed { unlink(temporary.path) } }
+        let handle: FileHandle
+        do {
+            handle = try FileHandle(forWritingTo: temporary)
+        } catch {
+            throw AuditFailure.broken("cannot open \(temporary.path): \(error.localizedDescription)")
+        }
+        let count: Int
+        do {
+            defer { try? handle.close() }
+            count = try export(store, to: handle, after: after)
+            do {
+                try handle.synchronize()
+            } catch {
+                throw AuditFailure.broken("cannot flush \(temporary.path) to disk: \(error.localizedDescription)")
+            }
+        }
+        guard rename(temporary.path, destination.path) == 0 else {
+            throw AuditFailure.broken(
+                "cannot move the export into place at \(path): \(String(cString: strerror(errno)))")
+        }
+        renamed = true
+        return count
+    }
+}
+
+// MARK: - Shared options
+
+private struct AuditStoreOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The key holder's data directory, as given to serve --data-dir.", valueName: "dir"))
+    var dataDir: String
+
+    /// Opens the store, refusing a directory `serve` never initialised (opening would
+    /// initialise it).
+    func open() throws -> KeyStore {
+        let path = dataDir
+        let directory = URL(fileURLWithPath: path, isDirectory: true)
+        let initialised = ["root.key", "keyholder.sqlite"].allSatisfy {
+            FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path)
+        }
+        guard initialised else {
+            throw AuditFailure.usage(
+                "\(path) is not a key holder data directory (it has no root.key and keyholder.sqlite); "
+                    + "run sigil-keyholder serve --data-dir \(path) once first")
+        }
+        do {
+            return try KeyStore.open(directory: directory).store
+        } catch let error as SigilError {
+            throw AuditFailure.usage("cannot open the key holder data directory \(path): \(error.message)")
+        }
+    }
+}
+
+// MARK: - Failures and output
+
+/// A failure with its exit status (1 broken or unreadable, 2 usage) and a one-line reason.
+private struct AuditFailure: Error {
+    var status: Int32
+    var message: String
+
+    static func usage(_ message: String) -> AuditFailure { AuditFailure(status: AuditTool.usage, message: message) }
+    static func broken(_ message: String) -> AuditFailure { AuditFailure(status: AuditTool.broken, message: message) }
+}
+
+private enum AuditTool {
+    static let broken: Int32 = 1
+    static let usage: Int32 = 2
+
+    /// Runs a verb, turning its failures into one line on standard error and an exit code.
+    static func run(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let exit as ExitCode {
+            throw exit
+        } catch let failure as AuditFailure {
+            writeError(failure.message)
+            throw ExitCode(failure.status)
+        } catch let error as SigilError {
+            writeError(error.message)
+            throw ExitCode(error.code == .invalidArgument ? usage : broken)
+        } catch {
+            writeError("\(error)")
+            throw ExitCode(broken)
+        }
+    }
+
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    static func writeLine(_ line: String) {
+        FileHandle.standardError.write(Data("sigil-keyholder: \(line)\n".utf8))
+    }
+
+    static func writeError(_ message: String) {
+        FileHandle.standardError.write(Data("sigil-keyholder: error: \(message)\n".utf8))
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        bytes.map { byte in
+            let digits = String(byte, radix: 16)
+            return byte < 16 ? "0" + digits : digits
+        }.joined()
+    }
+}

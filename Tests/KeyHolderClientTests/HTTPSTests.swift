@@ -1,0 +1,89 @@
+import Foundation
+import SigilTestSupport
+import Testing
+
+/// `serve --tls-cert --tls-key`: HTTPS with TLS 1.2 and 1.3 only, checked with the real
+/// AWS CLI and OpenSSL's client against a throwaway CA made by the test.
+@Suite("HTTPS", .serialized)
+struct HTTPSTests {
+    static let openssl = "/usr/bin/openssl"
+
+    /// A CA and a server certificate for 127.0.0.1 signed by it, in `folder`.
+    static func makeCertificates(in folder: URL) throws -> (ca: String, certificate: String, key: String) {
+        func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+        func openssl(_ arguments: [String]) throws {
+            let output = try TestSupport.run(HTTPSTests.openssl, arguments)
+            guard output.status == 0 else { throw TestFailure("openssl \(arguments.first ?? ""): \(output.stderrText)") }
+        }
+        try openssl([
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", path("ca.key"),
+            "-out", path("ca.pem"), "-days", "1", "-subj", "/CN=Sigil throwaway test CA",
+        ])
+        try openssl([
+            "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", path("server.key"),
+            "-out", path("server.csr"), "-subj", "/CN=127.0.0.1",
+        ])
+        try Data("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n".utf8)
+            .write(to: folder.appendingPathComponent("server.ext"))
+        try openssl([
+            "x509", "-req", "-in", path("server.csr"), "-CA", path("ca.pem"), "-CAkey", path("ca.key"), "-CAcreateserial",
+            "-out", path("server.pem"), "-days", "1", "-extfile", path("server.ext"),
+        ])
+        return (path("ca.pem"), path("server.pem"), path("server.key"))
+    }
+
+    @Test func theAWSCLIOverHTTPSWithAThrowawayCA() throws {
+        guard try RealClientTests.venvIsAvailable() else { return }
+        var files: (ca: String, certificate: String, key: String)! = nil
+        let server = try KeyHolderServer { folder in
+            files = try Self.makeCertificates(in: folder)
+            return ["--tls-cert", files.certificate, "--tls-key", files.key]
+        }
+        defer { server.stop() }
+        #expect(server.endpoint.hasPrefix("https://"))
+        #expect(server.log.contains("(HTTPS)"))
+
+        let created = try server.run(
+            RealClientTests.aws, ["kms", "create-key", "--endpoint-url", server.endpoint, "--ca-bundle", files.ca])
+        #expect(created.status == 0, "\(created.stderrText)")
+        #expect(created.stdoutText.contains("\"KeyId\""))
+        let listed = try server.run(
+            RealClientTests.aws, ["kms", "list-keys", "--endpoint-url", server.endpoint, "--ca-bundle", files.ca])
+        #expect(listed.status == 0 && listed.stdoutText.contains("\"KeyArn\""), "\(listed.stderrText)")
+
+        // Without the CA the CLI refuses the certificate; nothing is sent in the clear.
+        let untrusted = try server.run(RealClientTests.aws, ["kms", "list-keys", "--endpoint-url", server.endpoint])
+        #expect(untrusted.status != 0)
+        #expect(untrusted.stderrText.contains("SSL") || untrusted.stderrText.contains("certificate"), "\(untrusted.stderrText)")
+        let plain = try server.run(
+            RealClientTests.aws,
+            ["kms", "list-keys", "--endpoint-url", server.endpoint.replacingOccurrences(of: "https://", with: "http://"),
+             "--cli-read-timeout", "5", "--cli-connect-timeout", "5"])
+        #expect(plain.status != 0)
+
+        // TLS 1.2 and 1.3 are served; 1.1 is refused even to a client willing to use it.
+        let address = "127.0.0.1:\(server.port)"
+        for (version, accepted) in [("-tls1_3", true), ("-tls1_2", true), ("-tls1_1", false)] {
+            let handshake = try TestSupport.run(
+                Self.openssl,
+                ["s_client", "-connect", address, version, "-CAfile", files.ca, "-cipher", "DEFAULT:@SECLEVEL=0",
+                 "-verify_return_error", "-brief"],
+                input: Data())
+            #expect((handshake.status == 0) == accepted, "\(version): \(handshake.stderrText)")
+        }
+    }
+
+    @Test func plainHTTPOnANonLoopbackAddressIsRefusedUnlessAskedFor() throws {
+        let folder = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let keyholder = TestSupport.productsDirectory.appendingPathComponent("sigil-keyholder").path
+        let refused = try TestSupport.run(
+            keyholder, ["serve", "--data-dir", folder.path, "--listen", "0.0.0.0:\(try KeyHolderProcess.freePort())"])
+        #expect(refused.status != 0)
+        #expect(refused.stderrText.contains("--tls-cert") && refused.stderrText.contains("--insecure-http"), "\(refused.stderrText)")
+        let halfTLS = try TestSupport.run(
+            keyholder, ["serve", "--data-dir", folder.path, "--listen", "127.0.0.1:0", "--tls-cert", "/nonexistent.pem"])
+        #expect(halfTLS.status != 0)
+        #expect(halfTLS.stderrText.contains("--tls-key"), "\(halfTLS.stderrText)")
+    }
+}
