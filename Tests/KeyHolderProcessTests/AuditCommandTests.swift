@@ -93,6 +93,27 @@ struct AuditCommandTests {
                 == "audit log broken at event 16: events after 15 were removed: the signed head records 21 events\n")
     }
 
+    @Test("a database file cut off in the middle of its events is reported, exit 1, never a crash")
+    func verifyTruncatedFile() throws {
+        let (directory, store, _) = try populatedDirectory(requests: 3_000)
+        defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
+        _ = store
+        // Fold the WAL into the database file, then cut the file mid-page, inside the events.
+        let raw = try DatabaseQueue(path: directory.appendingPathComponent("keyholder.sqlite").path)
+        try raw.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        try raw.close()
+        let file = directory.appendingPathComponent("keyholder.sqlite")
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int)
+        let handle = try FileHandle(forWritingTo: file)
+        try handle.truncate(atOffset: UInt64(size * 2 / 3 + 100))
+        try handle.close()
+        let result = try run(["audit", "verify", "--data-dir", directory.path])
+        #expect(result.status == 1, "\(result.stdoutText)\(result.stderrText)")
+        #expect(!(result.stdoutText + result.stderrText).contains("intact"))
+        #expect(!(result.stdoutText + result.stderrText).isEmpty)
+        print("truncated database: \((result.stdoutText + result.stderrText).trimmingCharacters(in: .whitespacesAndNewlines))")
+    }
+
     @Test(
         "usage errors exit 2 with a one-line reason",
         arguments: [
