@@ -108,10 +108,12 @@ final class RequestQuotas: Sendable {
         guard let rate = configuration.ratePerSecond[quotaClass] else { return true }
         return buckets.withLock { buckets in
             let slot = Slot(account: account, quotaClass: quotaClass)
-            var bucket = buckets[slot] ?? Bucket(tokens: rate, updated: now)
+            // A bucket holds a second's worth of requests, and at least one.
+            let capacity = max(1, rate)
+            var bucket = buckets[slot] ?? Bucket(tokens: capacity, updated: now)
             let elapsed = now - bucket.updated
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-            bucket.tokens = min(rate, bucket.tokens + max(0, seconds) * rate)
+            bucket.tokens = min(capacity, bucket.tokens + max(0, seconds) * rate)
             bucket.updated = now
             let admitted = bucket.tokens >= 1
             if admitted { bucket.tokens -= 1 }
