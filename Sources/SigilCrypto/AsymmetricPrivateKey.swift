@@ -154,10 +154,10 @@ public struct AsymmetricPrivateKey: Sendable {
                 "a \(scheme.hash) digest is \(scheme.hash.digestSize) bytes, but \(digest.count) were given")
         }
         OpenSSLErrorQueue.clear()
-        return try backing.withContext { context in
-            try checkOpenSSL(EVP_PKEY_sign_init(context), .cryptoFailure, "EVP_PKEY_sign_init")
-            try EVPKey.configure(context, for: scheme)
-            return try withContiguousBytes(digest) { digestBytes in
+        // A context set up for the scheme is reused (pooled per key): setting one up costs
+        // OpenSSL several algorithm fetches, a good part of an ECDSA signature.
+        return try backing.withSignContext(for: scheme) { context in
+            let signature = try withContiguousBytes(digest) { digestBytes in
                 let input = digestBytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
                 var length = 0
                 try checkOpenSSL(
@@ -170,6 +170,7 @@ public struct AsymmetricPrivateKey: Sendable {
                     count = length
                 }
             }
+            return (signature, reusable: true)
         }
     }
 }

@@ -20,6 +20,8 @@ final class EVPKey: @unchecked Sendable {
     /// A key verifies with one or two schemes in practice, so the pool is a short list
     /// searched in order rather than a dictionary that would hash the scheme every call.
     private let verifyContexts = Mutex<[ContextPool]>([])
+    /// Signing contexts, pooled the same way: a key holder signs with one key many times.
+    private let signContexts = Mutex<[ContextPool]>([])
     private static let pooledContextsPerScheme = 32
 
     /// Takes ownership of `pointer`: it is freed in `deinit` and must not be freed elsewhere.
@@ -28,9 +30,8 @@ final class EVPKey: @unchecked Sendable {
     }
 
     deinit {
-        verifyContexts.withLock { pools in
-            for context in pools.lazy.flatMap(\.contexts) { EVP_PKEY_CTX_free(context.pointer) }
-        }
+        Self.freeAll(verifyContexts)
+        Self.freeAll(signContexts)
         EVP_PKEY_free(pointer)
     }
 
@@ -40,11 +41,32 @@ final class EVPKey: @unchecked Sendable {
     func withVerifyContext<Result>(
         for scheme: SignatureScheme, _ body: (OpaquePointer) throws -> (Result, reusable: Bool)
     ) throws -> Result {
-        let pooledContext = verifyContexts.withLock { pools -> OpaquePointer? in
+        try withPooledContext(in: verifyContexts, for: scheme, make: { try makeContext(for: $0, initialise: EVP_PKEY_verify_init) }, body)
+    }
+
+    /// Runs `body` with a signing context set up for `scheme`, as ``withVerifyContext(for:_:)``
+    /// does for verification.
+    func withSignContext<Result>(
+        for scheme: SignatureScheme, _ body: (OpaquePointer) throws -> (Result, reusable: Bool)
+    ) throws -> Result {
+        try withPooledContext(in: signContexts, for: scheme, make: { try makeContext(for: $0, initialise: EVP_PKEY_sign_init) }, body)
+    }
+
+    private static func freeAll(_ pools: borrowing Mutex<[ContextPool]>) {
+        pools.withLock { pools in
+            for context in pools.lazy.flatMap(\.contexts) { EVP_PKEY_CTX_free(context.pointer) }
+        }
+    }
+
+    private func withPooledContext<Result>(
+        in contexts: borrowing Mutex<[ContextPool]>, for scheme: SignatureScheme,
+        make: (SignatureScheme) throws -> OpaquePointer, _ body: (OpaquePointer) throws -> (Result, reusable: Bool)
+    ) throws -> Result {
+        let pooledContext = contexts.withLock { pools -> OpaquePointer? in
             guard let index = pools.firstIndex(where: { $0.scheme == scheme }) else { return nil }
             return pools[index].contexts.popLast()?.pointer
         }
-        let context = try pooledContext ?? makeVerifyContext(for: scheme)
+        let context = try pooledContext ?? make(scheme)
         let outcome: (Result, reusable: Bool)
         do {
             outcome = try body(context)
@@ -53,7 +75,7 @@ final class EVPKey: @unchecked Sendable {
             throw error
         }
         let returning = PooledContext(pointer: context)
-        let pooled = outcome.reusable && verifyContexts.withLock { pools in
+        let pooled = outcome.reusable && contexts.withLock { pools in
             guard let index = pools.firstIndex(where: { $0.scheme == scheme }) else {
                 pools.append(ContextPool(scheme: scheme, contexts: [returning]))
                 return true
@@ -66,10 +88,12 @@ final class EVPKey: @unchecked Sendable {
         return outcome.0
     }
 
-    private func makeVerifyContext(for scheme: SignatureScheme) throws -> OpaquePointer {
+    private func makeContext(
+        for scheme: SignatureScheme, initialise: (OpaquePointer?) -> Int32
+    ) throws -> OpaquePointer {
         let context = try checkOpenSSL(EVP_PKEY_CTX_new(pointer, nil), .cryptoFailure, "EVP_PKEY_CTX_new")
         do {
-            try checkOpenSSL(EVP_PKEY_verify_init(context), .cryptoFailure, "EVP_PKEY_verify_init")
+            try checkOpenSSL(initialise(context), .cryptoFailure, "initialising a \(scheme) context")
             try Self.configure(context, for: scheme)
             return context
         } catch {

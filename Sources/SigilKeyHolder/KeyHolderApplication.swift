@@ -7,6 +7,7 @@ import NIOSSL
 import SigilCrypto
 public import Logging
 public import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import SigilKMS
 public import SigilKeyStore
@@ -63,9 +64,17 @@ public func buildApplication(
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sigil-keyholder"),
         services: services,
         onServerRunning: onServerRunning,
+        eventLoopGroupProvider: .shared(connectionThreads),
         logger: logger)
     return (application, KeyHolder(store: opening.store, initialized: opening.initialized, credentialsFile: opening.credentialsFile))
 }
+
+/// The threads that serve connections: half the cores (at least one). A request spends
+/// most of its time in SigV4, JSON and cryptography on Swift's executor and the thread
+/// pool, not on its connection's event loop; with one event loop per core as well, the
+/// threads outnumbered the cores and A/B runs on two cores measured 5 % fewer RSA
+/// signatures and 7 % fewer data keys a second than with one event loop.
+let connectionThreads = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount / 2))
 
 /// HTTP/1.1, inside TLS 1.2 or 1.3 when the configuration names a certificate and key.
 ///
