@@ -27,6 +27,13 @@ struct KeyHolderOptions: ParsableArguments {
             valueName: "name"))
     var profile: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "PEM certificates to trust for an https:// key holder, such as a private CA's (default: $AWS_CA_BUNDLE; otherwise the system's).",
+            valueName: "file"))
+    var caBundle: String?
+
     /// Where `sigil-keyholder serve` listens when told nothing else.
     static let defaultEndpoint = "http://127.0.0.1:4599"
 
@@ -55,8 +62,12 @@ struct KeyHolderOptions: ParsableArguments {
         do {
             let credentials = try configuration.credentials(profile: profile)
             let region = try configuration.region(explicit: region, profile: profile)
+            let bundle = caBundle ?? ProcessInfo.processInfo.environment["AWS_CA_BUNDLE"]
+            let transport: any KMSTransport =
+                if let bundle, !bundle.isEmpty { try CABundleTransport(bundle: bundle) } else { URLSessionTransport() }
             return KeyHolderConnection(
-                client: KMSClient(endpoint: endpoint, region: region, credentials: credentials), endpoint: endpoint)
+                client: KMSClient(endpoint: endpoint, region: region, credentials: credentials, transport: transport),
+                endpoint: endpoint)
         } catch let error as AWSConfigurationError {
             throw SigilError(.invalidArgument, error.message)
         }

@@ -3,7 +3,7 @@ import SigilTestSupport
 import Testing
 
 /// `serve --tls-cert --tls-key`: HTTPS with TLS 1.2 and 1.3 only, checked with the real
-/// AWS CLI and OpenSSL's client against a throwaway CA made by the test.
+/// AWS CLI, `sigil` and OpenSSL's client against a throwaway CA made by the test.
 @Suite("HTTPS", .serialized)
 struct HTTPSTests {
     static let openssl = "/usr/bin/openssl"
@@ -60,6 +60,21 @@ struct HTTPSTests {
             ["kms", "list-keys", "--endpoint-url", server.endpoint.replacingOccurrences(of: "https://", with: "http://"),
              "--cli-read-timeout", "5", "--cli-connect-timeout", "5"])
         #expect(plain.status != 0)
+
+        // sigil, trusting the CA by --ca-bundle or $AWS_CA_BUNDLE, as the AWS CLI does.
+        let sigilEndpoint = ["SIGIL_ENDPOINT_URL": server.endpoint]
+        let created2 = try server.sigil(
+            ["keys", "create", "--description", "over https", "--ca-bundle", files.ca, "--output", "json"], extra: sigilEndpoint)
+        #expect(created2.status == 0, "\(created2.stderrText)")
+        #expect(created2.stdoutText.contains("over https"))
+        let listedBySigil = try server.sigil(["keys", "list"], extra: sigilEndpoint.merging(["AWS_CA_BUNDLE": files.ca]) { $1 })
+        #expect(listedBySigil.status == 0, "\(listedBySigil.stderrText)")
+        #expect(listedBySigil.stdoutText.split(separator: "\n").filter { $0.contains("arn:aws:kms:") }.count == 2, "\(listedBySigil.stdoutText)")
+        let untrustedSigil = try server.sigil(["keys", "list"], extra: sigilEndpoint)
+        #expect(untrustedSigil.status != 0)
+        #expect(untrustedSigil.stderrText.lowercased().contains("certificate"), "\(untrustedSigil.stderrText)")
+        let missingBundle = try server.sigil(["keys", "list", "--ca-bundle", server.path("no-such.pem")], extra: sigilEndpoint)
+        #expect(missingBundle.status == 2 && missingBundle.stderrText.contains("no-such.pem"), "\(missingBundle.stderrText)")
 
         // TLS 1.2 and 1.3 are served; 1.1 is refused even to a client willing to use it.
         let address = "127.0.0.1:\(server.port)"
