@@ -144,12 +144,19 @@ struct DeletionScheduler: Service {
         }
     }
 
+    /// The audit event of something the key holder did on its own schedule: no caller.
+    private func event(_ operation: String, _ key: KeyRecord) -> AuditEvent {
+        AuditEvent(
+            time: configuration.now(), requestID: KMSEndpoint.makeRequestID(), region: configuration.region,
+            account: key.account, userAgent: "sigil-keyholder (scheduled)", operation: operation, keyARN: key.arn)
+    }
+
     private func loop() async throws {
         while !Task.isCancelled {
             do {
-                let deleted = try store.deleteKeysDue(now: configuration.now())
+                let deleted = try store.deleteKeysDue(now: configuration.now()) { event("DeleteKey", $0) }
                 for id in deleted { logger.info("deleted key at the end of its waiting period", metadata: ["key": "\(id)"]) }
-                let rotated = try store.rotateKeysDue(now: configuration.now())
+                let rotated = try store.rotateKeysDue(now: configuration.now()) { event("RotateKey", $0) }
                 for rotation in rotated {
                     logger.info("rotated key", metadata: ["key": "\(rotation.keyID)", "version": "\(rotation.version)"])
                 }

@@ -5,6 +5,8 @@ import SigilCrypto
 import SigilKMS
 import SigilKeyHolder
 import SigilKeyStore
+import SigilTestSupport
+import Synchronization
 import Testing
 
 /// Every request, allowed, denied or failed, becomes one event of the hash-chained log.
@@ -77,6 +79,41 @@ struct AuditTrailTests {
             #expect(events.map(\.operation) == ["CreateKey", "CreateAlias", "CreateAlias"])
             #expect(events.map(\.outcome) == [.success, .success, .failed])
             #expect(events[2].errorCode == "AlreadyExistsException")
+            #expect(try holder.store.verifyAuditLog().firstBroken == nil)
+        }
+    }
+}
+
+@Suite("Scheduled deletions in the audit trail")
+struct ScheduledDeletionAuditTests {
+    @Test("a deletion carried out when its waiting period ends is an event of the log")
+    func scheduledDeletionIsAudited() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let clock = Mutex(Date())
+        var configuration = KeyHolderConfiguration(
+            dataDirectory: directory, port: 0, now: { clock.withLock { $0 } }, deletionCheckInterval: .milliseconds(20))
+        configuration.quotas = .unlimited
+        let (application, holder) = try buildApplication(configuration)
+        let credentials = try AWSConfiguration(environment: [
+            "AWS_SHARED_CREDENTIALS_FILE": holder.credentialsFile.path,
+            "AWS_CONFIG_FILE": directory.appendingPathComponent("no-config").path,
+        ]).credentials(profile: "default")
+        try await application.test(.live) { client in
+            let kms = KMSTestClient(client: client, signer: SigV4.Signer(credentials: credentials, region: "us-east-1"))
+            let key = try #require(try await kms.send(KMS.CreateKeyRequest()).keyMetadata)
+            _ = try await kms.send(KMS.ScheduleKeyDeletionRequest(keyId: key.keyId, pendingWindowInDays: 7))
+            clock.withLock { $0 = $0.addingTimeInterval(8 * 86400) }
+            var deleted = false
+            for _ in 0..<200 where !deleted {
+                try await Task.sleep(for: .milliseconds(20))
+                deleted = try holder.store.key(id: key.keyId) == nil
+            }
+            #expect(deleted)
+            try holder.store.flushAudit()
+            let events = try holder.store.auditEvents().map(\.event)
+            #expect(events.map(\.operation) == ["CreateKey", "ScheduleKeyDeletion", "DeleteKey"])
+            #expect(events.last?.keyARN == key.arn && events.last?.principalARN == nil)
             #expect(try holder.store.verifyAuditLog().firstBroken == nil)
         }
     }
