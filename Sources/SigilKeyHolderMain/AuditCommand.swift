@@ -52,13 +52,13 @@ private struct AuditVerifyCommand: AsyncParsableCommand {
     @OptionGroup var options: AuditStoreOptions
 
     func run() async throws {
-        try AuditTool.run {
+        try runVerb {
             let store = try options.open()
             let verification: AuditVerification
             do {
                 verification = try store.verifyAuditLog()
             } catch let error as SigilError {
-                throw AuditFailure.broken("the audit log cannot be read: \(error.message)")
+                throw CommandFailure.failed("the audit log cannot be read: \(error.message)")
             }
             if let broken = verification.firstBroken {
                 let request = broken.requestID.map { " (request \($0))" } ?? ""
@@ -111,7 +111,7 @@ private struct AuditExportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try AuditTool.run {
+        try runVerb {
             let store = try options.open()
             let start = after
             let count: Int
@@ -129,7 +129,7 @@ private struct AuditExportCommand: AsyncParsableCommand {
         do {
             return try store.exportAuditLog(to: handle, after: after)
         } catch let error as SigilError {
-            throw AuditFailure.broken(error.message)
+            throw CommandFailure.failed(error.message)
         }
     }
 
@@ -139,7 +139,7 @@ private struct AuditExportCommand: AsyncParsableCommand {
         let folder = destination.deletingLastPathComponent()
         let temporary = folder.appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).tmp")
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-            throw AuditFailure.usage("cannot create a file in \(folder.path) (for -o \(path))")
+            throw CommandFailure.usage("cannot create a file in \(folder.path) (for -o \(path))")
         }
         var renamed = false
         defer { if !renamed { unlink(temporary.path) } }
@@ -147,7 +147,7 @@ private struct AuditExportCommand: AsyncParsableCommand {
         do {
             handle = try FileHandle(forWritingTo: temporary)
         } catch {
-            throw AuditFailure.broken("cannot open \(temporary.path): \(error.localizedDescription)")
+            throw CommandFailure.failed("cannot open \(temporary.path): \(error.localizedDescription)")
         }
         let count: Int
         do {
@@ -156,11 +156,11 @@ private struct AuditExportCommand: AsyncParsableCommand {
             do {
                 try handle.synchronize()
             } catch {
-                throw AuditFailure.broken("cannot flush \(temporary.path) to disk: \(error.localizedDescription)")
+                throw CommandFailure.failed("cannot flush \(temporary.path) to disk: \(error.localizedDescription)")
             }
         }
         guard rename(temporary.path, destination.path) == 0 else {
-            throw AuditFailure.broken(
+            throw CommandFailure.failed(
                 "cannot move the export into place at \(path): \(String(cString: strerror(errno)))")
         }
         renamed = true
@@ -185,50 +185,22 @@ private struct AuditStoreOptions: ParsableArguments {
             FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path)
         }
         guard initialised else {
-            throw AuditFailure.usage(
+            throw CommandFailure.usage(
                 "\(path) is not a key holder data directory (it has no root.key and keyholder.sqlite); "
                     + "run sigil-keyholder serve --data-dir \(path) once first")
         }
         do {
             return try KeyStore.open(directory: directory).store
         } catch let error as SigilError {
-            throw AuditFailure.usage("cannot open the key holder data directory \(path): \(error.message)")
+            throw CommandFailure.usage("cannot open the key holder data directory \(path): \(error.message)")
         }
     }
 }
 
 // MARK: - Failures and output
 
-/// A failure with its exit status (1 broken or unreadable, 2 usage) and a one-line reason.
-private struct AuditFailure: Error {
-    var status: Int32
-    var message: String
-
-    static func usage(_ message: String) -> AuditFailure { AuditFailure(status: AuditTool.usage, message: message) }
-    static func broken(_ message: String) -> AuditFailure { AuditFailure(status: AuditTool.broken, message: message) }
-}
-
 private enum AuditTool {
     static let broken: Int32 = 1
-    static let usage: Int32 = 2
-
-    /// Runs a verb, turning its failures into one line on standard error and an exit code.
-    static func run(_ body: () throws -> Void) throws {
-        do {
-            try body()
-        } catch let exit as ExitCode {
-            throw exit
-        } catch let failure as AuditFailure {
-            writeError(failure.message)
-            throw ExitCode(failure.status)
-        } catch let error as SigilError {
-            writeError(error.message)
-            throw ExitCode(error.code == .invalidArgument ? usage : broken)
-        } catch {
-            writeError("\(error)")
-            throw ExitCode(broken)
-        }
-    }
 
     static func say(_ line: String) {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
@@ -236,10 +208,6 @@ private enum AuditTool {
 
     static func writeLine(_ line: String) {
         FileHandle.standardError.write(Data("sigil-keyholder: \(line)\n".utf8))
-    }
-
-    static func writeError(_ message: String) {
-        FileHandle.standardError.write(Data("sigil-keyholder: error: \(message)\n".utf8))
     }
 
     static func hex(_ bytes: [UInt8]) -> String {

@@ -86,19 +86,19 @@ private struct PrincipalsAddCommand: AsyncParsableCommand {
     var output: PrincipalsOutputFormat = .text
 
     func run() async throws {
-        try PrincipalsTool.run {
+        try runVerb {
             guard (user == nil) != (role == nil) else {
-                throw PrincipalsFailure.usage("give exactly one of --user NAME and --role NAME")
+                throw CommandFailure.usage("give exactly one of --user NAME and --role NAME")
             }
             let kind: PrincipalKind = user != nil ? .user : .role
             let name = user ?? role ?? ""
             guard PrincipalRecord.isValidName(name) else {
-                throw PrincipalsFailure.usage(
+                throw CommandFailure.usage(
                     "a \(kind.rawValue) name is 1 to 64 letters, digits or + = , . @ _ -, not '\(name)'")
             }
             if let account { try PrincipalsTool.checkAccount(account) }
             if noAccessKey && destination.credentialsFile != nil {
-                throw PrincipalsFailure.usage("--no-access-key makes no access key to write to --credentials-file")
+                throw CommandFailure.usage("--no-access-key makes no access key to write to --credentials-file")
             }
             let file = try destination.prepare()
             let identityPolicy = try policy.map(PrincipalsTool.readIdentityPolicy)
@@ -124,7 +124,7 @@ private struct PrincipalsAddCommand: AsyncParsableCommand {
             } catch {
                 // Nobody could ever learn the secret: take the principal back out.
                 let undone = (try? keyStore.removePrincipal(arn: arn)) != nil
-                throw PrincipalsFailure.refused(
+                throw CommandFailure.failed(
                     "\(PrincipalsTool.message(error)); "
                         + (undone ? "\(arn) was not added" : "\(arn) was added but its key is lost: remove it"))
             }
@@ -149,7 +149,7 @@ private struct PrincipalsListCommand: AsyncParsableCommand {
     var output: PrincipalsOutputFormat = .text
 
     func run() async throws {
-        try PrincipalsTool.run {
+        try runVerb {
             if let account { try PrincipalsTool.checkAccount(account) }
             let principals = try store.open().principals(account: account)
             switch output {
@@ -203,7 +203,7 @@ private struct PrincipalsRemoveCommand: AsyncParsableCommand {
     var arn: String
 
     func run() async throws {
-        try PrincipalsTool.run {
+        try runVerb {
             let keyStore = try store.open()
             let removed = try keyStore.removePrincipal(arn: arn)
             say("Removed \(arn)" + (removed.isEmpty ? "" : " and revoked \(removed.joined(separator: ", "))"))
@@ -233,7 +233,7 @@ private struct PrincipalsRotateKeyCommand: AsyncParsableCommand {
     var output: PrincipalsOutputFormat = .text
 
     func run() async throws {
-        try PrincipalsTool.run {
+        try runVerb {
             let file = try destination.prepare()
             let keyStore = try store.open()
             guard let file else {
@@ -246,14 +246,14 @@ private struct PrincipalsRotateKeyCommand: AsyncParsableCommand {
             // With a file, the old keys are deactivated only once the new one is safely
             // written: if writing fails the principal keeps working as before.
             guard let before = try keyStore.principal(arn: arn) else {
-                throw PrincipalsFailure.refused("no principal '\(arn)'")
+                throw CommandFailure.failed("no principal '\(arn)'")
             }
             let made = try keyStore.createAccessKey(principalARN: arn)
             do {
                 try file.write(accessKeyID: made.accessKeyID, secret: made.secretAccessKey)
             } catch {
                 try? keyStore.revokeAccessKey(made.accessKeyID)
-                throw PrincipalsFailure.refused(
+                throw CommandFailure.failed(
                     "\(PrincipalsTool.message(error)); the new key \(made.accessKeyID) was revoked and the old ones kept")
             }
             for key in before.accessKeys where key.isActive {
@@ -292,9 +292,9 @@ private struct PrincipalsSetPolicyCommand: AsyncParsableCommand {
     var clear = false
 
     func run() async throws {
-        try PrincipalsTool.run {
+        try runVerb {
             guard (policy != nil) != clear else {
-                throw PrincipalsFailure.usage("give exactly one of --policy FILE and --clear")
+                throw CommandFailure.usage("give exactly one of --policy FILE and --clear")
             }
             let text = try policy.map(PrincipalsTool.readIdentityPolicy)
             try store.open().setIdentityPolicy(arn: arn, text)
@@ -319,7 +319,7 @@ private struct PrincipalsStoreOptions: ParsableArguments {
             FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path)
         }
         guard initialised else {
-            throw PrincipalsFailure.usage(
+            throw CommandFailure.usage(
                 "\(dataDir) is not a key holder data directory; run sigil-keyholder serve --data-dir \(dataDir) once first")
         }
         return try KeyStore.open(directory: directory).store
@@ -345,9 +345,9 @@ private struct PrincipalsCredentialsFileOptions: ParsableArguments {
         case (nil, nil):
             return nil
         case (nil, _?):
-            throw PrincipalsFailure.usage("--profile names a profile of --credentials-file, which is missing")
+            throw CommandFailure.usage("--profile names a profile of --credentials-file, which is missing")
         case (_?, nil):
-            throw PrincipalsFailure.usage("--credentials-file needs --profile NAME: the profile to write")
+            throw CommandFailure.usage("--credentials-file needs --profile NAME: the profile to write")
         case (let path?, let profile?):
             return try PrincipalsCredentialsFile(path: path, profile: profile)
         }
@@ -361,34 +361,7 @@ private enum PrincipalsOutputFormat: String, ExpressibleByArgument, CaseIterable
 
 // MARK: - Failures and output
 
-/// A failure with its exit status (1 refused, 2 usage) and a one-line reason.
-private struct PrincipalsFailure: Error {
-    var status: Int32
-    var message: String
-
-    static func usage(_ message: String) -> PrincipalsFailure { PrincipalsFailure(status: 2, message: message) }
-    static func refused(_ message: String) -> PrincipalsFailure { PrincipalsFailure(status: 1, message: message) }
-}
-
 private enum PrincipalsTool {
-    /// Runs a verb, turning its failures into one line on standard error and an exit code.
-    static func run(_ body: () throws -> Void) throws {
-        do {
-            try body()
-        } catch let exit as ExitCode {
-            throw exit
-        } catch let failure as PrincipalsFailure {
-            writeError(failure.message)
-            throw ExitCode(failure.status)
-        } catch let error as SigilError {
-            writeError(error.message)
-            throw ExitCode(error.code == .invalidArgument ? 2 : 1)
-        } catch {
-            writeError(message(error))
-            throw ExitCode(1)
-        }
-    }
-
     /// Says on standard error how long a running server may still accept a revoked key.
     static func noteServerCache(_ dataDir: String) {
         FileHandle.standardError.write(
@@ -397,19 +370,15 @@ private enum PrincipalsTool {
 
     static func message(_ error: any Error) -> String {
         switch error {
-        case let failure as PrincipalsFailure: return failure.message
+        case let failure as CommandFailure: return failure.message
         case let error as SigilError: return error.message
         default: return "\(error)"
         }
     }
 
-    static func writeError(_ message: String) {
-        FileHandle.standardError.write(Data("sigil-keyholder: error: \(message)\n".utf8))
-    }
-
     static func checkAccount(_ account: String) throws {
         guard account.utf8.count == 12, account.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
-            throw PrincipalsFailure.usage("an account id is 12 digits, not '\(account)'")
+            throw CommandFailure.usage("an account id is 12 digits, not '\(account)'")
         }
     }
 
@@ -419,10 +388,10 @@ private enum PrincipalsTool {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw PrincipalsFailure.usage("cannot read the policy file \(path): \(error.localizedDescription)")
+            throw CommandFailure.usage("cannot read the policy file \(path): \(error.localizedDescription)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw PrincipalsFailure.usage("the policy file \(path) is not UTF-8 text")
+            throw CommandFailure.usage("the policy file \(path) is not UTF-8 text")
         }
         do {
             let document = try PolicyDocument(json: text, kind: .identityPolicy, knownAccounts: nil)
@@ -430,7 +399,7 @@ private enum PrincipalsTool {
                 FileHandle.standardError.write(Data("sigil-keyholder: warning: \(path): \(warning)\n".utf8))
             }
         } catch {
-            throw PrincipalsFailure.usage("the policy file \(path) is not a valid identity policy: \(error.message)")
+            throw CommandFailure.usage("the policy file \(path) is not a valid identity policy: \(error.message)")
         }
         return text
     }
@@ -487,7 +456,7 @@ private enum PrincipalsTool {
                 let count = Glibc.write(descriptor, raw.baseAddress! + written, raw.count - written)
                 if count < 0 && errno == EINTR { continue }
                 guard count > 0 else {
-                    throw PrincipalsFailure.refused("cannot write \(what): \(String(cString: strerror(errno)))")
+                    throw CommandFailure.failed("cannot write \(what): \(String(cString: strerror(errno)))")
                 }
                 written += count
             }
@@ -516,7 +485,7 @@ private struct PrincipalsCredentialsFile {
         guard !profile.isEmpty, profile.count <= 128,
             profile.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value < 0x7f && !"[]#;".unicodeScalars.contains($0) })
         else {
-            throw PrincipalsFailure.usage(
+            throw CommandFailure.usage(
                 "a profile name is printable ASCII without spaces, brackets, # or ;, not '\(profile)'")
         }
         url = URL(fileURLWithPath: path).resolvingSymlinksInPath()
@@ -524,10 +493,10 @@ private struct PrincipalsCredentialsFile {
         let directory = url.deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw PrincipalsFailure.usage("the directory of the credentials file \(path) does not exist")
+            throw CommandFailure.usage("the directory of the credentials file \(path) does not exist")
         }
         guard access(directory, W_OK) == 0 else {
-            throw PrincipalsFailure.usage("cannot write the credentials file \(path): the directory \(directory) is not writable")
+            throw CommandFailure.usage("cannot write the credentials file \(path): the directory \(directory) is not writable")
         }
         var contents = try readExisting()
         Self.wipe(&contents)
@@ -551,12 +520,12 @@ private struct PrincipalsCredentialsFile {
         let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
         if descriptor < 0 && errno == ENOENT { return [] }
         guard descriptor >= 0 else {
-            throw PrincipalsFailure.usage("cannot read the credentials file \(url.path): \(String(cString: strerror(errno)))")
+            throw CommandFailure.usage("cannot read the credentials file \(url.path): \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
         var info = stat()
         guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-            throw PrincipalsFailure.usage("the credentials file \(url.path) is not a regular file")
+            throw CommandFailure.usage("the credentials file \(url.path) is not a regular file")
         }
         var contents = [UInt8](repeating: 0, count: Int(info.st_size) + 4096)
         var filled = 0
@@ -574,7 +543,7 @@ private struct PrincipalsCredentialsFile {
             if count < 0 && errno == EINTR { continue }
             guard count >= 0 else {
                 Self.wipe(&contents)
-                throw PrincipalsFailure.usage("cannot read the credentials file \(url.path): \(String(cString: strerror(errno)))")
+                throw CommandFailure.usage("cannot read the credentials file \(url.path): \(String(cString: strerror(errno)))")
             }
             if count == 0 { break }
             filled += count
@@ -627,17 +596,17 @@ private struct PrincipalsCredentialsFile {
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString.lowercased()).tmp")
         let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
-            throw PrincipalsFailure.refused("cannot create \(temporary.path): \(String(cString: strerror(errno)))")
+            throw CommandFailure.failed("cannot create \(temporary.path): \(String(cString: strerror(errno)))")
         }
         do {
             defer { close(descriptor) }
             // The umask can only remove bits; make the mode exactly 0600 whatever it is.
             guard fchmod(descriptor, 0o600) == 0 else {
-                throw PrincipalsFailure.refused("cannot set the mode of \(temporary.path): \(String(cString: strerror(errno)))")
+                throw CommandFailure.failed("cannot set the mode of \(temporary.path): \(String(cString: strerror(errno)))")
             }
             try PrincipalsTool.writeAll(descriptor, contents, what: temporary.path)
             guard fsync(descriptor) == 0 else {
-                throw PrincipalsFailure.refused("cannot flush \(temporary.path): \(String(cString: strerror(errno)))")
+                throw CommandFailure.failed("cannot flush \(temporary.path): \(String(cString: strerror(errno)))")
             }
         } catch {
             unlink(temporary.path)
@@ -646,7 +615,7 @@ private struct PrincipalsCredentialsFile {
         guard rename(temporary.path, url.path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary.path)
-            throw PrincipalsFailure.refused("cannot move the credentials file into place at \(url.path): \(reason)")
+            throw CommandFailure.failed("cannot move the credentials file into place at \(url.path): \(reason)")
         }
         let directoryDescriptor = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directoryDescriptor >= 0 {

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import SigilCrypto
+
+/// A failure of a `sigil-keyholder` verb, with its exit status and a one-line reason:
+/// 2 for a usage mistake (a bad option value, a directory that is not a key holder's),
+/// 1 for everything refused or broken.
+struct CommandFailure: Error {
+    var status: Int32
+    var message: String
+
+    static func usage(_ message: String) -> CommandFailure { CommandFailure(status: 2, message: message) }
+    static func failed(_ message: String) -> CommandFailure { CommandFailure(status: 1, message: message) }
+}
+
+/// Runs a verb, turning its failures into one line on standard error and an exit code:
+/// a ``CommandFailure`` its own, a `SigilError` 2 when it names a bad argument and 1
+/// otherwise, anything else 1.
+func runVerb(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let exit as ExitCode {
+        throw exit
+    } catch let failure as CommandFailure {
+        writeCommandError(failure.message)
+        throw ExitCode(failure.status)
+    } catch let error as SigilError {
+        writeCommandError(error.message)
+        throw ExitCode(error.code == .invalidArgument ? 2 : 1)
+    } catch {
+        writeCommandError("\(error)")
+        throw ExitCode(1)
+    }
+}
+
+/// `sigil-keyholder: error: MESSAGE` on standard error.
+func writeCommandError(_ message: String) {
+    FileHandle.standardError.write(Data("sigil-keyholder: error: \(message)\n".utf8))
+}
