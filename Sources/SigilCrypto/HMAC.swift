@@ -47,36 +47,54 @@ public enum HMAC {
         hash: HashFunction, key: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer
     ) throws -> SecureBytes {
         OpenSSLErrorQueue.clear()
+        let context = try keyedContext(key, hash: hash)
+        defer { EVP_MAC_CTX_free(context) }
+        return try SecureBytes(count: hash.digestSize) { output in
+            try finish(context, message: message, into: output, hash: hash)
+        }
+    }
+
+    /// A new HMAC context keyed with `key`; the caller frees it.
+    static func keyedContext(_ key: UnsafeRawBufferPointer, hash: HashFunction) throws -> OpaquePointer {
         let mac = try checkOpenSSL(FetchedMAC.hmac.pointer, .cryptoFailure, "fetching HMAC")
         let context = try checkOpenSSL(EVP_MAC_CTX_new(mac), .cryptoFailure, "EVP_MAC_CTX_new")
-        defer { EVP_MAC_CTX_free(context) }
         let parameters = OSSLParameters()
         parameters.addUTF8String("digest", hash.openSSLName)
         // A null key means "keep the previous key" to EVP_MAC_init; an empty key must
         // still be a real pointer.
         var emptyKey: UInt8 = 0
-        try withUnsafeMutablePointer(to: &emptyKey) { empty in
-            let keyPointer = key.baseAddress.map { $0.assumingMemoryBound(to: UInt8.self) }
-                ?? UnsafePointer(empty)
-            try parameters.withUnsafeParameters { parameterArray in
-                try checkOpenSSL(
-                    EVP_MAC_init(context, keyPointer, key.count, parameterArray), .cryptoFailure, "HMAC-\(hash) init")
+        do {
+            try withUnsafeMutablePointer(to: &emptyKey) { empty in
+                let keyPointer = key.baseAddress.map { $0.assumingMemoryBound(to: UInt8.self) } ?? UnsafePointer(empty)
+                try parameters.withUnsafeParameters { parameterArray in
+                    try checkOpenSSL(
+                        EVP_MAC_init(context, keyPointer, key.count, parameterArray), .cryptoFailure, "HMAC-\(hash) init")
+                }
             }
+        } catch {
+            EVP_MAC_CTX_free(context)
+            throw error
         }
+        return context
+    }
+
+    /// Feeds `message` to a keyed context and writes the code to `output`
+    /// (`hash.digestSize` bytes).
+    static func finish(
+        _ context: OpaquePointer, message: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer,
+        hash: HashFunction
+    ) throws {
         if let base = message.baseAddress, message.count > 0 {
             try checkOpenSSL(
                 EVP_MAC_update(context, base.assumingMemoryBound(to: UInt8.self), message.count),
                 .cryptoFailure, "HMAC-\(hash) update")
         }
-        return try SecureBytes(count: hash.digestSize) { output in
-            var written = 0
-            try checkOpenSSL(
-                EVP_MAC_final(
-                    context, output.baseAddress!.assumingMemoryBound(to: UInt8.self), &written, output.count),
-                .cryptoFailure, "HMAC-\(hash) final")
-            guard written == hash.digestSize else {
-                throw SigilError(.cryptoFailure, "HMAC-\(hash) produced \(written) bytes, expected \(hash.digestSize)")
-            }
+        var written = 0
+        try checkOpenSSL(
+            EVP_MAC_final(context, output.baseAddress!.assumingMemoryBound(to: UInt8.self), &written, output.count),
+            .cryptoFailure, "HMAC-\(hash) final")
+        guard written == hash.digestSize else {
+            throw SigilError(.cryptoFailure, "HMAC-\(hash) produced \(written) bytes, expected \(hash.digestSize)")
         }
     }
 }
@@ -100,28 +118,7 @@ public final class HMACKey: @unchecked Sendable {
     /// - Throws: ``SigilError`` with code `cryptoFailure` if OpenSSL fails.
     public init(_ key: SecureBytes, hash: HashFunction) throws {
         OpenSSLErrorQueue.clear()
-        let mac = try checkOpenSSL(FetchedMAC.hmac.pointer, .cryptoFailure, "fetching HMAC")
-        let context = try checkOpenSSL(EVP_MAC_CTX_new(mac), .cryptoFailure, "EVP_MAC_CTX_new")
-        let parameters = OSSLParameters()
-        parameters.addUTF8String("digest", hash.openSSLName)
-        var emptyKey: UInt8 = 0
-        do {
-            try key.withUnsafeBytes { keyBytes in
-                try withUnsafeMutablePointer(to: &emptyKey) { empty in
-                    let keyPointer = keyBytes.baseAddress.map { $0.assumingMemoryBound(to: UInt8.self) }
-                        ?? UnsafePointer(empty)
-                    try parameters.withUnsafeParameters { parameterArray in
-                        try checkOpenSSL(
-                            EVP_MAC_init(context, keyPointer, keyBytes.count, parameterArray), .cryptoFailure,
-                            "HMAC-\(hash) init")
-                    }
-                }
-            }
-        } catch {
-            EVP_MAC_CTX_free(context)
-            throw error
-        }
-        self.context = context
+        self.context = try key.withUnsafeBytes { try HMAC.keyedContext($0, hash: hash) }
         self.hash = hash
     }
 
@@ -135,20 +132,8 @@ public final class HMACKey: @unchecked Sendable {
     public func authenticationCode(for message: UnsafeRawBufferPointer) throws -> [UInt8] {
         let copy = try checkOpenSSL(EVP_MAC_CTX_dup(context), .cryptoFailure, "EVP_MAC_CTX_dup")
         defer { EVP_MAC_CTX_free(copy) }
-        if let base = message.baseAddress, message.count > 0 {
-            try checkOpenSSL(
-                EVP_MAC_update(copy, base.assumingMemoryBound(to: UInt8.self), message.count),
-                .cryptoFailure, "HMAC-\(hash) update")
-        }
         var output = [UInt8](repeating: 0, count: hash.digestSize)
-        var written = 0
-        try output.withUnsafeMutableBufferPointer { buffer in
-            try checkOpenSSL(
-                EVP_MAC_final(copy, buffer.baseAddress!, &written, buffer.count), .cryptoFailure, "HMAC-\(hash) final")
-        }
-        guard written == hash.digestSize else {
-            throw SigilError(.cryptoFailure, "HMAC-\(hash) produced \(written) bytes, expected \(hash.digestSize)")
-        }
+        try output.withUnsafeMutableBytes { try HMAC.finish(copy, message: message, into: $0, hash: hash) }
         return output
     }
 }
