@@ -51,30 +51,22 @@ final class Call: Sendable {
 /// by key ARN (with the text they were parsed from, so a changed policy is parsed anew),
 /// identity policies by their text.
 final class PolicyCache: Sendable {
-    private let keyPolicies = Mutex<[String: (text: String, document: PolicyDocument)]>([:])
-    private let identityPolicies = Mutex<[String: PolicyDocument]>([:])
-
-    /// The most documents kept of each kind; past it the cache starts afresh (a bounded cost).
+    /// The most documents kept of each kind.
     static let capacity = 1024
 
+    private let keyPolicies = BoundedCache<(text: String, document: PolicyDocument)>(capacity: capacity)
+    private let identityPolicies = BoundedCache<PolicyDocument>(capacity: capacity)
+
     func keyPolicy(_ text: String, keyARN: String) throws(PolicyError) -> PolicyDocument {
-        if let entry = keyPolicies.withLock({ $0[keyARN] }), entry.text == text { return entry.document }
-        let document = try PolicyDocument(json: text, kind: .keyPolicy, knownAccounts: nil)
-        keyPolicies.withLock { cache in
-            if cache.count >= Self.capacity { cache.removeAll() }
-            cache[keyARN] = (text, document)
-        }
-        return document
+        try keyPolicies.value(keyARN, isCurrent: { $0.text == text }) { () throws(PolicyError) in
+            (text, try PolicyDocument(json: text, kind: .keyPolicy, knownAccounts: nil))
+        }.document
     }
 
     func identityPolicy(_ text: String) throws(PolicyError) -> PolicyDocument {
-        if let document = identityPolicies.withLock({ $0[text] }) { return document }
-        let document = try PolicyDocument(json: text, kind: .identityPolicy, knownAccounts: nil)
-        identityPolicies.withLock { cache in
-            if cache.count >= Self.capacity { cache.removeAll() }
-            cache[text] = document
+        try identityPolicies.value(text) { () throws(PolicyError) in
+            try PolicyDocument(json: text, kind: .identityPolicy, knownAccounts: nil)
         }
-        return document
     }
 }
 

@@ -12,8 +12,8 @@ import Synchronization
 /// longer be resolved, so its stale entry is never used. Access-key secrets are cached
 /// for a short time, so that a revocation takes effect within ``credentialLifetime``.
 final class KeyMaterialCache: Sendable {
-    private let privateKeys = Mutex<[String: AsymmetricPrivateKey]>([:])
-    private let symmetricKeys = Mutex<[String: SecureBytes]>([:])
+    private let privateKeys = BoundedCache<AsymmetricPrivateKey>(capacity: capacity)
+    private let symmetricKeys = BoundedCache<SecureBytes>(capacity: capacity)
     private let credentials = Mutex<[String: (credential: Credential, loaded: Date)]>([:])
 
     /// The most entries of each kind; past it the cache starts afresh (a bounded cost).
@@ -21,25 +21,12 @@ final class KeyMaterialCache: Sendable {
     /// How long an access key's secret is trusted without a new look-up.
     static let credentialLifetime: TimeInterval = 30
 
-    func privateKey(id: String, load: () throws -> AsymmetricPrivateKey) rethrows -> AsymmetricPrivateKey {
-        if let key = privateKeys.withLock({ $0[id] }) { return key }
-        let key = try load()
-        privateKeys.withLock { cache in
-            if cache.count >= Self.capacity { cache.removeAll() }
-            cache[id] = key
-        }
-        return key
+    func privateKey(id: String, load: () throws -> AsymmetricPrivateKey) throws -> AsymmetricPrivateKey {
+        try privateKeys.value(id, load: load)
     }
 
-    func symmetricKey(id: String, version: Int, load: () throws -> SecureBytes) rethrows -> SecureBytes {
-        let slot = "\(id)#\(version)"
-        if let key = symmetricKeys.withLock({ $0[slot] }) { return key }
-        let key = try load()
-        symmetricKeys.withLock { cache in
-            if cache.count >= Self.capacity { cache.removeAll() }
-            cache[slot] = key
-        }
-        return key
+    func symmetricKey(id: String, version: Int, load: () throws -> SecureBytes) throws -> SecureBytes {
+        try symmetricKeys.value("\(id)#\(version)", load: load)
     }
 
     /// An active access key's credential; unknown and revoked keys are never cached.
