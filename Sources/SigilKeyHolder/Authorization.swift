@@ -104,6 +104,10 @@ extension KeyHolderService {
     /// The policy action of an operation, `kms:Operation`.
     static func action(_ operation: KMSOperation) -> String { "kms:\(operation.rawValue)" }
 
+    /// The operations on no particular key, which identity policies alone decide
+    /// (worked out once, not per request).
+    static let accountOperations = Set(KMSOperation.allCases.filter { KMSAuthorizer.isAccountAction(action($0)) })
+
     /// Records what a decoded request body tells policies and the audit log.
     func note(_ request: some Decodable, in call: Call) {
         guard let source = request as? any ConditionSource else { return }

@@ -13,55 +13,6 @@ extension KeyHolderService {
     /// KMS allows 25 on-demand rotations per key.
     static let maximumOnDemandRotations = 25
 
-    func performMore(_ operation: KMSOperation, body: Data, caller: Call) async throws -> Data {
-        func run<Request: Decodable, Response: Encodable>(
-            _ type: Request.Type, _ handler: (Request) async throws -> Response
-        ) async throws -> Data {
-            let request = try KMSJSON.decode(type, from: body)
-            note(request, in: caller)
-            return try KMSJSON.encode(try await handler(request))
-        }
-        switch operation {
-        case .reEncrypt: return try await run(KMS.ReEncryptRequest.self) { try await reEncrypt($0, caller) }
-        case .generateDataKey:
-            return try await run(KMS.GenerateDataKeyRequest.self) { try generateDataKey($0, caller) }
-        case .generateDataKeyWithoutPlaintext:
-            return try await run(KMS.GenerateDataKeyWithoutPlaintextRequest.self) {
-                try generateDataKeyWithoutPlaintext($0, caller)
-            }
-        case .generateDataKeyPair:
-            return try await run(KMS.GenerateDataKeyPairRequest.self) { try await generateDataKeyPair($0, caller) }
-        case .generateDataKeyPairWithoutPlaintext:
-            return try await run(KMS.GenerateDataKeyPairWithoutPlaintextRequest.self) {
-                try await generateDataKeyPairWithoutPlaintext($0, caller)
-            }
-        case .enableKeyRotation:
-            return try await run(KMS.EnableKeyRotationRequest.self) { try enableKeyRotation($0, caller) }
-        case .disableKeyRotation:
-            return try await run(KMS.DisableKeyRotationRequest.self) { try disableKeyRotation($0, caller) }
-        case .getKeyRotationStatus:
-            return try await run(KMS.GetKeyRotationStatusRequest.self) { try getKeyRotationStatus($0, caller) }
-        case .rotateKeyOnDemand:
-            return try await run(KMS.RotateKeyOnDemandRequest.self) { try rotateKeyOnDemand($0, caller) }
-        case .listKeyRotations:
-            return try await run(KMS.ListKeyRotationsRequest.self) { try listKeyRotations($0, caller) }
-        case .createAlias: return try await run(KMS.CreateAliasRequest.self) { try createAlias($0, caller) }
-        case .updateAlias: return try await run(KMS.UpdateAliasRequest.self) { try updateAlias($0, caller) }
-        case .deleteAlias: return try await run(KMS.DeleteAliasRequest.self) { try deleteAlias($0, caller) }
-        case .listAliases: return try await run(KMS.ListAliasesRequest.self) { try listAliases($0, caller) }
-        case .tagResource: return try await run(KMS.TagResourceRequest.self) { try tagResource($0, caller) }
-        case .untagResource: return try await run(KMS.UntagResourceRequest.self) { try untagResource($0, caller) }
-        case .putKeyPolicy: return try await run(KMS.PutKeyPolicyRequest.self) { try putKeyPolicy($0, caller) }
-        case .getKeyPolicy: return try await run(KMS.GetKeyPolicyRequest.self) { try getKeyPolicy($0, caller) }
-        case .listKeyPolicies: return try await run(KMS.ListKeyPoliciesRequest.self) { try listKeyPolicies($0, caller) }
-        case .listResourceTags:
-            return try await run(KMS.ListResourceTagsRequest.self) { try listResourceTags($0, caller) }
-        default:
-            // `perform` serves every other operation before it gets here.
-            throw KMSError.unknownOperation("Unknown operation \(operation.target)")
-        }
-    }
-
     // MARK: - Symmetric ciphertexts
 
     /// Checks that an `EncryptionAlgorithm` is absent or `SYMMETRIC_DEFAULT`, as a
