@@ -115,7 +115,7 @@ public enum SigV4 {
     public static func payloadHash(_ body: some DataProtocol) -> String {
         // SHA-256 over bytes in memory fails only if OpenSSL cannot allocate a context.
         let digest = (try? HashFunction.sha256.hash(body)) ?? []
-        return hex(digest)
+        return Hex.lowercase(digest)
     }
 
     /// The canonical URI: dot segments and empty segments removed (as botocore and AWS
@@ -250,20 +250,10 @@ public enum SigV4 {
     ///
     /// - Throws: ``SigilError`` if OpenSSL fails.
     public static func signature(stringToSign: String, signingKey: SecureBytes) throws -> String {
-        hex(try HMAC.authenticationCode(for: Array(stringToSign.utf8), using: signingKey, hash: .sha256).unsafeBytes)
+        Hex.lowercase(try HMAC.authenticationCode(for: Array(stringToSign.utf8), using: signingKey, hash: .sha256).unsafeBytes)
     }
 
     // MARK: - Encoding helpers
-
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
-    }
 
     /// RFC 3986 encoding as SigV4 wants it: unreserved characters kept, every other byte
     /// as `%XX` with upper-case hex.
@@ -695,7 +685,7 @@ extension SigV4 {
                 canonicalRequest: canonical, amzDate: SigV4.amzDate(date), scope: authorization.scope)
             let key = try signingKeys.key(
                 accessKeyID: authorization.accessKeyId, scope: authorization.scope, secretAccessKey: secretAccessKey)
-            let expected = SigV4.hex(try Array(toSign.utf8).withUnsafeBytes { try key.authenticationCode(for: $0) })
+            let expected = Hex.lowercase(try Array(toSign.utf8).withUnsafeBytes { try key.authenticationCode(for: $0) })
             guard ConstantTime.equals(Array(expected.utf8), Array(authorization.signature.utf8)) else {
                 throw KMSError.invalidRequestSignature(
                     "The request signature we calculated does not match the signature you provided. "

@@ -67,7 +67,7 @@ private struct AuditVerifyCommand: AsyncParsableCommand {
             }
             let noun = verification.eventCount == 1 ? "event" : "events"
             AuditTool.say(
-                "audit log intact: \(verification.eventCount) \(noun), head sha256 \(AuditTool.hex(verification.headHash))")
+                "audit log intact: \(verification.eventCount) \(noun), head sha256 \(Hex.lowercase(verification.headHash))")
         }
     }
 }
@@ -208,12 +208,5 @@ private enum AuditTool {
 
     static func writeLine(_ line: String) {
         FileHandle.standardError.write(Data("sigil-keyholder: \(line)\n".utf8))
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { byte in
-            let digits = String(byte, radix: 16)
-            return byte < 16 ? "0" + digits : digits
-        }.joined()
     }
 }

@@ -1,5 +1,6 @@
 internal import Foundation
 internal import Glibc
+internal import SigilCrypto
 
 extension AuditLog {
     /// One event as a CloudTrail record (event version 1.08), on one line, without the
@@ -42,7 +43,7 @@ extension AuditLog {
         json.string("recipientAccountId", event.account)
         json.string("eventCategory", "Management")
         json.raw("sigilSequence", String(row.seq))
-        json.string("sigilHash", hex(row.hash))
+        json.string("sigilHash", Hex.lowercase(row.hash))
         return json.finish()
     }
 
@@ -121,7 +122,7 @@ extension AuditLog {
         guard bytes.count == 16 else { return "00000000-0000-8000-8000-000000000000" }
         bytes[6] = (bytes[6] & 0x0f) | 0x80
         bytes[8] = (bytes[8] & 0x3f) | 0x80
-        let text = hex(bytes)
+        let text = Hex.lowercase(bytes)
         let characters = Array(text)
         return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(characters[$0]) }.joined(separator: "-")
     }
@@ -149,17 +150,6 @@ extension AuditLog {
         let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
         guard parts.count == 6, parts[0] == "arn" else { return nil }
         return String(parts[5])
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var output = [UInt8]()
-        output.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            output.append(digits[Int(byte >> 4)])
-            output.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: output, as: UTF8.self)
     }
 }
 
