@@ -49,11 +49,11 @@ private struct AuditVerifyCommand: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var options: AuditStoreOptions
+    @OptionGroup var options: DataDirectoryOptions
 
     func run() async throws {
         try runVerb {
-            let store = try options.open()
+            let store = try options.openForAudit()
             let verification: AuditVerification
             do {
                 verification = try store.verifyAuditLog()
@@ -93,7 +93,7 @@ private struct AuditExportCommand: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var options: AuditStoreOptions
+    @OptionGroup var options: DataDirectoryOptions
 
     @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write to this file, not standard output.", valueName: "file"))
     var output: String?
@@ -112,7 +112,7 @@ private struct AuditExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         try runVerb {
-            let store = try options.open()
+            let store = try options.openForAudit()
             let start = after
             let count: Int
             if let output {
@@ -170,29 +170,14 @@ private struct AuditExportCommand: AsyncParsableCommand {
 
 // MARK: - Shared options
 
-private struct AuditStoreOptions: ParsableArguments {
-    @Option(
-        name: .long,
-        help: ArgumentHelp("The key holder's data directory, as given to serve --data-dir.", valueName: "dir"))
-    var dataDir: String
-
-    /// Opens the store, refusing a directory `serve` never initialised (opening would
-    /// initialise it).
-    func open() throws -> KeyStore {
-        let path = dataDir
-        let directory = URL(fileURLWithPath: path, isDirectory: true)
-        let initialised = ["root.key", "keyholder.sqlite"].allSatisfy {
-            FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path)
-        }
-        guard initialised else {
-            throw CommandFailure.usage(
-                "\(path) is not a key holder data directory (it has no root.key and keyholder.sqlite); "
-                    + "run sigil-keyholder serve --data-dir \(path) once first")
-        }
+extension DataDirectoryOptions {
+    /// Opens the store for the audit commands, for which a store that does not open is a
+    /// usage mistake (exit 2), not a broken log.
+    fileprivate func openForAudit() throws -> KeyStore {
         do {
-            return try KeyStore.open(directory: directory).store
+            return try open()
         } catch let error as SigilError {
-            throw CommandFailure.usage("cannot open the key holder data directory \(path): \(error.message)")
+            throw CommandFailure.usage("cannot open the key holder data directory \(dataDir): \(error.message)")
         }
     }
 }

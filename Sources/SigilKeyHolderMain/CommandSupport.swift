@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SigilCrypto
+import SigilKeyStore
 
 /// A failure of a `sigil-keyholder` verb, with its exit status and a one-line reason:
 /// 2 for a usage mistake (a bad option value, a directory that is not a key holder's),
@@ -36,4 +37,30 @@ func runVerb(_ body: () throws -> Void) throws {
 /// `sigil-keyholder: error: MESSAGE` on standard error.
 func writeCommandError(_ message: String) {
     FileHandle.standardError.write(Data("sigil-keyholder: error: \(message)\n".utf8))
+}
+
+/// `--data-dir`, for the commands that work on a data directory `serve` made.
+struct DataDirectoryOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The key holder's data directory, as given to serve --data-dir.", valueName: "dir"))
+    var dataDir: String
+
+    /// Opens the store, refusing a directory `serve` never initialised (opening would
+    /// initialise it).
+    ///
+    /// - Throws: ``CommandFailure`` (usage) for such a directory; `SigilError` when the
+    ///   store does not open.
+    func open() throws -> KeyStore {
+        let directory = URL(fileURLWithPath: dataDir, isDirectory: true)
+        let initialised = ["root.key", "keyholder.sqlite"].allSatisfy {
+            FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path)
+        }
+        guard initialised else {
+            throw CommandFailure.usage(
+                "\(dataDir) is not a key holder data directory; run sigil-keyholder serve --data-dir \(dataDir) once first "
+                    + "(it has no root.key and keyholder.sqlite)")
+        }
+        return try KeyStore.open(directory: directory).store
+    }
 }

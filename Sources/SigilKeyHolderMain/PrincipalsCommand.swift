@@ -57,7 +57,7 @@ private struct PrincipalsAddCommand: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var store: PrincipalsStoreOptions
+    @OptionGroup var store: DataDirectoryOptions
 
     @Option(name: .long, help: ArgumentHelp("Add a user called NAME (1–64 of A–Z a–z 0–9 + = , . @ _ -).", valueName: "name"))
     var user: String?
@@ -140,7 +140,7 @@ private struct PrincipalsListCommand: AsyncParsableCommand {
         commandName: "list",
         abstract: "List principals: ARN, kind, identity policy or not, access key ids (never secrets).")
 
-    @OptionGroup var store: PrincipalsStoreOptions
+    @OptionGroup var store: DataDirectoryOptions
 
     @Option(name: .long, help: ArgumentHelp("Only this 12-digit account's principals.", valueName: "id"))
     var account: String?
@@ -197,7 +197,7 @@ private struct PrincipalsRemoveCommand: AsyncParsableCommand {
             whose account still has users or roles.
             """)
 
-    @OptionGroup var store: PrincipalsStoreOptions
+    @OptionGroup var store: DataDirectoryOptions
 
     @Option(name: .long, help: ArgumentHelp("The principal's ARN.", valueName: "arn"))
     var arn: String
@@ -222,7 +222,7 @@ private struct PrincipalsRotateKeyCommand: AsyncParsableCommand {
             the directory may accept them for up to 30 seconds more.
             """)
 
-    @OptionGroup var store: PrincipalsStoreOptions
+    @OptionGroup var store: DataDirectoryOptions
 
     @Option(name: .long, help: ArgumentHelp("The principal's ARN.", valueName: "arn"))
     var arn: String
@@ -280,7 +280,7 @@ private struct PrincipalsSetPolicyCommand: AsyncParsableCommand {
             the old policy for up to 30 seconds more.
             """)
 
-    @OptionGroup var store: PrincipalsStoreOptions
+    @OptionGroup var store: DataDirectoryOptions
 
     @Option(name: .long, help: ArgumentHelp("The user's or role's ARN.", valueName: "arn"))
     var arn: String
@@ -304,27 +304,6 @@ private struct PrincipalsSetPolicyCommand: AsyncParsableCommand {
 }
 
 // MARK: - Shared options
-
-private struct PrincipalsStoreOptions: ParsableArguments {
-    @Option(
-        name: .long,
-        help: ArgumentHelp("The key holder's data directory, as given to serve --data-dir.", valueName: "dir"))
-    var dataDir: String
-
-    /// Opens the store, refusing a directory `serve` never initialised (opening would
-    /// initialise it).
-    func open() throws -> KeyStore {
-        let directory = URL(fileURLWithPath: dataDir, isDirectory: true)
-        let initialised = ["root.key", "keyholder.sqlite"].allSatisfy {
-            FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path)
-        }
-        guard initialised else {
-            throw CommandFailure.usage(
-                "\(dataDir) is not a key holder data directory; run sigil-keyholder serve --data-dir \(dataDir) once first")
-        }
-        return try KeyStore.open(directory: directory).store
-    }
-}
 
 private struct PrincipalsCredentialsFileOptions: ParsableArguments {
     @Option(
