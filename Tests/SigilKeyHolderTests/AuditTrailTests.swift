@@ -5,7 +5,6 @@ import SigilCrypto
 import SigilKMS
 import SigilKeyHolder
 import SigilKeyStore
-import SigilTestSupport
 import Synchronization
 import Testing
 
@@ -24,13 +23,9 @@ struct AuditTrailTests {
             try await root.expectFailure(
                 KMS.DecryptRequest(ciphertextBlob: Base64Blob(blob), encryptionContext: ["purpose": secretValue]),
                 "DisabledException")
-            let (_, id, secret) = try store.addPrincipalWithAccessKey(account: "111122223333", kind: .user, name: "nobody")
-            let nobody = KMSTestClient(
-                client: root.client,
-                signer: SigV4.Signer(
-                    credentials: AWSCredentials(
-                        accessKeyId: id, secretAccessKey: secret.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }),
-                    region: "us-east-1"))
+            let nobody = try AuthorizationTests.client(root, store, account: "111122223333", user: "nobody")
+            let id = nobody.signer.credentials.accessKeyId
+            let secret = nobody.signer.credentials.secretAccessKey
             try await nobody.expectFailure(KMS.DescribeKeyRequest(keyId: arn), "AccessDeniedException")
             let unsigned = try await root.raw(
                 target: KMSOperation.listKeys.target, body: Data("{}".utf8), signing: .unsigned)
@@ -54,7 +49,7 @@ struct AuditTrailTests {
 
             // Nothing secret in the events: no context value, no plaintext, no secret key.
             let exported = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID()).jsonl")
-            FileManager.default.createFile(atPath: exported.path, contents: nil)
+            #expect(FileManager.default.createFile(atPath: exported.path, contents: nil))
             defer { try? FileManager.default.removeItem(at: exported) }
             let handle = try FileHandle(forWritingTo: exported)
             #expect(try store.exportAuditLog(to: handle) == events.count)
@@ -88,19 +83,15 @@ struct AuditTrailTests {
 struct ScheduledDeletionAuditTests {
     @Test("a deletion carried out when its waiting period ends is an event of the log")
     func scheduledDeletionIsAudited() async throws {
-        let directory = try TestSupport.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
         let clock = Mutex(Date())
-        var configuration = KeyHolderConfiguration(
-            dataDirectory: directory, port: 0, now: { clock.withLock { $0 } }, deletionCheckInterval: .milliseconds(20))
-        configuration.quotas = .unlimited
-        let (application, holder) = try buildApplication(configuration)
-        let credentials = try AWSConfiguration(environment: [
-            "AWS_SHARED_CREDENTIALS_FILE": holder.credentialsFile.path,
-            "AWS_CONFIG_FILE": directory.appendingPathComponent("no-config").path,
-        ]).credentials(profile: "default")
-        try await application.test(.live) { client in
-            let kms = KMSTestClient(client: client, signer: SigV4.Signer(credentials: credentials, region: "us-east-1"))
+        // Live: the scheduler runs as a service of the application, which router tests skip.
+        try await withKeyHolder(
+            configure: {
+                $0.now = { clock.withLock { $0 } }
+                $0.deletionCheckInterval = .milliseconds(20)
+                $0.quotas = .unlimited
+            }, setup: .live
+        ) { kms, holder in
             let key = try #require(try await kms.send(KMS.CreateKeyRequest()).keyMetadata)
             _ = try await kms.send(KMS.ScheduleKeyDeletionRequest(keyId: key.keyId, pendingWindowInDays: 7))
             clock.withLock { $0 = $0.addingTimeInterval(8 * 86400) }

@@ -126,9 +126,10 @@ struct KMSTestClient: Sendable {
     }
 }
 
-/// Opens a key holder on a fresh data directory and runs `body` against its router.
+/// Opens a key holder on a fresh data directory and runs `body` against its router (or,
+/// with `setup: .live`, against the running application with its services).
 func withKeyHolder(
-    configure: (inout KeyHolderConfiguration) -> Void = { _ in },
+    configure: (inout KeyHolderConfiguration) -> Void = { _ in }, setup: TestingSetup = .router,
     _ body: @Sendable (KMSTestClient, KeyHolder) async throws -> Void
 ) async throws {
     let directory = try TestSupport.temporaryDirectory()
@@ -141,7 +142,7 @@ func withKeyHolder(
         "AWS_CONFIG_FILE": directory.appendingPathComponent("no-config").path,
     ]).credentials(profile: "default")
     let signer = SigV4.Signer(credentials: credentials, region: "us-east-1")
-    try await application.test(.router) { client in
+    try await application.test(setup) { client in
         try await body(KMSTestClient(client: client, signer: signer), holder)
     }
 }
