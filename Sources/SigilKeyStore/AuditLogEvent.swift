@@ -139,8 +139,19 @@ public struct AuditEvent: Sendable, Hashable, Codable {
         if hasNUL {
             text = text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")
         }
-        guard text.utf8.count > maximumFieldLength else { return text }
-        let budget = maximumFieldLength - "…".utf8.count
+        return truncated(text, toUTF8Bytes: maximumFieldLength)
+    }
+
+    /// `text` when it is at most `limit` UTF-8 bytes long; otherwise its longest prefix
+    /// of whole characters that, with a trailing `…`, fits in `limit` bytes.
+    ///
+    /// - Parameters:
+    ///   - text: The text.
+    ///   - limit: The most UTF-8 bytes kept, at least 3 (the size of `…`).
+    /// - Returns: The text, cut if it must be.
+    public static func truncated(_ text: String, toUTF8Bytes limit: Int) -> String {
+        guard text.utf8.count > limit else { return text }
+        let budget = max(0, limit - "…".utf8.count)
         var kept = ""
         var used = 0
         for character in text {

@@ -4,38 +4,40 @@ public import SigilCrypto
 /// Appends the events of requests that change nothing (Sign, Decrypt, GenerateDataKey,
 /// refusals, failures) to the audit log in batches: group commit.
 ///
-/// ``record(_:)`` only queues the event and returns; a dedicated thread appends what is
-/// queued in one transaction (one fsync) once ``batchSize`` events wait or
-/// ``batchDelay`` has passed since the oldest arrived, whichever is first, at most
-/// ``maximumBatch`` per transaction. Events enter the chain in the order they were
-/// recorded, interleaved with the events of mutations in commit order.
+/// A dedicated thread appends what is queued in one transaction (one fsync): at once
+/// when it is idle, and otherwise, as soon as the commit under way ends, everything
+/// that arrived meanwhile (at most ``maximumBatch`` per transaction). No event waits for
+/// a timer; under load the batches grow by themselves. Events enter the chain in the
+/// order they were recorded, interleaved with the events of mutations in commit order.
 ///
-/// An event is durable only once its batch commits: a crash loses at most the last few
-/// milliseconds of recorded events, never a committed one. Call ``flush()`` to wait for
-/// everything recorded so far (a server does at shutdown).
+/// Two ways in:
 ///
-/// A batch that fails to commit is kept, at the front of the queue, and retried with a
-/// growing delay (50 ms doubling to 2 s): nothing is dropped. ``flush()`` throws the
-/// failure; ``record(_:)`` throws once ``maximumPending`` events wait, so that a
-/// broken log stops the requests it cannot record instead of forgetting them.
+/// - ``recordDurably(_:)`` suspends the caller until the event's batch has committed, and
+///   throws when it cannot: the batch's commit failed (the disk is full, the log is
+///   broken) or ``maximumPending`` events already wait. A failed batch's durable events
+///   are dropped: the request each describes must then fail and release nothing, so the
+///   log never claims it happened. This is how a server records a request before it
+///   answers — the audit log fails closed.
+/// - ``record(_:)`` only queues the event and returns. A batch that fails keeps these
+///   events, at the front of the queue, and retries them with a growing delay (50 ms
+///   doubling to 2 s): nothing is dropped. ``flush()`` waits for them and throws the
+///   failure; ``record(_:)`` throws once ``maximumPending`` events wait.
 ///
 /// The thread starts with the first event and ends after a second with nothing to do.
 public final class AuditWriter: Sendable {
-    /// The queue length at which a batch is committed without waiting for ``batchDelay``.
-    public static let batchSize = 512
-    /// How long the oldest queued event waits for others to share its commit.
-    public static let batchDelay: TimeInterval = 0.01
     /// The most events one transaction appends.
     public static let maximumBatch = 4096
-    /// The most events waiting before ``record(_:)`` refuses more.
+    /// The most events waiting before recording refuses more.
     public static let maximumPending = 262_144
 
     private let queue: Queue
 
     /// A writer that appends batches with `commit`, which must append them in order in
     /// one transaction, or throw and append none.
-    init(commit: @escaping @Sendable ([AuditEvent]) throws -> Void) {
-        queue = Queue(commit: commit)
+    init(
+        maximumPending: Int = AuditWriter.maximumPending, commit: @escaping @Sendable ([AuditEvent]) throws -> Void
+    ) {
+        queue = Queue(maximumPending: maximumPending, commit: commit)
     }
 
     /// Queues an event for the next batch; returns at once.
@@ -44,22 +46,46 @@ public final class AuditWriter: Sendable {
     /// - Throws: ``SigilError`` with code `storageFailure` when ``maximumPending`` events
     ///   already wait because batches keep failing (the message says why).
     public func record(_ event: AuditEvent) throws {
-        try queue.record(event)
+        try queue.enqueue(event, waiter: nil)
     }
 
-    /// Returns once every event recorded before the call is durable.
+    /// Queues an event and returns once it is durable: once the transaction holding it
+    /// has committed. The calling task is suspended meanwhile, never its thread.
+    ///
+    /// - Parameter event: The event.
+    /// - Throws: ``SigilError`` with code `storageFailure` when the event's batch failed
+    ///   to commit (the event is then not in the log and never will be) or when
+    ///   ``maximumPending`` events already wait.
+    public func recordDurably(_ event: AuditEvent) async throws {
+        try await withCheckedThrowingContinuation { (waiter: CheckedContinuation<Void, any Error>) in
+            do {
+                try queue.enqueue(event, waiter: waiter)
+            } catch {
+                waiter.resume(throwing: error)
+            }
+        }
+    }
+
+    /// Returns once every event recorded before the call is durable (or, for events
+    /// recorded with ``recordDurably(_:)``, has failed and been reported to its caller).
     ///
     /// - Throws: ``SigilError`` with code `storageFailure` when a batch fails after the
-    ///   call began; its events stay queued and are retried.
+    ///   call began; events queued with ``record(_:)`` stay queued and are retried.
     public func flush() throws {
         try queue.flush()
     }
 
-    /// How many recorded events are not yet committed.
+    /// How many recorded events are not yet committed (nor dropped).
     public var pendingCount: Int { queue.pendingCount }
 
     /// The last batch failure, `nil` once a batch commits again.
     public var lastFailure: SigilError? { queue.lastFailure }
+
+    /// Makes every following commit run `fault` first, which fails the batch if it
+    /// throws; `nil` removes it. For tests that need the log to fail on demand.
+    func injectFault(_ fault: (@Sendable ([AuditEvent]) throws -> Void)?) {
+        queue.injectFault(fault)
+    }
 }
 
 /// The writer's state and its thread.
@@ -67,31 +93,40 @@ public final class AuditWriter: Sendable {
 /// `@unchecked Sendable`: every mutable field is read and written only while `condition`
 /// is locked; the commit closure is `@Sendable`.
 private final class Queue: @unchecked Sendable {
+    /// A queued event, its place in recording order, and who waits for it, if anyone.
+    struct Entry {
+        var event: AuditEvent
+        var sequence: UInt64
+        var waiter: CheckedContinuation<Void, any Error>?
+    }
+
     private let condition = NSCondition()
     private let commit: @Sendable ([AuditEvent]) throws -> Void
+    private let maximumPending: Int
+    private var fault: (@Sendable ([AuditEvent]) throws -> Void)? = nil
 
-    private var pending: [AuditEvent] = []
-    /// When the oldest pending event arrived.
-    private var oldest = Date()
-    /// Events ever recorded, and how many of them (the first ones) are committed.
-    private var recorded: UInt64 = 0
-    private var committed: UInt64 = 0
-    /// Commit at once until `committed` reaches this: someone is flushing.
-    private var flushTarget: UInt64 = 0
+    /// Events not yet taken by the thread, in recording order.
+    private var pending: [Entry] = []
+    /// The batch being committed: its first sequence number and size.
+    private var inFlightFirst: UInt64? = nil
+    private var inFlightCount = 0
+    /// The sequence number the next recorded event gets.
+    private var nextSequence: UInt64 = 1
     private var running = false
     private var failure: SigilError? = nil
     /// Commit attempts started, and the number of the last one that failed.
     private var attempts: UInt64 = 0
     private var lastFailedAttempt: UInt64 = 0
 
-    init(commit: @escaping @Sendable ([AuditEvent]) throws -> Void) {
+    init(maximumPending: Int, commit: @escaping @Sendable ([AuditEvent]) throws -> Void) {
+        self.maximumPending = maximumPending
         self.commit = commit
     }
 
     var pendingCount: Int {
         condition.lock()
         defer { condition.unlock() }
-        return Int(recorded - committed)
+        return pending.count + inFlightCount
     }
 
     var lastFailure: SigilError? {
@@ -100,28 +135,37 @@ private final class Queue: @unchecked Sendable {
         return failure
     }
 
-    func record(_ event: AuditEvent) throws {
+    func injectFault(_ fault: (@Sendable ([AuditEvent]) throws -> Void)?) {
         condition.lock()
         defer { condition.unlock() }
-        guard pending.count < AuditWriter.maximumPending else {
+        self.fault = fault
+    }
+
+    /// The sequence number of the oldest event whose fate is not yet known: everything
+    /// before it is committed or dropped. A failed batch's kept events go back to the
+    /// front of `pending`, so `pending` stays in order.
+    private var oldestUnsettled: UInt64 {
+        inFlightFirst ?? pending.first?.sequence ?? nextSequence
+    }
+
+    func enqueue(_ event: AuditEvent, waiter: CheckedContinuation<Void, any Error>?) throws {
+        condition.lock()
+        defer { condition.unlock() }
+        guard pending.count < maximumPending else {
             throw SigilError(
                 .storageFailure,
                 "the audit log is \(pending.count) events behind and refuses more: "
                     + (failure.map { "appending fails: \($0.message)" } ?? "the disk cannot keep up"))
         }
-        if pending.isEmpty {
-            oldest = Date()
-            pending.reserveCapacity(AuditWriter.batchSize)
-        }
-        pending.append(event)
-        recorded += 1
+        pending.append(Entry(event: event, sequence: nextSequence, waiter: waiter))
+        nextSequence += 1
         if !running {
             running = true
             let thread = Thread { [self] in run() }
             thread.name = "sigil-audit-writer"
             thread.start()
-        } else if pending.count == 1 || pending.count == AuditWriter.batchSize {
-            // The thread waits for the first event, then for a full batch or the delay.
+        } else if pending.count == 1 {
+            // The thread may be waiting for work (or for a retry, which ignores this).
             condition.broadcast()
         }
     }
@@ -129,12 +173,9 @@ private final class Queue: @unchecked Sendable {
     func flush() throws {
         condition.lock()
         defer { condition.unlock() }
-        let target = recorded
-        guard committed < target else { return }
-        flushTarget = max(flushTarget, target)
+        let target = nextSequence - 1
         let attemptsBefore = attempts
-        condition.broadcast()
-        while committed < target {
+        while oldestUnsettled <= target {
             // Only an attempt that started after this call counts: one already under
             // way may have read the state the caller has since repaired.
             if lastFailedAttempt > attemptsBefore, let failure {
@@ -147,12 +188,13 @@ private final class Queue: @unchecked Sendable {
         }
     }
 
-    /// The thread's loop: wait for events, gather a batch, commit it, repeat; end after
-    /// a second of idleness.
+    /// The thread's loop: wait for events, commit all that wait (up to the batch limit),
+    /// tell their waiters, repeat; end after a second of idleness.
     private func run() {
         condition.lock()
         defer { condition.unlock() }
         var retryDelay: TimeInterval = 0.05
+        var spare: [Entry] = []
         while true {
             if pending.isEmpty {
                 let idleUntil = Date().addingTimeInterval(1)
@@ -162,49 +204,61 @@ private final class Queue: @unchecked Sendable {
                     return
                 }
             }
-            let deadline = oldest.addingTimeInterval(AuditWriter.batchDelay)
-            while pending.count < AuditWriter.batchSize && committed >= flushTarget
-                && condition.wait(until: deadline)
-            {}
-            let batch: [AuditEvent]
+            var batch: [Entry]
             if pending.count <= AuditWriter.maximumBatch {
+                // Take the whole queue; the emptied buffer of the last batch takes its place.
                 batch = pending
-                pending = []
+                pending = spare
             } else {
                 batch = Array(pending.prefix(AuditWriter.maximumBatch))
                 pending.removeFirst(AuditWriter.maximumBatch)
-                oldest = Date()
             }
-
+            inFlightFirst = batch[0].sequence
+            inFlightCount = batch.count
             attempts += 1
             let attempt = attempts
+            let fault = self.fault
             condition.unlock()
+
+            let events = batch.map(\.event)
             var failed: SigilError? = nil
             do {
-                try commit(batch)
+                try fault?(events)
+                try commit(events)
             } catch let error as SigilError {
                 failed = error
             } catch {
                 failed = SigilError(.storageFailure, "appending to the audit log failed: \(error)")
             }
-            condition.lock()
+            // Wake the waiters before taking the lock again: resuming only schedules them.
+            for entry in batch {
+                guard let waiter = entry.waiter else { continue }
+                if let failed { waiter.resume(throwing: failed) } else { waiter.resume() }
+            }
 
-            if let error = failed {
-                // Back to the front: order is kept, nothing is lost.
-                if pending.isEmpty { oldest = Date() }
-                pending.insert(contentsOf: batch, at: 0)
-                failure = error
+            condition.lock()
+            inFlightFirst = nil
+            inFlightCount = 0
+            if let failed {
+                failure = failed
                 lastFailedAttempt = attempt
+                // Events nobody waits for go back to the front: order is kept, nothing
+                // is lost. Those whose callers were just told of the failure are dropped.
+                let kept = batch.filter { $0.waiter == nil }
+                pending.insert(contentsOf: kept, at: 0)
                 condition.broadcast()
-                let retryAt = Date().addingTimeInterval(retryDelay)
-                while condition.wait(until: retryAt) {}
-                retryDelay = min(retryDelay * 2, 2)
+                if !kept.isEmpty {
+                    let retryAt = Date().addingTimeInterval(retryDelay)
+                    while condition.wait(until: retryAt) {}
+                    retryDelay = min(retryDelay * 2, 2)
+                }
             } else {
-                committed += UInt64(batch.count)
                 failure = nil
                 retryDelay = 0.05
                 condition.broadcast()
             }
+            batch.removeAll(keepingCapacity: true)
+            spare = batch
         }
     }
 }

@@ -5,7 +5,8 @@ internal import SigilCrypto
 extension KeyStore {
     /// Queues the event of a request that changes nothing (Sign, Decrypt,
     /// GenerateDataKey, a refusal, a failure) for the audit log's next batch, and
-    /// returns at once; see ``AuditWriter``.
+    /// returns at once; see ``AuditWriter``. A batch that fails keeps the event and
+    /// retries it; use ``recordAuditDurably(_:)`` to wait for the commit instead.
     ///
     /// A request that changes the store passes its event to the mutating method instead
     /// (`audit:`), which appends it in the same transaction as the change — or not at all
@@ -16,6 +17,20 @@ extension KeyStore {
     ///   events already wait because appending keeps failing.
     public func recordAudit(_ event: AuditEvent) throws {
         try auditWriter.record(event)
+    }
+
+    /// Appends the event of a request that changes nothing to the audit log's next batch
+    /// and returns once that batch has committed; see ``AuditWriter/recordDurably(_:)``.
+    ///
+    /// A server calls this before it answers, and answers with a failure when it throws,
+    /// so that nothing (a signature, a plaintext, a data key) is released by a request
+    /// the log does not hold.
+    ///
+    /// - Parameter event: The event; it must hold no secret (see ``AuditEvent``).
+    /// - Throws: ``SigilError`` with code `storageFailure` when the batch failed to commit
+    ///   (the event is not in the log) or ``AuditWriter/maximumPending`` events already wait.
+    public func recordAuditDurably(_ event: AuditEvent) async throws {
+        try await auditWriter.recordDurably(event)
     }
 
     /// Returns once every event recorded with ``recordAudit(_:)`` before the call is

@@ -1,0 +1,159 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import SigilKMS
+@testable import SigilKeyHolder
+import SigilKeyStore
+import Synchronization
+import Testing
+
+/// Requests refused before authentication are audited without letting an anonymous
+/// client grow the store at will; authenticated requests keep one event each.
+@Suite("Unauthenticated traffic in the audit trail")
+struct UnauthenticatedTrafficTests {
+    /// Text an attacker puts in its Authorization headers; it must never come back.
+    static let marker = "ECHOMARKER"
+
+    /// The kinds of Authorization header an anonymous client sends, each malformed in a
+    /// way SigV4 explains, each about `size` bytes and full of ``marker``.
+    static func authorization(_ kind: Int, size: Int) -> String? {
+        let filler = String(repeating: marker, count: size / marker.count)
+        switch kind % 5 {
+        case 0: return nil  // missing
+        case 1: return "AWS4-HMAC-SHA256" + filler  // no parameters at all
+        case 2: return "AWS4-HMAC-SHA256 \(filler)"  // a parameter that is not name=value
+        case 3:
+            return "AWS4-HMAC-SHA256 Credential=\(filler), SignedHeaders=host;x-amz-date;x-amz-target, "
+                + "Signature=\(String(repeating: "a", count: 64))"
+        default:
+            return "AWS4-HMAC-SHA256 Credential=AKIA/20260101/us-east-1/kms/aws4_request, SignedHeaders=\(filler), "
+                + "Signature=\(String(repeating: "b", count: 64))"
+        }
+    }
+
+    /// An unauthenticated request of about 7 KB.
+    static func anonymousRequest(_ index: Int, client: KMSTestClient) async throws -> TestResponse {
+        var fields = HTTPFields()
+        fields[.userAgent] = "flood/\(index) " + String(repeating: "u", count: 3000)
+        fields[.contentType] = KMSOperation.contentType
+        fields[HTTPField.Name("X-Amz-Target")!] =
+            index % 7 == 6 ? "TrentService.NoSuchOperation" + String(repeating: "x", count: 500) : KMSOperation.sign.target
+        fields[HTTPField.Name("X-Amz-Date")!] = "20260101T000000Z"
+        if let value = authorization(index, size: 3500) { fields[.authorization] = value }
+        let body = "{\"KeyId\":\"alias/anything\",\"Message\":\"\(String(repeating: "A", count: 600))\"}"
+        return try await client.client.execute(uri: "/", method: .post, headers: fields, body: ByteBuffer(string: body))
+    }
+
+    static func storeBytes(_ directory: URL) throws -> Int {
+        try ["keyholder.sqlite", "keyholder.sqlite-wal"].reduce(0) { total, name in
+            let path = directory.appendingPathComponent(name).path
+            guard FileManager.default.fileExists(atPath: path) else { return total }
+            return total + ((try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0)
+        }
+    }
+
+    @Test("3,000 unauthenticated 7 KB requests over one connection grow the store by under 2 MB; then it serves")
+    func floodIsBounded() async throws {
+        try await withKeyHolder(configure: { $0.quotas = .unlimited }, setup: .live) { kms, holder in
+            let store = holder.store
+            let key = try await kms.createKey()
+            try store.flushAudit()
+            let before = try Self.storeBytes(store.directory)
+            var statuses: [Int: Int] = [:]
+            var echoes = 0
+            for index in 0..<3000 {
+                let response = try await Self.anonymousRequest(index, client: kms)
+                statuses[response.status.code, default: 0] += 1
+                if String(buffer: response.body).contains(Self.marker) { echoes += 1 }
+            }
+            #expect(statuses.keys.allSatisfy { (400..<500).contains($0) }, "\(statuses)")
+            #expect(echoes == 0, "the Authorization header came back in \(echoes) responses")
+
+            // The service works normally.
+            let plaintext = Array("still served".utf8)
+            #expect(try await kms.decrypt(try await kms.encrypt(key.keyId, plaintext)) == plaintext)
+            try store.flushAudit()
+            let grown = try Self.storeBytes(store.directory) - before
+            print("unauthenticated flood: 3000 requests, store grew by \(grown) bytes, statuses \(statuses)")
+            #expect(grown < 2 * 1024 * 1024)
+            #expect(try store.verifyAuditLog().isIntact)
+
+            let events = try store.auditEvents(after: 0, limit: 10_000).map(\.event)
+            let anonymous = events.filter { $0.principalARN == nil }
+            #expect(anonymous.count <= RefusalSummaries.Limits().perSource)
+            #expect(anonymous.count > 0)
+            for event in anonymous {
+                #expect((event.userAgent?.utf8.count ?? 0) <= KMSEndpoint.maximumAnonymousField)
+                #expect((event.errorMessage?.utf8.count ?? 0) <= KMSEndpoint.maximumAnonymousField)
+                #expect(!(event.errorMessage ?? "").contains(Self.marker))
+            }
+            #expect(events.filter { $0.principalARN != nil }.map(\.operation) == ["CreateKey", "Encrypt", "Decrypt"])
+        }
+    }
+
+    @Test("no refusal quotes the Authorization header, to the client or the log", arguments: 1...4)
+    func authorizationIsNeverEchoed(kind: Int) async throws {
+        try await withKeyHolder { kms, holder in
+            let response = try await Self.anonymousRequest(kind, client: kms)
+            let error = KMSTestClient.error(of: response)
+            #expect(["IncompleteSignatureException", "InvalidSignatureException"].contains(error.type), "\(error)")
+            #expect(!error.message.contains(Self.marker), "\(error.message.prefix(200))")
+            try holder.store.flushAudit()
+            let event = try #require(try holder.store.auditEvents().last?.event)
+            #expect(event.errorCode == error.type)
+            #expect(!(event.errorMessage ?? "").contains(Self.marker))
+        }
+    }
+
+    @Test("authenticated requests keep one event each, however many refusals surround them")
+    func authenticatedRequestsKeepTheirEvents() async throws {
+        try await withKeyHolder(configure: { $0.quotas = .unlimited }) { kms, holder in
+            let key = try await kms.createKey()
+            var ids: [String] = []
+            for index in 0..<40 {
+                _ = try await Self.anonymousRequest(index, client: kms)
+                _ = try await kms.raw(target: KMSOperation.listKeys.target, body: Data("{}".utf8), signing: .wrongSignature)
+                let described = try await kms.raw(
+                    target: KMSOperation.describeKey.target, body: try KMSJSON.encode(KMS.DescribeKeyRequest(keyId: key.keyId)))
+                #expect(described.status == .ok)
+                ids.append(try #require(described.headers[HTTPField.Name("x-amzn-RequestId")!]))
+            }
+            try holder.store.flushAudit()
+            let events = try holder.store.auditEvents(after: 0, limit: 10_000).map(\.event)
+            let authenticated = events.filter { $0.principalARN != nil && $0.operation == "DescribeKey" }
+            #expect(authenticated.map(\.requestID) == ids)
+            #expect(events.filter { $0.principalARN == nil }.count == RefusalSummaries.Limits().perSource)
+        }
+    }
+
+    @Test("refusals past the limit are counted, and the summary event carries the count")
+    func summaryCarriesTheCount() async throws {
+        let interval = RefusalSummaries.Limits().interval
+        let windowStart = (Date().timeIntervalSince1970 / interval).rounded(.down) * interval
+        let clock = Mutex(Date(timeIntervalSince1970: windowStart + 1))
+        try await withKeyHolder(configure: { $0.now = { clock.withLock { $0 } } }) { kms, holder in
+            let perSource = RefusalSummaries.Limits().perSource
+            let refused = perSource + 17
+            for _ in 0..<refused {
+                let response = try await kms.raw(target: KMSOperation.listKeys.target, body: Data("{}".utf8), signing: .unsigned)
+                #expect(KMSTestClient.error(of: response).type == "MissingAuthenticationTokenException")
+            }
+            try holder.store.flushAudit()
+            #expect(try holder.store.auditEvents().count == perSource)
+
+            // The window ends; the next request, whoever sends it, writes its summary.
+            clock.withLock { $0 = $0.addingTimeInterval(interval) }
+            _ = try await kms.send(KMS.ListKeysRequest())
+            try holder.store.flushAudit()
+            let events = try holder.store.auditEvents().map(\.event)
+            let summaries = events.filter { $0.operation == RefusalSummaries.Summary.operation }
+            #expect(summaries.count == 1)
+            let summary = try #require(summaries.first)
+            #expect(summary.outcome == .denied && summary.principalARN == nil)
+            #expect(summary.errorMessage?.hasPrefix("17 more requests") == true, "\(summary.errorMessage ?? "")")
+            #expect(events.map(\.operation) == Array(repeating: "ListKeys", count: perSource) + [RefusalSummaries.Summary.operation, "ListKeys"])
+            #expect(try holder.store.verifyAuditLog().isIntact)
+        }
+    }
+}
