@@ -27,16 +27,35 @@ public struct AuthorizationRequest: Sendable {
     /// The resource: a key ARN `arn:aws:kms:REGION:ACCOUNT:key/ID`, or `*` for an action
     /// on no particular key (CreateKey, ListKeys, ListAliases, GenerateRandom).
     public var resource: String
-    /// Condition keys and their values, such as `kms:EncryptionAlgorithm`:
-    /// `["RSAES_OAEP_SHA_256"]`, `kms:EncryptionContext:purpose`: `["x"]`,
-    /// `kms:EncryptionContextKeys`: `["purpose"]`.
+    /// Condition keys and their values.
+    ///
+    /// The key holder supplies, on every request:
+    /// - `aws:SecureTransport`: `["true"]` over TLS, else `["false"]`;
+    /// - `aws:SourceIp`: the client's address, `["203.0.113.7"]` or `["2001:db8::1"]` (an
+    ///   IPv4-mapped IPv6 address such as `::ffff:10.1.2.3` counts as its IPv4 address);
+    /// - `aws:CurrentTime`: ISO 8601 in UTC to the second, `["2026-12-05T23:30:54Z"]`;
+    /// - `aws:EpochTime`: the same instant in whole seconds since 1970, `["1796513454"]`;
+    /// - `aws:RequestedRegion`: the key holder's region, `["us-east-1"]`;
+    /// - `aws:userid`: the caller's unique id (for an account's root, the account id);
+    ///
+    /// and, where the operation has them, the `kms:` keys: `kms:EncryptionAlgorithm`,
+    /// `kms:EncryptionContext:KEY` and `kms:EncryptionContextKeys` (one entry per
+    /// context key), `kms:SigningAlgorithm`, `kms:MessageType`, `kms:KeySpec`,
+    /// `kms:KeyUsage`, `kms:KeyOrigin`, `kms:DataKeyPairSpec`, `kms:RequestAlias`.
     ///
     /// Names compare without case, as in AWS. A key with an empty list counts as absent.
+    /// Every key but `kms:EncryptionContextKeys` has one value: a key present with several
+    /// (a list of two, or two spellings that differ only in case such as
+    /// `kms:EncryptionContext:tenant` and `kms:EncryptionContext:Tenant`) makes every
+    /// condition on it fail closed — an Allow that tests it does not apply, a Deny does.
+    /// So does a value the condition's operator cannot read (an `aws:SourceIp` that is no
+    /// address).
+    ///
     /// When the context does not carry them, policies see `kms:CallerAccount` and
     /// `aws:PrincipalAccount` (the caller's account), `aws:PrincipalArn`,
     /// `aws:PrincipalType` (`Account`, `User` or `AssumedRole`), `aws:username` (for a user)
     /// and `aws:ResourceAccount` (the account in the resource's ARN), all taken from the
-    /// fields above.
+    /// fields above. A policy that names any other key is refused when it is read.
     public var context: [String: [String]]
 
     /// Creates a request.

@@ -3,6 +3,13 @@
 /// Within a statement every condition must hold; within one condition the policy's values
 /// are alternatives (any one may match) and, for a negated operator, the request's value
 /// must match none of them.
+///
+/// A condition that cannot be decided fails closed (see ``Outcome/undecidable``): the
+/// request has several values for a single-valued key (spellings that differ only in
+/// case), or a value the operator cannot read (an `aws:SourceIp` that is no address, an
+/// `aws:CurrentTime` that is no date). Such a condition keeps an Allow statement from
+/// applying and lets a Deny statement apply, whatever the operator, negated or not: a
+/// value the key holder cannot read must never be what opens a door.
 struct Condition: Sendable {
     /// How the request's values of a multivalued key are combined.
     enum SetQualifier: Sendable {
@@ -12,6 +19,12 @@ struct Condition: Sendable {
         case forAnyValue
         /// `ForAllValues:`: every request value must satisfy the operator; true when the key is absent.
         case forAllValues
+    }
+
+    /// What kind of value an operator compares, which must suit the key's
+    /// ``ConditionKey/ValueType``.
+    enum OperatorFamily: Sendable {
+        case string, arn, bool, null, ipAddress, date, numeric
     }
 
     /// The operators without qualifier or `IfExists`.
@@ -36,15 +49,50 @@ struct Condition: Sendable {
         case dateLessThanEquals = "DateLessThanEquals"
         case dateGreaterThan = "DateGreaterThan"
         case dateGreaterThanEquals = "DateGreaterThanEquals"
+        case numericEquals = "NumericEquals"
+        case numericNotEquals = "NumericNotEquals"
+        case numericLessThan = "NumericLessThan"
+        case numericLessThanEquals = "NumericLessThanEquals"
+        case numericGreaterThan = "NumericGreaterThan"
+        case numericGreaterThanEquals = "NumericGreaterThanEquals"
 
         /// A negated operator holds when the request's value matches none of the policy's.
         var isNegated: Bool {
             switch self {
             case .stringNotEquals, .stringNotEqualsIgnoreCase, .stringNotLike, .arnNotEquals, .arnNotLike,
-                .notIpAddress, .dateNotEquals:
+                .notIpAddress, .dateNotEquals, .numericNotEquals:
                 true
             default:
                 false
+            }
+        }
+
+        var family: OperatorFamily {
+            switch self {
+            case .stringEquals, .stringNotEquals, .stringEqualsIgnoreCase, .stringNotEqualsIgnoreCase, .stringLike,
+                .stringNotLike:
+                .string
+            case .arnEquals, .arnNotEquals, .arnLike, .arnNotLike: .arn
+            case .bool: .bool
+            case .null: .null
+            case .ipAddress, .notIpAddress: .ipAddress
+            case .dateEquals, .dateNotEquals, .dateLessThan, .dateLessThanEquals, .dateGreaterThan, .dateGreaterThanEquals:
+                .date
+            case .numericEquals, .numericNotEquals, .numericLessThan, .numericLessThanEquals, .numericGreaterThan,
+                .numericGreaterThanEquals:
+                .numeric
+            }
+        }
+
+        /// How a `Date…` or `Numeric…` operator orders the request's value against the
+        /// policy's (the negated ones as their positive form).
+        var comparison: Comparison {
+            switch self {
+            case .dateLessThan, .numericLessThan: .lessThan
+            case .dateLessThanEquals, .numericLessThanEquals: .lessThanOrEqual
+            case .dateGreaterThan, .numericGreaterThan: .greaterThan
+            case .dateGreaterThanEquals, .numericGreaterThanEquals: .greaterThanOrEqual
+            default: .equal
             }
         }
     }
@@ -60,11 +108,33 @@ struct Condition: Sendable {
         /// `true` in the list: the key must be absent; `false`: present.
         case null([Bool])
         case ip([IPRange])
-        case date(DateComparison, [Double])
+        /// The policy's times as seconds since 1970.
+        case date(Comparison, [ExactNumber])
+        case numeric(Comparison, [ExactNumber])
     }
 
-    enum DateComparison: Sendable {
+    /// How the request's value must compare with one of the policy's.
+    enum Comparison: Sendable {
         case equal, lessThan, lessThanOrEqual, greaterThan, greaterThanOrEqual
+
+        func holds(_ value: ExactNumber, _ bound: ExactNumber) -> Bool {
+            switch self {
+            case .equal: value == bound
+            case .lessThan: value < bound
+            case .lessThanOrEqual: value <= bound
+            case .greaterThan: value > bound
+            case .greaterThanOrEqual: value >= bound
+            }
+        }
+    }
+
+    /// What a condition says about one request.
+    enum Outcome: Sendable {
+        case holds
+        case fails
+        /// The request gives the key several values where it may have one, or a value the
+        /// operator cannot read. The statement decides: an Allow does not apply, a Deny does.
+        case undecidable
     }
 
     /// The operator as written, such as `ForAnyValue:StringLikeIfExists`.
@@ -77,30 +147,58 @@ struct Condition: Sendable {
     /// The policy's values as text, for the canonical form.
     let writtenValues: [String]
 
-    /// Whether the condition holds for `request`.
-    func isSatisfied(by request: AuthorizationRequest, caller: Caller) -> Bool {
+    /// What the condition says about `request`.
+    func outcome(for request: AuthorizationRequest, caller: Caller) -> Outcome {
         let values = key.values(in: request, caller: caller)
-        if case .null(let expectations) = test {
-            return expectations.contains { $0 == values.isAbsent }
+        let isAbsent: Bool
+        switch values {
+        case .conflicting: return .undecidable
+        case .absent: isAbsent = true
+        case .one, .list: isAbsent = false
         }
-        if values.isAbsent {
-            if ifExists { return true }
+        if case .null(let expectations) = test {
+            return expectations.contains(isAbsent) ? .holds : .fails
+        }
+        if isAbsent {
+            if ifExists { return .holds }
             switch qualifier {
-            case .none: return isNegated
-            case .forAnyValue: return false
-            case .forAllValues: return true
+            case .none: return isNegated ? .holds : .fails
+            case .forAnyValue: return .fails
+            case .forAllValues: return .holds
             }
         }
-        switch (qualifier, isNegated) {
-        case (.none, false), (.forAnyValue, false): return values.contains(where: matches)
-        case (.none, true), (.forAllValues, true): return !values.contains(where: matches)
-        case (.forAnyValue, true): return values.contains { !matches($0) }
-        case (.forAllValues, false): return values.allSatisfy(matches)
+        // Whether some request value matches a policy value, and whether every one does.
+        var some = false
+        var every = true
+        func note(_ value: String) -> Bool {
+            guard let matched = matches(value) else { return false }
+            some = some || matched
+            every = every && matched
+            return true
         }
+        switch values {
+        case .one(let value):
+            guard note(value) else { return .undecidable }
+        case .list(let list):
+            for value in list {
+                guard note(value) else { return .undecidable }
+            }
+        case .absent, .conflicting:
+            return .undecidable
+        }
+        let holds =
+            switch (qualifier, isNegated) {
+            case (.none, false), (.forAnyValue, false): some
+            case (.none, true), (.forAllValues, true): !some
+            case (.forAnyValue, true): !every
+            case (.forAllValues, false): every
+            }
+        return holds ? .holds : .fails
     }
 
-    /// Whether one request value matches one of the policy's values (ignoring negation).
-    private func matches(_ value: String) -> Bool {
+    /// Whether one request value matches one of the policy's values (ignoring negation);
+    /// nil when the value is not of the operator's kind (no address, no date, …).
+    private func matches(_ value: String) -> Bool? {
         switch test {
         case .equals(let expected):
             return expected.contains { sameBytes($0, value) }
@@ -113,35 +211,31 @@ struct Condition: Sendable {
         case .like(let patterns):
             return patterns.contains { $0.matches(value) }
         case .arn(let patterns):
+            guard ARNPattern.isARN(value) else { return nil }
             return patterns.contains { $0.matches(value) }
         case .bool(let expected):
-            let actual: Bool
-            if equalsIgnoringASCIICase(value, "true") {
-                actual = true
-            } else if equalsIgnoringASCIICase(value, "false") {
-                actual = false
-            } else {
-                return false
-            }
+            guard let actual = parseBool(value) else { return nil }
             return expected.contains(actual)
         case .null:
-            return false
+            return nil
         case .ip(let ranges):
-            guard let address = IPAddress(value) else { return false }
+            guard let address = IPAddress(value)?.unmapped else { return nil }
             return ranges.contains { $0.contains(address) }
-        case .date(let comparison, let dates):
-            guard let time = parseDate(value) else { return false }
-            return dates.contains { date in
-                switch comparison {
-                case .equal: time == date
-                case .lessThan: time < date
-                case .lessThanOrEqual: time <= date
-                case .greaterThan: time > date
-                case .greaterThanOrEqual: time >= date
-                }
-            }
+        case .date(let comparison, let bounds):
+            guard let time = parseInstant(value) else { return nil }
+            return bounds.contains { comparison.holds(time, $0) }
+        case .numeric(let comparison, let bounds):
+            guard let number = ExactNumber(decimal: value) else { return nil }
+            return bounds.contains { comparison.holds(number, $0) }
         }
     }
+}
+
+/// `true` or `false` in any case; nil for anything else.
+func parseBool(_ text: String) -> Bool? {
+    if equalsIgnoringASCIICase(text, "true") { return true }
+    if equalsIgnoringASCIICase(text, "false") { return false }
+    return nil
 }
 
 @inline(__always)
@@ -184,14 +278,26 @@ extension Condition {
         guard let (qualifier, base, ifExists) = parseOperator(operatorName) else {
             throw fail("unknown condition operator \"\(operatorName)\"")
         }
+        guard key.type.accepts(base.family) else {
+            throw fail(
+                "condition \(operatorName) cannot test \"\(key.written)\", whose value is \(key.type.explanation)")
+        }
         guard !values.isEmpty else {
             throw fail("condition \(operatorName) on \"\(key.written)\" has no values")
         }
         if !literalVariables, let variable = values.first(where: { $0.contains("${") }) {
             throw fail("condition \(operatorName) on \"\(key.written)\": policy variables are not supported (\"\(variable)\")")
         }
-        func invalid(_ value: String, _ what: String) -> PolicyError {
-            fail("condition \(operatorName) on \"\(key.written)\": \"\(value)\" is not \(what)")
+        /// Reads every policy value with `parse`, naming the first that does not read.
+        func each<T>(_ what: String, _ parse: (String) -> T?) throws(PolicyError) -> [T] {
+            var parsed: [T] = []
+            for value in values {
+                guard let item = parse(value) else {
+                    throw fail("condition \(operatorName) on \"\(key.written)\": \"\(value)\" is not \(what)")
+                }
+                parsed.append(item)
+            }
+            return parsed
         }
         let test: Test
         switch base {
@@ -202,265 +308,21 @@ extension Condition {
         case .stringLike, .stringNotLike:
             test = .like(values.map { WildcardPattern($0) })
         case .arnEquals, .arnNotEquals, .arnLike, .arnNotLike:
-            var patterns: [ARNPattern] = []
-            for value in values {
-                guard let pattern = ARNPattern(value) else { throw invalid(value, "an ARN") }
-                patterns.append(pattern)
-            }
-            test = .arn(patterns)
-        case .bool, .null:
-            var flags: [Bool] = []
-            for value in values {
-                if equalsIgnoringASCIICase(value, "true") {
-                    flags.append(true)
-                } else if equalsIgnoringASCIICase(value, "false") {
-                    flags.append(false)
-                } else {
-                    throw invalid(value, "true or false")
-                }
-            }
-            test = base == .bool ? .bool(flags) : .null(flags)
+            test = .arn(try each("an ARN", ARNPattern.init))
+        case .bool:
+            test = .bool(try each("true or false", parseBool))
+        case .null:
+            test = .null(try each("true or false", parseBool))
         case .ipAddress, .notIpAddress:
-            var ranges: [IPRange] = []
-            for value in values {
-                guard let range = IPRange(value) else { throw invalid(value, "an IP address or CIDR block") }
-                ranges.append(range)
-            }
-            test = .ip(ranges)
+            test = .ip(try each("an IP address or CIDR block", IPRange.init))
         case .dateEquals, .dateNotEquals, .dateLessThan, .dateLessThanEquals, .dateGreaterThan, .dateGreaterThanEquals:
-            var dates: [Double] = []
-            for value in values {
-                guard let date = parseDate(value) else { throw invalid(value, "an ISO 8601 date or epoch seconds") }
-                dates.append(date)
-            }
-            let comparison: DateComparison =
-                switch base {
-                case .dateLessThan: .lessThan
-                case .dateLessThanEquals: .lessThanOrEqual
-                case .dateGreaterThan: .greaterThan
-                case .dateGreaterThanEquals: .greaterThanOrEqual
-                default: .equal
-                }
-            test = .date(comparison, dates)
+            test = .date(base.comparison, try each("an ISO 8601 date or epoch seconds", parseInstant))
+        case .numericEquals, .numericNotEquals, .numericLessThan, .numericLessThanEquals, .numericGreaterThan,
+            .numericGreaterThanEquals:
+            test = .numeric(base.comparison, try each("a decimal number", { ExactNumber(decimal: $0) }))
         }
         return Condition(
             operatorName: operatorName, qualifier: qualifier, ifExists: ifExists, isNegated: base.isNegated,
             key: key, test: test, writtenValues: values)
     }
-}
-
-// MARK: - IP addresses
-
-/// An IPv4 or IPv6 address, in two 64-bit halves (IPv4 in the low 32 bits of `low`).
-struct IPAddress: Sendable, Equatable {
-    let isIPv6: Bool
-    let high: UInt64
-    let low: UInt64
-
-    init(isIPv6: Bool, high: UInt64, low: UInt64) {
-        self.isIPv6 = isIPv6
-        self.high = high
-        self.low = low
-    }
-
-    /// Reads a dotted IPv4 address or an IPv6 address (with `::` and a dotted IPv4 tail).
-    init?(_ text: some StringProtocol) {
-        let bytes = Array(text.utf8)
-        if !bytes.contains(UInt8(ascii: ":")) {
-            guard let value = Self.parseIPv4(bytes[...]) else { return nil }
-            self.init(isIPv6: false, high: 0, low: UInt64(value))
-            return
-        }
-        guard let groups = Self.parseIPv6(bytes) else { return nil }
-        var high: UInt64 = 0
-        var low: UInt64 = 0
-        for (index, group) in groups.enumerated() {
-            if index < 4 {
-                high = high << 16 | UInt64(group)
-            } else {
-                low = low << 16 | UInt64(group)
-            }
-        }
-        self.init(isIPv6: true, high: high, low: low)
-    }
-
-    private static func parseIPv4(_ bytes: ArraySlice<UInt8>) -> UInt32? {
-        let parts = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
-        var value: UInt32 = 0
-        for part in parts {
-            guard (1...3).contains(part.count), part.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
-            let octet = part.reduce(0) { $0 * 10 + UInt32($1 - 0x30) }
-            guard octet <= 255 else { return nil }
-            value = value << 8 | octet
-        }
-        return value
-    }
-
-    /// The eight 16-bit groups of an IPv6 address.
-    private static func parseIPv6(_ bytes: [UInt8]) -> [UInt16]? {
-        var head: [UInt16] = []
-        var tail: [UInt16] = []
-        var compressed = false
-        var index = 0
-        if bytes.starts(with: [UInt8(ascii: ":"), UInt8(ascii: ":")]) {
-            compressed = true
-            index = 2
-        }
-        while index < bytes.count {
-            var end = index
-            while end < bytes.count, bytes[end] != UInt8(ascii: ":") { end += 1 }
-            let token = bytes[index..<end]
-            if token.contains(UInt8(ascii: ".")) {
-                guard end == bytes.count, let v4 = parseIPv4(token) else { return nil }
-                let groups = [UInt16(v4 >> 16), UInt16(v4 & 0xFFFF)]
-                if compressed { tail += groups } else { head += groups }
-                index = end
-                break
-            }
-            guard (1...4).contains(token.count), let group = UInt16(String(decoding: token, as: UTF8.self), radix: 16) else {
-                return nil
-            }
-            if compressed { tail.append(group) } else { head.append(group) }
-            if end == bytes.count { break }
-            if end + 1 < bytes.count, bytes[end + 1] == UInt8(ascii: ":") {
-                guard !compressed else { return nil }
-                compressed = true
-                index = end + 2
-            } else {
-                index = end + 1
-                guard index < bytes.count else { return nil }
-            }
-        }
-        let count = head.count + tail.count
-        if compressed {
-            guard count <= 7 else { return nil }
-            return head + Array(repeating: 0, count: 8 - count) + tail
-        }
-        return count == 8 ? head : nil
-    }
-}
-
-/// An address block: an address and how many leading bits must match.
-struct IPRange: Sendable {
-    let address: IPAddress
-    let prefixLength: Int
-
-    /// Reads `ADDRESS` or `ADDRESS/BITS`; a bare address is a block of one.
-    init?(_ text: String) {
-        let pieces = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let address = IPAddress(pieces[0]) else { return nil }
-        let maximum = address.isIPv6 ? 128 : 32
-        if pieces.count == 2 {
-            guard (1...3).contains(pieces[1].count), let bits = Int(pieces[1]), (0...maximum).contains(bits) else { return nil }
-            prefixLength = bits
-        } else {
-            prefixLength = maximum
-        }
-        self.address = address
-    }
-
-    func contains(_ candidate: IPAddress) -> Bool {
-        guard candidate.isIPv6 == address.isIPv6 else { return false }
-        if !address.isIPv6 {
-            return Self.mask(candidate.low, bits: prefixLength, width: 32) == Self.mask(address.low, bits: prefixLength, width: 32)
-        }
-        let highBits = min(prefixLength, 64)
-        let lowBits = max(prefixLength - 64, 0)
-        return Self.mask(candidate.high, bits: highBits, width: 64) == Self.mask(address.high, bits: highBits, width: 64)
-            && Self.mask(candidate.low, bits: lowBits, width: 64) == Self.mask(address.low, bits: lowBits, width: 64)
-    }
-
-    /// Keeps the leading `bits` of a `width`-bit value held in the low bits of `value`.
-    private static func mask(_ value: UInt64, bits: Int, width: Int) -> UInt64 {
-        guard bits > 0 else { return 0 }
-        let kept = UInt64.max << UInt64(width - bits)
-        let field = width == 64 ? UInt64.max : (UInt64(1) << UInt64(width)) - 1
-        return value & kept & field
-    }
-}
-
-// MARK: - Dates
-
-/// Reads a time as seconds since 1970: epoch seconds, `YYYY-MM-DD` (midnight UTC), or
-/// `YYYY-MM-DDTHH:MM[:SS[.fraction]]` followed by `Z` or an offset `±HH:MM`.
-func parseDate(_ text: String) -> Double? {
-    let bytes = Array(text.utf8)
-    func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
-    if !bytes.isEmpty, bytes.count <= 12, bytes.allSatisfy(isDigit) {
-        return Double(bytes.reduce(0) { $0 * 10 + Int($1 - 0x30) })
-    }
-    func number(_ start: Int, _ count: Int) -> Int? {
-        guard start + count <= bytes.count else { return nil }
-        var value = 0
-        for byte in bytes[start..<(start + count)] {
-            guard isDigit(byte) else { return nil }
-            value = value * 10 + Int(byte - 0x30)
-        }
-        return value
-    }
-    func byte(_ index: Int) -> UInt8? { index < bytes.count ? bytes[index] : nil }
-
-    guard let year = number(0, 4), byte(4) == UInt8(ascii: "-"), let month = number(5, 2), byte(7) == UInt8(ascii: "-"),
-        let day = number(8, 2), (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day)
-    else { return nil }
-    let days = daysSinceEpoch(year: year, month: month, day: day)
-    if bytes.count == 10 { return Double(days * 86_400) }
-
-    guard byte(10) == UInt8(ascii: "T"), let hour = number(11, 2), byte(13) == UInt8(ascii: ":"), let minute = number(14, 2),
-        hour < 24, minute < 60
-    else { return nil }
-    var index = 16
-    var seconds = 0.0
-    if byte(index) == UInt8(ascii: ":") {
-        guard let whole = number(index + 1, 2), whole < 60 else { return nil }
-        seconds = Double(whole)
-        index += 3
-        if byte(index) == UInt8(ascii: ".") {
-            index += 1
-            var scale = 0.1
-            let start = index
-            while let digit = byte(index), isDigit(digit) {
-                seconds += Double(digit - 0x30) * scale
-                scale /= 10
-                index += 1
-            }
-            guard index > start else { return nil }
-        }
-    }
-    var offset = 0
-    switch byte(index) {
-    case UInt8(ascii: "Z"):
-        index += 1
-    case UInt8(ascii: "+"), UInt8(ascii: "-"):
-        let sign = byte(index) == UInt8(ascii: "+") ? 1 : -1
-        guard let offsetHours = number(index + 1, 2), byte(index + 3) == UInt8(ascii: ":"), let offsetMinutes = number(index + 4, 2),
-            offsetHours < 24, offsetMinutes < 60
-        else { return nil }
-        offset = sign * (offsetHours * 3600 + offsetMinutes * 60)
-        index += 6
-    default:
-        return nil
-    }
-    guard index == bytes.count else { return nil }
-    return Double(days * 86_400 + hour * 3600 + minute * 60 - offset) + seconds
-}
-
-private func daysIn(month: Int, year: Int) -> Int {
-    switch month {
-    case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-    case 4, 6, 9, 11: 30
-    default: 31
-    }
-}
-
-/// Days from 1970-01-01 to a date of the proleptic Gregorian calendar.
-private func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
-    let shiftedYear = month <= 2 ? year - 1 : year
-    let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
-    let yearOfEra = shiftedYear - era * 400
-    let shiftedMonth = month > 2 ? month - 3 : month + 9
-    let dayOfYear = (153 * shiftedMonth + 2) / 5 + day - 1
-    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-    return era * 146_097 + dayOfEra - 719_468
 }

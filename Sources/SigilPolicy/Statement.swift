@@ -33,8 +33,18 @@ struct Statement: Sendable {
 
     /// Whether the resource and the conditions apply to the request (the action and the
     /// principal are checked first, apart).
+    ///
+    /// A condition that cannot be decided counts against the caller: it keeps an Allow
+    /// from applying and lets a Deny apply (if the statement's other conditions hold).
     func resourceAndConditionsApply(to request: AuthorizationRequest, caller: Caller) -> Bool {
-        resources.matches(request.resource) && conditions.allSatisfy { $0.isSatisfied(by: request, caller: caller) }
+        guard resources.matches(request.resource) else { return false }
+        return conditions.allSatisfy { condition in
+            switch condition.outcome(for: request, caller: caller) {
+            case .holds: true
+            case .fails: false
+            case .undecidable: effect == .deny
+            }
+        }
     }
 }
 

@@ -166,6 +166,12 @@ struct ARNPattern: Sendable {
         parts = pieces.map { WildcardPattern(String($0)) }
     }
 
+    /// Whether `value` has an ARN's shape: `arn:` and five more colon-separated parts
+    /// (the last may hold colons too). The `Arn…` operators cannot judge anything else.
+    static func isARN(_ value: String) -> Bool {
+        value.hasPrefix("arn:") && value.utf8.lazy.filter { $0 == UInt8(ascii: ":") }.count >= 5
+    }
+
     /// Whether the pattern matches the ARN `value`.
     func matches(_ value: String) -> Bool {
         guard let parts else { return true }

@@ -54,3 +54,40 @@ enum Fixture {
         return #"{"Effect": "Allow", "Action": \#(actions), "Resource": \#(resource)\#(conditionMember)}"#
     }
 }
+
+extension Fixture {
+    /// The decision of an identity policy that either allows everything under
+    /// `condition` (`.allow`) or allows everything and denies it under `condition`
+    /// (`.deny`), for a Decrypt by user A with `context`. An Allow statement that applies
+    /// answers `.allow`, one that does not `.implicitDeny`; a Deny that applies answers
+    /// `.explicitDeny`, one that does not `.allow`.
+    static func decide(_ effect: Effect, _ condition: String, _ context: [String: [String]]) throws -> Decision {
+        let statement = #"{"Effect": "\#(effect.rawValue)", "Action": "kms:*", "Resource": "*", "Condition": \#(condition)}"#
+        let statements = effect == .allow ? [statement] : [allowStatement(), statement]
+        let text = #"{"Version": "2012-10-17", "Statement": [\#(statements.joined(separator: ", "))]}"#
+        return try identityPolicy(text).evaluate(request(userA, "kms:Decrypt", context: context))
+    }
+
+    /// A statement's effect, for ``decide(_:_:_:)``.
+    enum Effect: String, Sendable, CaseIterable {
+        case allow = "Allow"
+        case deny = "Deny"
+
+        /// The decision when the statement applies, and when it does not.
+        func decision(applies: Bool) -> Decision {
+            switch self {
+            case .allow: applies ? .allow : .implicitDeny
+            case .deny: applies ? .explicitDeny : .allow
+            }
+        }
+    }
+
+    /// The message of the error reading an identity policy with one statement under
+    /// `condition`, or nil when it reads.
+    static func conditionError(_ condition: String) -> PolicyError? {
+        policyError { () throws(PolicyError) in
+            try PolicyDocument(
+                json: document(allowStatement(condition: condition)), kind: .identityPolicy, knownAccounts: [accountA, accountB])
+        }
+    }
+}

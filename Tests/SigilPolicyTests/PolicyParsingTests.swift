@@ -322,7 +322,8 @@ import Testing
     }
 
     @Test(arguments: [
-        "StringEqual", "stringequals", "ForSomeValues:StringEquals", "NullIfExists", "ForAnyValue:Null", "NumericEquals",
+        "StringEqual", "stringequals", "ForSomeValues:StringEquals", "NullIfExists", "ForAnyValue:Null", "NumericEqual",
+        "NumericLike", "DateEqualsIgnoreCase",
     ])
     func refusesUnknownConditionOperators(_ name: String) {
         let error = keyPolicyError(

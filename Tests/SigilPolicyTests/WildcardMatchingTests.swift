@@ -90,7 +90,10 @@ import Testing
         ("arn:*:iam::111122223333:root", "arn:aws:x:iam::111122223333:root", false),
         // …but the resource part may hold colons.
         ("arn:aws:kms:*:*:key/*", "arn:aws:kms:eu-west-1:111122223333:key/a:b", true),
-        ("*", "not an arn", true),
+        ("*", "arn:aws:iam::111122223333:user/KeyUser", true),
+        // A value that is no ARN cannot be judged: no Allow on it applies, not even "*"
+        // (UndecidableConditionTests has the Deny side).
+        ("*", "not an arn", false),
         ("arn:aws:iam::*:root", "not an arn", false),
     ])
     func arnLikeMatchesPartByPart(_ pattern: String, _ value: String, _ expected: Bool) throws {
