@@ -39,6 +39,26 @@ public enum KMSOperation: String, CaseIterable, Sendable, CustomStringConvertibl
     case getKeyPolicy = "GetKeyPolicy"
     case listKeyPolicies = "ListKeyPolicies"
 
+    /// Whether KMS lets a caller of another account perform the operation on a key, when
+    /// the key's policy allows it: the "Cross-account use" of each operation in the KMS API
+    /// reference. Yes for the cryptographic operations and the reads a key user needs
+    /// (DescribeKey, GetPublicKey, GetKeyRotationStatus); no for everything that manages a
+    /// key (policy, state, deletion, aliases, tags, rotation settings) or lists an account's
+    /// resources — whatever a key policy grants.
+    public var allowsCrossAccountUse: Bool {
+        switch self {
+        case .describeKey, .getPublicKey, .sign, .verify, .encrypt, .decrypt, .reEncrypt, .generateDataKey,
+            .generateDataKeyWithoutPlaintext, .generateDataKeyPair, .generateDataKeyPairWithoutPlaintext,
+            .getKeyRotationStatus:
+            return true
+        case .createKey, .listKeys, .generateRandom, .enableKey, .disableKey, .scheduleKeyDeletion,
+            .cancelKeyDeletion, .updateKeyDescription, .createAlias, .updateAlias, .deleteAlias, .listAliases,
+            .tagResource, .untagResource, .listResourceTags, .enableKeyRotation, .disableKeyRotation,
+            .rotateKeyOnDemand, .listKeyRotations, .putKeyPolicy, .getKeyPolicy, .listKeyPolicies:
+            return false
+        }
+    }
+
     /// The prefix of every `X-Amz-Target` value of the KMS API.
     public static let targetPrefix = "TrentService"
 

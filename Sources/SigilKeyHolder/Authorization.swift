@@ -24,17 +24,20 @@ final class Call: Sendable {
     let principal: Principal
     let operation: KMSOperation
     let requestID: String
-    let sourceAddress: String?
+    let origin: RequestOrigin
     let userAgent: String?
     private let facts = Mutex(Facts())
 
-    init(principal: Principal, operation: KMSOperation, requestID: String, sourceAddress: String?, userAgent: String?) {
+    init(principal: Principal, operation: KMSOperation, requestID: String, origin: RequestOrigin, userAgent: String?) {
         self.principal = principal
         self.operation = operation
         self.requestID = requestID
-        self.sourceAddress = sourceAddress
+        self.origin = origin
         self.userAgent = userAgent
     }
+
+    /// The client's IP address.
+    var sourceAddress: String? { origin.sourceAddress }
 
     /// The caller's account.
     var account: String { principal.account }
@@ -131,10 +134,18 @@ extension KeyHolderService {
     ///     (`kms:ReEncryptFrom`, `kms:ReEncryptTo`).
     ///   - viaAlias: The alias the request named the key by, for `kms:RequestAlias`.
     /// - Throws: ``KMSError`` `ThrottlingException` or `AccessDeniedException`.
-    func authorize(_ key: KeyRecord, _ call: Call, action: String? = nil, viaAlias: String? = nil) throws {
-        try admit(call, quotaClass: QuotaClass.of(call.operation, spec: key.spec))
+    ///   - conditions: The request's `kms:` condition keys when they are not those its body
+    ///     gave (each side of a ReEncrypt has its own).
+    ///   - admitting: Whether the request is counted against its quota here; `false` when
+    ///     it was counted already (a key authorized a second time for the same request).
+    /// - Throws: ``KMSError`` `ThrottlingException` or `AccessDeniedException`.
+    func authorize(
+        _ key: KeyRecord, _ call: Call, action: String? = nil, viaAlias: String? = nil,
+        conditions: [String: [String]]? = nil, admitting: Bool = true
+    ) throws {
+        if admitting { try admit(call, quotaClass: QuotaClass.of(call.operation, spec: key.spec)) }
         let action = action ?? Self.action(call.operation)
-        var context = call.gathered.conditions
+        var context = requestConditions(call, conditions ?? call.gathered.conditions)
         context["kms:KeySpec"] = [key.spec.kmsName]
         context["kms:KeyUsage"] = [key.usage.kmsName]
         context["kms:KeyOrigin"] = ["AWS_KMS"]
@@ -164,13 +175,31 @@ extension KeyHolderService {
         let action = Self.action(call.operation)
         let request = AuthorizationRequest(
             principalARN: call.principal.arn, principalAccount: call.principal.account, action: action, resource: "*",
-            context: call.gathered.conditions)
+            context: requestConditions(call, call.gathered.conditions))
         let decision = KMSAuthorizer.authorize(identityPolicies: identityPolicies(call), request: request)
         guard decision == .allow else {
             throw KMSError.accessDenied(
                 "User: \(call.principal.arn) is not authorized to perform: \(action) "
                     + (decision == .explicitDeny ? "with an explicit deny in an identity policy" : "because no identity policy allows the \(action) action"))
         }
+    }
+
+    /// The condition keys of a request: `kms` (its body's, or one side's of a ReEncrypt)
+    /// and the global keys every request carries — how it came (`aws:SecureTransport`,
+    /// `aws:SourceIp`), when (`aws:CurrentTime`, `aws:EpochTime`), where
+    /// (`aws:RequestedRegion`) and who (`aws:userid`; the principal's ARN, account, type
+    /// and name are implicit in the authorization request).
+    func requestConditions(_ call: Call, _ kms: [String: [String]]) -> [String: [String]] {
+        var context = kms
+        let origin = call.origin
+        context["aws:SecureTransport"] = [origin.secureTransport ? "true" : "false"]
+        if let address = origin.sourceAddress { context["aws:SourceIp"] = [address] }
+        let seconds = Int64(origin.time.timeIntervalSince1970.rounded(.down))
+        context["aws:EpochTime"] = [String(seconds)]
+        context["aws:CurrentTime"] = [RequestOrigin.iso8601(epochSeconds: seconds)]
+        context["aws:RequestedRegion"] = [configuration.region]
+        context["aws:userid"] = [call.principal.uniqueID]
+        return context
     }
 
     private func admit(_ call: Call, quotaClass: QuotaClass?) throws {

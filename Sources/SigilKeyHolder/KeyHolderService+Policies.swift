@@ -18,7 +18,7 @@ extension KeyHolderService {
         guard bypass != true else { return }
         let request = AuthorizationRequest(
             principalARN: caller.principal.arn, principalAccount: caller.account, action: "kms:PutKeyPolicy",
-            resource: keyARN, context: caller.gathered.conditions)
+            resource: keyARN, context: requestConditions(caller, caller.gathered.conditions))
         guard
             KMSAuthorizer.lockoutCheck(
                 keyPolicy: policy, keyAccount: keyAccount, caller: request, identityPolicies: identityPolicies(caller))

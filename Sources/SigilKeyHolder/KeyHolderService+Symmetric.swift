@@ -49,14 +49,22 @@ extension KeyHolderService {
     /// - Parameters:
     ///   - blob: The blob from the request.
     ///   - context: The encryption context it must have been sealed with.
-    ///   - expected: The key the caller named, if any: the blob must be of that key.
+    ///   - expected: The key the caller named, if any, already authorized: the blob must
+    ///     be of that key.
+    ///   - action: The policy action on the blob's key, when not the operation's own.
+    ///   - conditions: The `kms:` condition keys, when not those of the request's body.
+    ///   - admitting: Whether to count the request against its quota on the blob's key.
     /// - Returns: The key that sealed it and the plaintext.
     /// - Throws: `InvalidCiphertextException` for anything that is not an authentic blob
-    ///   of a key of the caller's (including a different context); `IncorrectKeyException`
-    ///   when it is of another key than `expected`; `DisabledException` and
-    ///   `KMSInvalidStateException` for a key that cannot be used now.
+    ///   (including a different context); `IncorrectKeyException` when it is of another
+    ///   key than `expected`; `AccessDeniedException`, worded as KMS words it, when the
+    ///   blob names a key that does not exist here, does not suit it, or that the caller
+    ///   may not use — the same answer for each, so a caller learns nothing of keys it
+    ///   may not use; `DisabledException` and `KMSInvalidStateException` for a key that
+    ///   cannot be used now.
     func openSymmetric(
-        _ blob: [UInt8], context: [String: String]?, expected: KeyRecord?, caller: Call, action: String? = nil
+        _ blob: [UInt8], context: [String: String]?, expected: KeyRecord?, caller: Call, action: String? = nil,
+        conditions: [String: [String]]? = nil, admitting: Bool = true
     ) throws -> (key: KeyRecord, plaintext: [UInt8]) {
         guard blob.count <= Self.maximumCiphertext else {
             throw KMSError.validation(
@@ -65,16 +73,27 @@ extension KeyHolderService {
         guard let parsed = SymmetricCiphertext(parsing: blob) else {
             throw KMSError.invalidCiphertext("The ciphertext is not a ciphertext blob of this key holder")
         }
-        if let expected, expected.id != parsed.keyID {
-            throw KMSError.incorrectKey("The key ID in the request does not identify the key that encrypted the ciphertext (\(expected.arn))")
+        let key: KeyRecord
+        if let expected {
+            guard expected.id == parsed.keyID else {
+                throw KMSError.incorrectKey(
+                    "The key ID in the request does not identify the key that encrypted the ciphertext (\(expected.arn))")
+            }
+            key = expected
+        } else {
+            // The key may be another account's: its key policy decides, as in KMS.
+            guard let found = try store.key(id: parsed.keyID), found.region == configuration.region,
+                found.spec.isSymmetric, found.usage == .encryptDecrypt
+            else {
+                throw Self.ciphertextKeyRefused
+            }
+            do {
+                try authorize(found, caller, action: action, conditions: conditions, admitting: admitting)
+            } catch let error as KMSError where error.type == "AccessDeniedException" {
+                throw Self.ciphertextKeyRefused
+            }
+            key = found
         }
-        // The key may be another account's: its key policy decides, as in KMS.
-        guard let key = try store.key(id: parsed.keyID), key.region == configuration.region, key.spec.isSymmetric,
-            key.usage == .encryptDecrypt
-        else {
-            throw KMSError.invalidCiphertext("The ciphertext refers to a key that does not exist in this account")
-        }
-        try authorize(key, caller, action: action)
         try checkUsable(key)
         guard parsed.materialVersion <= key.currentVersion,
             let aad = SymmetricCiphertext.aad(
@@ -93,6 +112,12 @@ extension KeyHolderService {
         }
     }
 
+    /// KMS's answer to a ciphertext whose key the caller cannot have: one answer whether
+    /// the key is missing, elsewhere, unsuitable or not the caller's to use.
+    static let ciphertextKeyRefused = KMSError.accessDenied(
+        "The ciphertext refers to a customer master key that does not exist, does not exist in this region, "
+            + "or you are not allowed to access.")
+
     func encryptSymmetric(_ request: KMS.EncryptRequest, key: KeyRecord) throws -> KMS.EncryptResponse {
         try checkSymmetricAlgorithm(request.encryptionAlgorithm, for: key, member: "EncryptionAlgorithm")
         guard (1...Self.maximumPlaintext).contains(request.plaintext.count) else {
@@ -105,7 +130,7 @@ extension KeyHolderService {
     }
 
     func decryptSymmetric(_ request: KMS.DecryptRequest, blob: [UInt8], caller: Call) throws -> KMS.DecryptResponse {
-        let expected = try request.keyId.map { try symmetricDecryptionKey($0, caller, operation: "Decrypt") }
+        let expected = try request.keyId.map { try symmetricDecryptionKey(find($0, caller), caller, operation: "Decrypt") }
         if request.dryRun == true {
             _ = try openSymmetric(blob, context: request.encryptionContext, expected: expected, caller: caller)
             throw dryRunSucceeded()
@@ -115,11 +140,15 @@ extension KeyHolderService {
         return KMS.DecryptResponse(keyId: key.arn, plaintext: Base64Blob(plaintext), encryptionAlgorithm: .symmetricDefault)
     }
 
-    /// The key a caller names for a symmetric decryption: an encryption key, symmetric.
-    /// Its state is checked once the blob names it.
-    private func symmetricDecryptionKey(_ keyId: String, _ caller: Call, operation: String) throws -> KeyRecord {
-        // Authorized once the ciphertext names its key (``openSymmetric``).
-        let key = try resolve(keyId, caller, authorizing: false)
+    /// The key a caller names for a symmetric decryption, authorized first (nothing about
+    /// it is told before), then checked: an encryption key, symmetric. Its state is checked
+    /// once the blob names it.
+    private func symmetricDecryptionKey(
+        _ named: NamedKey, _ caller: Call, operation: String, action: String? = nil,
+        conditions: [String: [String]]? = nil, admitting: Bool = true
+    ) throws -> KeyRecord {
+        try authorize(named, caller, action: action, conditions: conditions, admitting: admitting)
+        let key = named.key
         try checkUsage(key, .encryptDecrypt, operation)
         guard key.spec.isSymmetric else {
             throw KMSError.invalidKeyUsage(
@@ -134,6 +163,11 @@ extension KeyHolderService {
 
     // MARK: - ReEncrypt
 
+    /// ReEncrypt: each side authorized with its own condition keys — `kms:ReEncryptFrom`
+    /// on the source key with the source's algorithm and encryption context,
+    /// `kms:ReEncryptTo` on the destination key with the destination's — and
+    /// `kms:ReEncryptOnSameKey` on both. The destination first: a request that cannot
+    /// succeed decrypts nothing.
     func reEncrypt(_ request: KMS.ReEncryptRequest, _ caller: Call) async throws -> KMS.ReEncryptResponse {
         guard let blob = request.ciphertextBlob, !blob.bytes.isEmpty else {
             throw KMSError.validation(
@@ -143,8 +177,32 @@ extension KeyHolderService {
             throw KMSError.validation(
                 "1 validation error detected: Value at 'ciphertextBlob' failed to satisfy constraint: Member must have length less than or equal to \(Self.maximumCiphertext)")
         }
-        // The destination first: a request that cannot succeed decrypts nothing.
-        let destination = try resolve(request.destinationKeyId, caller, action: "kms:ReEncryptTo")
+        let sourceAlgorithm = request.sourceEncryptionAlgorithm ?? .symmetricDefault
+        if sourceAlgorithm != .symmetricDefault { _ = try sourceAlgorithm.validated(member: "SourceEncryptionAlgorithm") }
+        // Which key the ciphertext is of — from the blob, or SourceKeyId for RSA — before
+        // either side is authorized, since both sides' conditions say whether it is the same.
+        let destinationNamed = try find(request.destinationKeyId, caller)
+        let sourceNamed = try request.sourceKeyId.map { try find($0, caller) }
+        let sourceKeyID: String
+        if sourceAlgorithm == .symmetricDefault {
+            guard let parsed = SymmetricCiphertext(parsing: blob.bytes) else {
+                throw KMSError.invalidCiphertext("The ciphertext is not a ciphertext blob of this key holder")
+            }
+            sourceKeyID = parsed.keyID
+        } else {
+            guard let sourceNamed else {
+                throw KMSError.validation("SourceKeyId is required when the ciphertext was encrypted under an asymmetric key (\(sourceAlgorithm.rawValue))")
+            }
+            sourceKeyID = sourceNamed.key.id
+        }
+        let sameKey = ["kms:ReEncryptOnSameKey": [sourceKeyID == destinationNamed.key.id ? "true" : "false"]]
+        let destinationConditions = encryptionConditions(
+            request.destinationEncryptionAlgorithm, request.destinationEncryptionContext, extra: sameKey)
+        let sourceConditions = encryptionConditions(
+            request.sourceEncryptionAlgorithm, request.sourceEncryptionContext, extra: sameKey)
+
+        try authorize(destinationNamed, caller, action: "kms:ReEncryptTo", conditions: destinationConditions)
+        let destination = destinationNamed.key
         try checkUsage(destination, .encryptDecrypt, "ReEncrypt")
         let destinationPadding: RSAEncryptionPadding?
         if destination.spec.isSymmetric {
@@ -159,20 +217,22 @@ extension KeyHolderService {
         }
         try checkUsable(destination)
 
+        // One request, counted once against the quota (on the destination).
         let source: KeyRecord
         let plaintext: [UInt8]
-        let sourceAlgorithm = request.sourceEncryptionAlgorithm ?? .symmetricDefault
         if sourceAlgorithm == .symmetricDefault {
-            let expected = try request.sourceKeyId.map { try symmetricDecryptionKey($0, caller, operation: "ReEncrypt") }
+            let expected = try sourceNamed.map {
+                try symmetricDecryptionKey(
+                    $0, caller, operation: "ReEncrypt", action: "kms:ReEncryptFrom", conditions: sourceConditions,
+                    admitting: false)
+            }
             (source, plaintext) = try openSymmetric(
                 blob.bytes, context: request.sourceEncryptionContext, expected: expected, caller: caller,
-                action: "kms:ReEncryptFrom")
+                action: "kms:ReEncryptFrom", conditions: sourceConditions, admitting: false)
         } else {
-            _ = try sourceAlgorithm.validated(member: "SourceEncryptionAlgorithm")
-            guard let sourceKeyId = request.sourceKeyId else {
-                throw KMSError.validation("SourceKeyId is required when the ciphertext was encrypted under an asymmetric key (\(sourceAlgorithm.rawValue))")
-            }
-            source = try resolve(sourceKeyId, caller, action: "kms:ReEncryptFrom")
+            guard let sourceNamed else { throw KMSError.internalFailure() }
+            try authorize(sourceNamed, caller, action: "kms:ReEncryptFrom", conditions: sourceConditions, admitting: false)
+            source = sourceNamed.key
             try checkUsage(source, .encryptDecrypt, "ReEncrypt")
             guard !source.spec.isSymmetric else {
                 throw KMSError.invalidKeyUsage("\(source.arn) is a symmetric key: use SourceEncryptionAlgorithm SYMMETRIC_DEFAULT")

@@ -11,6 +11,9 @@ public struct Principal: Sendable, Hashable {
     public var arn: String
     /// The account it belongs to.
     public var account: String
+    /// Its unique id (`aws:userid`): the account id for a root, `AIDA…` for a user,
+    /// `AROA…` for a role.
+    public var uniqueID: String
     /// The access key id the request was signed with.
     public var accessKeyID: String
     /// The principal's identity policy (JSON), if it has one; a root has none.
@@ -51,6 +54,7 @@ public struct KeyHolderService: Sendable {
         ) async throws -> Data {
             let request = try KMSJSON.decode(type, from: decodedBody)
             note(request, in: caller)
+            try checkEncryptionContextKeysDistinct(request)
             return try KMSJSON.encode(try await handler(request))
         }
         if Self.accountOperations.contains(operation) {
@@ -117,36 +121,102 @@ public struct KeyHolderService: Sendable {
 
     // MARK: Keys
 
-    /// Finds a key by any identifier KMS accepts (id, key ARN, alias name, alias ARN).
+    /// A key as a request named it.
+    struct NamedKey {
+        let key: KeyRecord
+        /// The identifier as the request gave it, trimmed.
+        let identifier: String
+        /// `alias/NAME` or `arn:…:alias/NAME`: the alias is a condition key.
+        var viaAlias: String? {
+            identifier.hasPrefix("alias/") || (identifier.hasPrefix("arn:") && !identifier.contains(":key/"))
+                ? identifier : nil
+        }
+    }
+
+    /// Finds a key by any identifier KMS accepts (id, key ARN, alias name, alias ARN) and
+    /// authorizes the caller on it.
     ///
-    /// - Parameter aliases: Whether alias forms are accepted (KMS refuses them for
-    ///   management operations).
+    /// - Parameters:
+    ///   - aliases: Whether alias forms are accepted (KMS refuses them for management
+    ///     operations).
     ///   - action: The policy action, when not the operation's own.
+    ///   - conditions: The `kms:` condition keys, when not those of the request's body.
     ///   - authorizing: Whether to authorize the caller on the key (quota and policies);
-    ///     `false` only where the key that is finally used is authorized later.
+    ///     `false` only where the key is authorized before anything about it is revealed
+    ///     (ListAliases, decided by identity policies; ReEncrypt, with ``authorize(_:_:action:conditions:admitting:)``).
     func resolve(
-        _ identifier: String, _ caller: Call, aliases: Bool = true, action: String? = nil, authorizing: Bool = true
+        _ identifier: String, _ caller: Call, aliases: Bool = true, action: String? = nil,
+        conditions: [String: [String]]? = nil, authorizing: Bool = true
     ) throws -> KeyRecord {
+        let named = try find(identifier, caller, aliases: aliases, action: action)
+        if authorizing { try authorize(named, caller, action: action, conditions: conditions) }
+        return named.key
+    }
+
+    /// Finds a key by any identifier KMS accepts, without authorizing the caller on it:
+    /// ``authorize(_:_:action:conditions:admitting:)`` must follow before anything about
+    /// the key reaches the caller.
+    ///
+    /// Another account's key is found only when named by its ARN (key or alias) and only
+    /// for the operations KMS allows across accounts; the answer for another account's
+    /// key is AccessDenied whether or not it exists.
+    func find(_ identifier: String, _ caller: Call, aliases: Bool = true, action: String? = nil) throws -> NamedKey {
         let trimmed = SigV4.trimmingSpaces(identifier)
         guard !trimmed.isEmpty, trimmed.count <= 2048 else {
             throw KMSError.validation("1 validation error detected: Value at 'keyId' failed to satisfy constraint: Member must have length between 1 and 2048")
         }
         if !aliases, trimmed.hasPrefix("alias/") || trimmed.contains(":alias/") {
-            throw KMSError.notFound("Invalid keyId '\(trimmed)': this operation takes a key id or key ARN, not an alias")
+            throw KMSError.notFound("Invalid keyId '\(trimmed.prefix(256))': this operation takes a key id or key ARN, not an alias")
         }
-        // Another account's key is named by its ARN (key or alias); the key policy then
-        // decides whether this caller may use it.
-        guard let key = try mapStoreErrors({ try store.resolveKey(trimmed, account: caller.account, region: configuration.region) }),
-            key.account == caller.account || trimmed.hasPrefix("arn:")
-        else {
+        let found = try mapStoreErrors { try store.resolveKey(trimmed, account: caller.account, region: configuration.region) }
+        if let found, found.account == caller.account {
+            return NamedKey(key: found, identifier: trimmed)
+        }
+        guard let account = Self.arnAccount(trimmed), account != caller.account else {
             throw KMSError.notFound("Key '\(displayARN(trimmed))' does not exist")
         }
-        if authorizing {
-            // `alias/NAME` or `arn:…:alias/NAME`: the alias is a condition key.
-            let isAlias = trimmed.hasPrefix("alias/") || (trimmed.hasPrefix("arn:") && !trimmed.contains(":key/"))
-            try authorize(key, caller, action: action, viaAlias: isAlias ? trimmed : nil)
+        // Another account's key. Only the operations KMS allows across accounts reach its
+        // key policy; the rest are refused, whatever the policy grants.
+        guard caller.operation.allowsCrossAccountUse else {
+            throw KMSError.accessDenied(
+                "User: \(caller.principal.arn) is not authorized to perform: \(action ?? Self.action(caller.operation)) "
+                    + "on resource: \(trimmed.prefix(256)) because \(caller.operation.rawValue) cannot be performed on a key "
+                    + "of another account")
         }
-        return key
+        guard let found else { throw crossAccountDenied(trimmed, caller, action: action) }
+        return NamedKey(key: found, identifier: trimmed)
+    }
+
+    /// Authorizes the caller on a key it named (quota, then policies).
+    func authorize(
+        _ named: NamedKey, _ caller: Call, action: String? = nil, conditions: [String: [String]]? = nil,
+        admitting: Bool = true
+    ) throws {
+        do {
+            try authorize(
+                named.key, caller, action: action, viaAlias: named.viaAlias, conditions: conditions, admitting: admitting)
+        } catch let error as KMSError where error.type == "AccessDeniedException" && named.key.account != caller.account {
+            // Neither the key behind another account's alias nor that account's policy is
+            // the caller's to learn: the refusal reads as for a key that does not exist.
+            throw crossAccountDenied(named.identifier, caller, action: action)
+        }
+    }
+
+    /// The account of an ARN (`arn:PARTITION:kms:REGION:ACCOUNT:…`), or `nil` for
+    /// anything that is not an ARN.
+    static func arnAccount(_ identifier: String) -> Substring? {
+        guard identifier.hasPrefix("arn:") else { return nil }
+        let parts = identifier.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        return parts.count == 6 ? parts[4] : nil
+    }
+
+    /// The refusal of another account's key, the same whether the key does not exist or
+    /// its policy does not allow the caller.
+    func crossAccountDenied(_ identifier: String, _ caller: Call, action: String?) -> KMSError {
+        KMSError.accessDenied(
+            "User: \(caller.principal.arn) is not authorized to perform: \(action ?? Self.action(caller.operation)) "
+                + "on resource: \(identifier.prefix(256)) because no key policy or identity policy allows the "
+                + "\(action ?? Self.action(caller.operation)) action")
     }
 
     private func displayARN(_ identifier: String) -> String {

@@ -1,3 +1,4 @@
+import Foundation
 import SigilKMS
 
 /// A request body's contribution to policy conditions: the `kms:` condition keys that
@@ -13,6 +14,33 @@ protocol ConditionSource {
 
 extension ConditionSource {
     var auditedContext: [String: String]? { nil }
+    /// Every encryption context the request carries.
+    var encryptionContexts: [[String: String]] { auditedContext.map { [$0] } ?? [] }
+}
+
+/// Refuses an encryption context with two keys that differ only in case.
+///
+/// Policies compare condition key names without case, as AWS does: for the context
+/// `{"tenant": "blue", "Tenant": "red"}`, `kms:EncryptionContext:tenant` would have two
+/// values, and whichever one a condition looked at, the other would slip past it — past
+/// an Allow that admits only `blue`, or past a Deny of `red`. Such a context is refused
+/// outright (ValidationException, before any key is looked at) rather than evaluated
+/// under a rule a policy author could not foresee. Encryption contexts name their keys
+/// in one spelling in practice; a caller who needs both spellings cannot be served safely.
+func checkEncryptionContextKeysDistinct(_ request: some Decodable) throws {
+    guard let source = request as? any ConditionSource else { return }
+    for context in source.encryptionContexts where context.count > 1 {
+        var seen: [String: String] = [:]
+        for name in context.keys.sorted() {
+            let folded = name.lowercased()
+            if let other = seen[folded] {
+                throw KMSError.validation(
+                    "The encryption context has keys that differ only in case ('\(other.prefix(128))' and '\(name.prefix(128))'); "
+                        + "policy conditions compare encryption context keys without case, so such a context is refused")
+            }
+            seen[folded] = name
+        }
+    }
 }
 
 /// `kms:EncryptionAlgorithm`, `kms:EncryptionContext:KEY` for each pair of the context,
@@ -42,10 +70,10 @@ extension KMS.DecryptRequest: ConditionSource {
 }
 
 extension KMS.ReEncryptRequest: ConditionSource {
-    // The source side's; the destination's are set when the destination is checked.
-    var conditionKeys: [String: [String]] {
-        encryptionConditions(sourceEncryptionAlgorithm, sourceEncryptionContext, extra: ["kms:ReEncryptOnSameKey": ["false"]])
-    }
+    // Each side is authorized with its own keys (``KeyHolderService/reEncrypt(_:_:)``);
+    // these, the source's, are what the request's body says before either key is known.
+    var conditionKeys: [String: [String]] { encryptionConditions(sourceEncryptionAlgorithm, sourceEncryptionContext) }
+    var encryptionContexts: [[String: String]] { [sourceEncryptionContext, destinationEncryptionContext].compactMap { $0 } }
     var auditedAlgorithm: String? { destinationEncryptionAlgorithm?.rawValue ?? "SYMMETRIC_DEFAULT" }
     var auditedContext: [String: String]? { destinationEncryptionContext }
 }

@@ -50,7 +50,8 @@ extension KeyStore {
             try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT a.sealed_secret, a.principal, a.account, a.active, a.created_at, p.kind, p.identity_policy
+                    SELECT a.sealed_secret, a.principal, a.account, a.active, a.created_at, p.kind, p.identity_policy,
+                        p.created_at AS principal_created_at
                     FROM access_keys a JOIN principals p ON p.arn = a.principal WHERE a.id = ?
                     """,
                 arguments: [accessKeyID])
@@ -67,7 +68,8 @@ extension KeyStore {
             principalKind: try Self.principalKind(row, arn: principal),
             identityPolicy: try row.decode(String?.self, forColumn: "identity_policy"),
             isActive: try row.decode(Bool.self, forColumn: "active"),
-            creationDate: Date(timeIntervalSince1970: try row.decode(Double.self, forColumn: "created_at")))
+            creationDate: Date(timeIntervalSince1970: try row.decode(Double.self, forColumn: "created_at")),
+            principalCreationDate: Date(timeIntervalSince1970: try row.decode(Double.self, forColumn: "principal_created_at")))
     }
 
     /// Revokes an access key: it stays on record but ``Credential/isActive`` is `false`.

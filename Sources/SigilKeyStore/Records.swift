@@ -248,6 +248,26 @@ public struct Credential: Sendable, CustomStringConvertible {
     public var isActive: Bool
     /// When it was created.
     public var creationDate: Date
+    /// When its principal was created.
+    public var principalCreationDate: Date
+
+    /// The principal's unique id, as `aws:userid` names it: the account id for an account
+    /// root; for a user `AIDA` and for a role `AROA`, then 17 characters derived from the
+    /// principal's ARN and creation time — stable while the principal exists, and new
+    /// when a principal of the same name is created again (as IAM's unique ids are).
+    public var principalUniqueID: String {
+        let prefix: String
+        switch principalKind {
+        case .root: return account
+        case .user: prefix = "AIDA"
+        case .role: prefix = "AROA"
+        }
+        let seed = "\(principal)\n\(principalCreationDate.timeIntervalSince1970)"
+        let digest = (try? HashFunction.sha256.hash(Array(seed.utf8))) ?? []
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".utf8)
+        let characters = digest.prefix(17).map { alphabet[Int($0 & 31)] }
+        return prefix + String(decoding: characters, as: UTF8.self)
+    }
 
     /// Never the secret.
     public var description: String {

@@ -8,35 +8,11 @@ import Testing
 struct HTTPSTests {
     static let openssl = "/usr/bin/openssl"
 
-    /// A CA and a server certificate for 127.0.0.1 signed by it, in `folder`.
-    static func makeCertificates(in folder: URL) throws -> (ca: String, certificate: String, key: String) {
-        func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
-        func openssl(_ arguments: [String]) throws {
-            let output = try TestSupport.run(HTTPSTests.openssl, arguments)
-            guard output.status == 0 else { throw TestFailure("openssl \(arguments.first ?? ""): \(output.stderrText)") }
-        }
-        try openssl([
-            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", path("ca.key"),
-            "-out", path("ca.pem"), "-days", "1", "-subj", "/CN=Sigil throwaway test CA",
-        ])
-        try openssl([
-            "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", path("server.key"),
-            "-out", path("server.csr"), "-subj", "/CN=127.0.0.1",
-        ])
-        try Data("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n".utf8)
-            .write(to: folder.appendingPathComponent("server.ext"))
-        try openssl([
-            "x509", "-req", "-in", path("server.csr"), "-CA", path("ca.pem"), "-CAkey", path("ca.key"), "-CAcreateserial",
-            "-out", path("server.pem"), "-days", "1", "-extfile", path("server.ext"),
-        ])
-        return (path("ca.pem"), path("server.pem"), path("server.key"))
-    }
-
     @Test func theAWSCLIOverHTTPSWithAThrowawayCA() throws {
         guard try RealClientTests.venvIsAvailable() else { return }
         var files: (ca: String, certificate: String, key: String)! = nil
         let server = try KeyHolderServer { folder in
-            files = try Self.makeCertificates(in: folder)
+            files = try TestSupport.makeTestCertificates(in: folder)
             return ["--tls-cert", files.certificate, "--tls-key", files.key]
         }
         defer { server.stop() }

@@ -15,6 +15,9 @@ import Testing
 struct KMSTestClient: Sendable {
     let client: any TestClientProtocol
     let signer: SigV4.Signer
+    /// The Host the request is signed for: the in-process and live test clients send
+    /// `localhost`; AsyncHTTPClient (`.ahc`) sends `localhost:PORT`.
+    var host = "localhost"
 
     /// How a raw request is (mis)signed.
     enum Signing: Sendable {
@@ -32,7 +35,7 @@ struct KMSTestClient: Sendable {
     func raw(
         target: String?, body: Data, signing: Signing = .signed, contentType: String = KMSOperation.contentType
     ) async throws -> TestResponse {
-        var headers = [SigV4.Request.Header("Host", "localhost"), SigV4.Request.Header("Content-Type", contentType)]
+        var headers = [SigV4.Request.Header("Host", host), SigV4.Request.Header("Content-Type", contentType)]
         if let target { headers.append(SigV4.Request.Header("X-Amz-Target", target)) }
         var request = SigV4.Request(method: "POST", path: "/", headers: headers, body: body)
         switch signing {
