@@ -32,6 +32,8 @@ public struct KeyHolder: Sendable {
     public let initialized: Bool
     /// The credentials file written on initialisation.
     public let credentialsFile: URL
+    /// How many connections are served at once, and the open-file limit that decided it.
+    public let connections: ConnectionLimits.DescriptorBudget
 }
 
 /// Opens the data directory (initialising it when empty) and builds the application.
@@ -51,22 +53,30 @@ public func buildApplication(
     router.post("/") { request, context in
         await endpoint.respond(to: request, context: context)
     }
+    let connections = configuration.connectionLimits.fittingDescriptorLimit()
     var services: [any Service] = [DeletionScheduler(store: opening.store, configuration: configuration, logger: logger)]
     if let metricsAddress = configuration.metricsAddress {
         services.append(
             metricsApplication(
-                service: service, host: metricsAddress.host, port: metricsAddress.port, logger: logger,
-                onServerRunning: onMetricsRunning))
+                service: service, host: metricsAddress.host, port: metricsAddress.port,
+                limits: configuration.connectionLimits, logger: logger, onServerRunning: onMetricsRunning))
     }
     let application = Application(
         router: router,
         server: try serverBuilder(configuration),
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sigil-keyholder"),
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "sigil-keyholder",
+            availableConnectionsDelegate: MaximumAvailableConnections(connections.connections, logger: logger)),
         services: services,
         onServerRunning: onServerRunning,
         eventLoopGroupProvider: .shared(connectionThreads),
         logger: logger)
-    return (application, KeyHolder(store: opening.store, initialized: opening.initialized, credentialsFile: opening.credentialsFile))
+    return (
+        application,
+        KeyHolder(
+            store: opening.store, initialized: opening.initialized, credentialsFile: opening.credentialsFile,
+            connections: connections)
+    )
 }
 
 /// The threads that serve connections: half the cores (at least one). A request spends
@@ -76,12 +86,14 @@ public func buildApplication(
 /// signatures and 7 % fewer data keys a second than with one event loop.
 let connectionThreads = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount / 2))
 
-/// HTTP/1.1, inside TLS 1.2 or 1.3 when the configuration names a certificate and key.
+/// HTTP/1.1 under the configuration's connection limits, inside TLS 1.2 or 1.3 when the
+/// configuration names a certificate and key.
 ///
 /// - Throws: ``SigilError`` (`invalidArgument`) naming a certificate or key file that
 ///   cannot be read or parsed.
 func serverBuilder(_ configuration: KeyHolderConfiguration) throws -> HTTPServerBuilder {
-    guard let tls = configuration.tls else { return .http1() }
+    let http1 = HTTPServerBuilder.guardedHTTP1(configuration.connectionLimits)
+    guard let tls = configuration.tls else { return http1 }
     let chain: [NIOSSLCertificate]
     let key: NIOSSLPrivateKey
     do {
@@ -101,13 +113,15 @@ func serverBuilder(_ configuration: KeyHolderConfiguration) throws -> HTTPServer
         certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
     tlsConfiguration.minimumTLSVersion = .tlsv12
     tlsConfiguration.maximumTLSVersion = .tlsv13
-    return try .tls(.http1(), tlsConfiguration: tlsConfiguration)
+    return try .tls(http1, tlsConfiguration: tlsConfiguration)
 }
 
 /// The Prometheus endpoint, `GET /metrics`, on its own address so that it can be
 /// exposed to a monitoring network without exposing the KMS API (and never needs SigV4).
+/// Its connections are bounded as the KMS port's are, and capped at
+/// ``ConnectionLimits/metricsConnections`` (counted in the descriptors kept in reserve).
 func metricsApplication(
-    service: KeyHolderService, host: String, port: Int, logger: Logger,
+    service: KeyHolderService, host: String, port: Int, limits: ConnectionLimits, logger: Logger,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void
 ) -> some Service {
     let router = Router()
@@ -120,7 +134,10 @@ func metricsApplication(
     }
     return Application(
         router: router,
-        configuration: .init(address: .hostname(host, port: port), serverName: "sigil-keyholder-metrics"),
+        server: .guardedHTTP1(limits),
+        configuration: .init(
+            address: .hostname(host, port: port), serverName: "sigil-keyholder-metrics",
+            availableConnectionsDelegate: MaximumAvailableConnections(ConnectionLimits.metricsConnections, logger: logger)),
         onServerRunning: onServerRunning,
         logger: logger)
 }

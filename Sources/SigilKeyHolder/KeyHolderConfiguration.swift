@@ -26,6 +26,9 @@ public struct KeyHolderConfiguration: Sendable {
     /// The PEM certificate chain and private key to serve HTTPS with (TLS 1.2 and 1.3
     /// only), or `nil` for plain HTTP.
     public var tls: (certificateChain: URL, privateKey: URL)?
+    /// What each connection may cost before it has sent a request, and how many are
+    /// served at once (the cap is lowered to what the open-file limit allows).
+    public var connectionLimits: ConnectionLimits
 
     /// Creates a configuration with the key holder's defaults.
     public init(
@@ -33,7 +36,7 @@ public struct KeyHolderConfiguration: Sendable {
         accountID: String = "111122223333", maximumBodySize: Int = 1 << 20,
         now: @escaping @Sendable () -> Date = { Date() }, deletionCheckInterval: Duration = .seconds(60),
         quotas: QuotaConfiguration = .kmsDefaults, metricsAddress: (host: String, port: Int)? = nil,
-        tls: (certificateChain: URL, privateKey: URL)? = nil
+        tls: (certificateChain: URL, privateKey: URL)? = nil, connectionLimits: ConnectionLimits = .defaults
     ) {
         self.dataDirectory = dataDirectory
         self.host = host
@@ -46,5 +49,6 @@ public struct KeyHolderConfiguration: Sendable {
         self.quotas = quotas
         self.metricsAddress = metricsAddress
         self.tls = tls
+        self.connectionLimits = connectionLimits
     }
 }

@@ -16,7 +16,11 @@ struct KeyHolderCommand: AsyncParsableCommand {
     /// Runs the command with the exit codes the key holder's commands share: 0 done,
     /// 1 refused or failed (a broken audit log, an unknown principal, a storage error),
     /// 2 a usage mistake (ArgumentParser's own default would be 64).
+    ///
+    /// Every verb runs under umask 077: whatever it creates in the data directory (the
+    /// database, its WAL and shared-memory files, exports) is its owner's alone.
     static func main() async {
+        umask(0o077)
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -51,13 +55,25 @@ struct ServeCommand: AsyncParsableCommand {
 
             works at once. No secret is ever printed or logged. SIGTERM or SIGINT stops it \
             gracefully.
+
+            The data directory is created mode 0700 and its files 0600. serve refuses to start, \
+            as ssh refuses a private key others can read, when the directory or root.key belongs \
+            to another user or is open to group or others (chmod 700 DIR, chmod 600 DIR/root.key).
+
+            --listen and --metrics-listen take an IP address (IPv6 in brackets) or localhost, \
+            never another name: whether plain HTTP stays on this machine is decided from the \
+            address itself, not from a DNS answer.
             """
     )
 
     @Option(name: .long, help: ArgumentHelp("Where the key holder keeps its state.", valueName: "dir"))
     var dataDir: String
 
-    @Option(name: .long, help: ArgumentHelp("Address to listen on (default 127.0.0.1:4599).", valueName: "host:port"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Address to listen on: IPv4:PORT, [IPv6]:PORT or localhost:PORT. Plain HTTP only on loopback (127.0.0.0/8, ::1).",
+            valueName: "ip:port"))
     var listen: String = "127.0.0.1:4599"
 
     @Option(name: .long, help: "The region in ARNs and SigV4 scopes.")
@@ -78,8 +94,13 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .long,
-        help: ArgumentHelp("Serve Prometheus metrics (GET /metrics) on this address; off by default.", valueName: "host:port"))
+        help: ArgumentHelp(
+            "Serve Prometheus metrics (GET /metrics) on this address, loopback unless --metrics-public; off by default.",
+            valueName: "ip:port"))
     var metricsListen: String?
+
+    @Flag(name: .long, help: "Allow --metrics-listen on an address that is not loopback (request counts and key states, readable without credentials).")
+    var metricsPublic = false
 
     @Option(name: .long, help: ArgumentHelp("Serve HTTPS (TLS 1.2/1.3) with this PEM certificate chain.", valueName: "file"))
     var tlsCert: String?
@@ -90,8 +111,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Allow plain HTTP on an address that is not loopback (credentials and plaintexts would cross the network unencrypted).")
     var insecureHttp = false
 
+    @OptionGroup(title: "Connection limits")
+    var connections: ConnectionOptions
+
     func run() async throws {
-        let (host, port) = try Self.address(listen, option: "--listen")
+        let address = try ListenAddress(parsing: listen, option: "--listen")
+        let (host, port) = (address.host, address.port)
         let tls: (certificateChain: URL, privateKey: URL)?
         switch (tlsCert, tlsKey) {
         case let (certificate?, key?):
@@ -101,16 +126,21 @@ struct ServeCommand: AsyncParsableCommand {
         default:
             throw ValidationError("--tls-cert and --tls-key go together")
         }
-        let loopback = ["127.0.0.1", "localhost", "::1"].contains(host) || host.hasPrefix("127.")
-        guard loopback || tls != nil || insecureHttp else {
+        guard address.isLoopback || tls != nil || insecureHttp else {
             throw ValidationError(
                 "plain HTTP is served on loopback addresses only; \(host) is not one: give --tls-cert and --tls-key, or --insecure-http")
         }
         guard accountId.count == 12, accountId.allSatisfy(\.isNumber) else {
             throw ValidationError("--account-id is 12 digits, not '\(accountId)'")
         }
+        let metrics = try metricsListen.map { try ListenAddress(parsing: $0, option: "--metrics-listen") }
+        if let metrics, !metrics.isLoopback, !metricsPublic {
+            throw ValidationError(
+                "metrics are served on loopback addresses only; \(metrics.host) is not one: give --metrics-public to "
+                    + "show request counts and key states to whoever can reach it")
+        }
+        // The store creates the directory (0700) and checks that an existing one is private.
         let directory = URL(fileURLWithPath: dataDir, isDirectory: true)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var logger = Logger(label: "sigil-keyholder")
         logger.logLevel = .info
         let quotas: QuotaConfiguration
@@ -119,36 +149,48 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("--quota: \(error)")
         }
-        let metricsAddress = try metricsListen.map { try Self.address($0, option: "--metrics-listen") }
+        let metricsAddress = metrics.map { (host: $0.host, port: $0.port) }
         let configuration = KeyHolderConfiguration(
             dataDirectory: directory, host: host, port: port, region: region, accountID: accountId, quotas: quotas,
-            metricsAddress: metricsAddress, tls: tls)
-        let (application, keyHolder) = try buildApplication(
-            configuration, logger: logger,
-            onServerRunning: { channel in
-                let address = channel.localAddress.map { "\($0)" } ?? "\(host):\(port)"
-                say("sigil-keyholder: listening on \(address)\(tls == nil ? "" : " (HTTPS)")")
-            },
-            onMetricsRunning: { channel in
-                let address = channel.localAddress.map { "\($0)" } ?? "\(metricsAddress.map { "\($0.host):\($0.port)" } ?? "")"
-                say("sigil-keyholder: metrics on \(address)/metrics")
-            })
+            metricsAddress: metricsAddress, tls: tls, connectionLimits: connections.limits)
+        let (application, keyHolder) = try Self.refusingOnStoreErrors {
+            try buildApplication(
+                configuration, logger: logger,
+                onServerRunning: { channel in
+                    let address = channel.localAddress.map { "\($0)" } ?? "\(host):\(port)"
+                    say("sigil-keyholder: listening on \(address)\(tls == nil ? "" : " (HTTPS)")")
+                },
+                onMetricsRunning: { channel in
+                    let address = channel.localAddress.map { "\($0)" } ?? "\(metricsAddress.map { "\($0.host):\($0.port)" } ?? "")"
+                    say("sigil-keyholder: metrics on \(address)/metrics")
+                })
+        }
         say(keyHolder.initialized
             ? "sigil-keyholder: initialised \(directory.path); credentials for the account root in \(keyHolder.credentialsFile.path)"
             : "sigil-keyholder: serving \(directory.path); credentials in \(keyHolder.credentialsFile.path)")
+        say(Self.describe(keyHolder.connections))
         try await application.runService()
     }
 }
 
 extension ServeCommand {
-    /// Splits `HOST:PORT` (IPv6 hosts in brackets).
-    static func address(_ text: String, option: String) throws -> (host: String, port: Int) {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-            (0...65535).contains(port)
-        else {
-            throw ValidationError("\(option) takes HOST:PORT, not '\(text)'")
-        }
-        return (String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port)
+    /// Runs `body` as the other verbs run theirs (``runVerb(_:)``): a store that refuses
+    /// to open (a data directory open to others, a missing root key) is one line on
+    /// standard error and exit 1; a bad argument such as an unreadable certificate, 2.
+    static func refusingOnStoreErrors<T>(_ body: () throws -> T) throws -> T {
+        var result: T?
+        try runVerb { result = try body() }
+        return result!
+    }
+
+    /// The connection cap, and why when the open-file limit lowered it.
+    static func describe(_ budget: ConnectionLimits.DescriptorBudget) -> String {
+        let reserve = ConnectionLimits.reservedDescriptors
+        return budget.isLowered
+            ? "sigil-keyholder: at most \(budget.connections) connections at once, not the \(budget.requestedConnections) asked for: "
+                + "the open-file limit is \(budget.descriptorLimit) and \(reserve) descriptors are kept for the database, logs "
+                + "and listening sockets (raise it with ulimit -n or LimitNOFILE=)"
+            : "sigil-keyholder: at most \(budget.connections) connections at once (open-file limit \(budget.descriptorLimit))"
     }
 }
 

@@ -17,13 +17,14 @@ struct DataDirectory {
     var credentialsURL: URL { url.appendingPathComponent("credentials") }
 
     /// Creates the directory (mode 0700) when it does not exist; refuses a path that is
-    /// something else.
+    /// something else, or a directory that is not private (see ``ensurePrivate(_:)``).
     func ensureExists() throws {
         var info = stat()
         if stat(url.path, &info) == 0 {
             guard info.st_mode & S_IFMT == S_IFDIR else {
                 throw SigilError(.storageFailure, "the data directory \(url.path) exists but is not a directory")
             }
+            try ensurePrivate(info)
             return
         }
         guard errno == ENOENT else {
@@ -34,6 +35,50 @@ struct DataDirectory {
                 at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
             throw SigilError(.storageFailure, "cannot create the data directory \(url.path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Requires the existing directory to belong to this process's user and to be closed
+    /// to group and others, as ssh requires of a private key: the database holds policies,
+    /// principals and the audit trail, and whoever may write the directory may swap its
+    /// files. A directory that holds nothing yet (made ready by an administrator or a test)
+    /// is made 0700 instead, as `initdb` does; one that already holds files is refused
+    /// with the command that fixes it.
+    private func ensurePrivate(_ info: stat) throws {
+        let path = url.path
+        guard info.st_uid == geteuid() else {
+            throw SigilError(
+                .storageFailure,
+                "the data directory \(path) belongs to user \(info.st_uid), not to this process's user \(geteuid()): "
+                    + "run the key holder as its owner, or chown -R \(geteuid()) \(path) — refusing to start")
+        }
+        let permissions = info.st_mode & 0o777
+        guard permissions & 0o077 != 0 else { return }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [""]
+        if entries.isEmpty {
+            guard chmod(path, 0o700) == 0 else {
+                throw Self.posixError("cannot make the data directory \(path) private (mode 700)")
+            }
+            return
+        }
+        throw SigilError(
+            .storageFailure,
+            "the data directory \(path) has mode \(String(permissions, radix: 8)), which lets other users "
+                + "\(Self.exposure(permissions)) it: it must be 700 (chmod 700 \(path)) — refusing to start")
+    }
+
+    /// Creates the database file empty with mode 0600 when it does not exist, so that
+    /// SQLite, which gives its WAL and shared-memory files the database's mode, makes
+    /// every store file private whatever the process's umask.
+    func ensureDatabaseFile() throws {
+        let descriptor = open(databaseURL.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        if descriptor < 0 {
+            guard errno == EEXIST else { throw Self.posixError("cannot create the database \(databaseURL.path)") }
+            return
+        }
+        defer { close(descriptor) }
+        guard fchmod(descriptor, 0o600) == 0 else {
+            throw Self.posixError("cannot set the mode of the database \(databaseURL.path)")
         }
     }
 
@@ -71,8 +116,8 @@ struct DataDirectory {
         guard permissions & 0o077 == 0 else {
             throw SigilError(
                 .storageFailure,
-                "the root key \(path) has mode \(String(permissions, radix: 8)), which lets other users read it: "
-                    + "it must be 600 (chmod 600 \(path)) — refusing to start")
+                "the root key \(path) has mode \(String(permissions, radix: 8)), which lets other users "
+                    + "\(Self.exposure(permissions)) it: it must be 600 (chmod 600 \(path)) — refusing to start")
         }
         guard info.st_uid == geteuid() else {
             throw SigilError(
@@ -153,6 +198,16 @@ struct DataDirectory {
         defer { close(descriptor) }
         guard fsync(descriptor) == 0 else {
             throw Self.posixError("cannot flush the data directory \(url.path) to disk")
+        }
+    }
+
+    /// What group and others may do under `permissions`, in words: "read", "change" or
+    /// "read and change".
+    static func exposure(_ permissions: mode_t) -> String {
+        switch (permissions & 0o055 != 0, permissions & 0o022 != 0) {
+        case (true, true): "read and change"
+        case (false, true): "change"
+        default: "read"
         }
     }
 

@@ -80,6 +80,7 @@ public final class KeyStore: Sendable {
             rootKey = try files.createRootKey()
         }
 
+        try files.ensureDatabaseFile()
         let database: DatabasePool
         do {
             var configuration = Configuration()
