@@ -41,7 +41,8 @@ public struct AuthorizationRequest: Sendable {
     /// and, where the operation has them, the `kms:` keys: `kms:EncryptionAlgorithm`,
     /// `kms:EncryptionContext:KEY` and `kms:EncryptionContextKeys` (one entry per
     /// context key), `kms:SigningAlgorithm`, `kms:MessageType`, `kms:KeySpec`,
-    /// `kms:KeyUsage`, `kms:KeyOrigin`, `kms:DataKeyPairSpec`, `kms:RequestAlias`.
+    /// `kms:KeyUsage`, `kms:KeyOrigin`, `kms:DataKeyPairSpec`, `kms:RequestAlias`,
+    /// `kms:ReEncryptOnSameKey` (`["true"]` or `["false"]`).
     ///
     /// Names compare without case, as in AWS. A key with an empty list counts as absent.
     /// Every key but `kms:EncryptionContextKeys` has one value: a key present with several

@@ -30,7 +30,7 @@ import Testing
         "aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalType", "aws:username", "aws:ResourceAccount",
         "kms:CallerAccount", "kms:EncryptionAlgorithm", "kms:SigningAlgorithm", "kms:MessageType", "kms:KeySpec",
         "kms:KeyUsage", "kms:KeyOrigin", "kms:DataKeyPairSpec", "kms:EncryptionContextKeys", "kms:RequestAlias",
-        "kms:GrantIsForAWSResource", "kms:EncryptionContext:tenant", "AWS:EPOCHTIME",
+        "kms:GrantIsForAWSResource", "kms:ReEncryptOnSameKey", "kms:EncryptionContext:tenant", "AWS:EPOCHTIME",
     ])
     func acceptsEveryKeyTheKeyHolderSupplies(_ key: String) {
         #expect(F.conditionError(#"{"Null": {"\#(key)": "false"}}"#) == nil)
@@ -50,6 +50,7 @@ import Testing
         ("Bool", "aws:SourceIp", "true"),
         ("Bool", "aws:userid", "true"),
         ("StringEquals", "aws:SecureTransport", "false"),
+        ("StringEquals", "kms:ReEncryptOnSameKey", "false"),
         ("StringNotEquals", "aws:SourceIp", "10.1.2.3"),
         ("StringLike", "aws:SourceIp", "10.*"),
         ("StringLike", "aws:CurrentTime", "2026-*"),

@@ -49,6 +49,7 @@ import Testing
         KeyCase("aws:userid", "StringEquals", #""AIDAJQABLZS4A3QDU576Q""#, "AIDAJQABLZS4A3QDU576Q", "AIDAOTHER"),
         KeyCase("aws:userid", "StringLike", #""AIDA*""#, "AIDAJQABLZS4A3QDU576Q", "111122223333"),
         KeyCase("kms:DataKeyPairSpec", "StringEquals", #""RSA_2048""#, "RSA_2048", "ECC_NIST_P256"),
+        KeyCase("kms:ReEncryptOnSameKey", "Bool", "true", "true", "false"),
     ]
 
     @Test(arguments: cases, [false, true])
