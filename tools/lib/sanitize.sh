@@ -55,7 +55,8 @@ sigil_sanitizer_environment() {
     esac
 }
 
-# Prints every report the sanitized processes wrote and fails when there is one. The
+# Prints every report the sanitized processes wrote and fails when there is one (a
+# sanitizer's own CHECK failure counts: the process it happened in did not run). The
 # suppression statistics LSan and TSan print (print_suppressions=1) are shown too, but
 # a log that holds nothing else does not fail the run.
 sigil_sanitizer_report() {
@@ -63,7 +64,7 @@ sigil_sanitizer_report() {
     local log found=0 suppressed=0
     shopt -s nullglob
     for log in "$SIGIL_SANITIZER_LOGS"/*; do
-        if grep -qE '^(==[0-9]+==ERROR|WARNING: ThreadSanitizer|SUMMARY: )' "$log"; then
+        if grep -qE '^(==[0-9]+==ERROR|WARNING: ThreadSanitizer|SUMMARY: )|Sanitizer: CHECK failed' "$log"; then
             found=$((found + 1))
             sigil_log "sanitizer report: $log"
             cat "$log" >&2
