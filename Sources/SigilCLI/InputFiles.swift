@@ -1,5 +1,6 @@
 import Foundation
 import Sigil
+import SigilCrypto
 
 /// Reading the small files a verb takes (keys, signatures, digests) with limits and
 /// errors that name the file and the problem.
@@ -55,15 +56,16 @@ enum InputFiles {
     /// Decodes text that is entirely hex digits (whitespace aside) of exactly `length`
     /// bytes; `nil` for anything else.
     static func hexText(_ bytes: [UInt8], length: Int) -> [UInt8]? {
+        // ASCII hex only: Character.isHexDigit also takes fullwidth digits (U+FF10…),
+        // which no hex decoder reads (a fuzzed signature document crashed here).
         let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text.count == 2 * length, text.allSatisfy(\.isHexDigit) else { return nil }
+        let digits = Array(text.utf8)
+        guard digits.count == 2 * length else { return nil }
         var output: [UInt8] = []
         output.reserveCapacity(length)
-        var index = text.startIndex
-        while index < text.endIndex {
-            let next = text.index(index, offsetBy: 2)
-            output.append(UInt8(text[index..<next], radix: 16)!)
-            index = next
+        for pair in stride(from: 0, to: digits.count, by: 2) {
+            guard let high = Hex.value(of: digits[pair]), let low = Hex.value(of: digits[pair + 1]) else { return nil }
+            output.append(high << 4 | low)
         }
         return output
     }

@@ -319,6 +319,8 @@ struct KeyHolderCommandTests {
             ("digest algorithm", { $0["digestAlgorithm"] = "SHA-512" }, "hashes with SHA-256"),
             ("message type", { $0["messageType"] = "RAW" }, "DIGEST"),
             ("short digest", { $0["digest"] = "abcd" }, "digest is not 32 bytes"),
+            // Fullwidth digits pass Character.isHexDigit but are no hex (a fuzzer's crash).
+            ("fullwidth digest", { $0["digest"] = "\u{FF10}" + String($0["digest"]!.dropFirst()) }, "digest is not 32 bytes"),
             ("algorithm", { $0["signingAlgorithm"] = "ECDSA_SHA_999" }, "ECDSA_SHA_999"),
             ("no signature", { $0.removeValue(forKey: "signature") }, "\"signature\""),
             ("fingerprint", { $0["publicKeyFingerprint"] = "zz" }, "publicKeyFingerprint"),
