@@ -91,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "SigilKeyHolderMain",
             dependencies: [
-                "SigilKeyHolder",
+                "SigilKeyHolder", "SigilPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(
             name: "SigilKeyHolderTests",
             dependencies: [
-                "SigilKeyHolder", "SigilKMS", "SigilTestSupport",
+                "SigilKeyHolder", "SigilKMS", "SigilPolicy", "SigilTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strictSettings

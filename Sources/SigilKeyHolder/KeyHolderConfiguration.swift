@@ -1,4 +1,5 @@
 public import Foundation
+public import SigilPolicy
 
 /// How a key holder runs: where its state lives, where it listens, and as which region
 /// and account it answers.
@@ -29,6 +30,9 @@ public struct KeyHolderConfiguration: Sendable {
     /// What each connection may cost before it has sent a request, and how many are
     /// served at once (the cap is lowered to what the open-file limit allows).
     public var connectionLimits: ConnectionLimits
+    /// The proxies whose `X-Forwarded-For` names the client (`aws:SourceIp`, the audit
+    /// log's source address); empty: the header is never read, the peer is the client.
+    public var trustedProxies: [IPNetwork] = []
 
     /// Creates a configuration with the key holder's defaults.
     public init(

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import SigilPolicy
 
 /// Where and when a request came from, as policies see it (`aws:SourceIp`,
 /// `aws:SecureTransport`, `aws:CurrentTime`, `aws:EpochTime`) and the audit log records it.
@@ -27,9 +28,24 @@ struct RequestOrigin: Sendable {
             secureTransport: configuration.tls != nil, time: configuration.now())
     }
 
-    /// The client's address: the connection's peer.
+    /// The client's address: the connection's peer, unless the peer is a trusted proxy;
+    /// then the nearest address in `X-Forwarded-For` that is not itself a trusted proxy
+    /// (each trusted hop appends the address it received from). Without trusted proxies
+    /// the header is never read: any client could write it. A hop that is not an IP
+    /// address stops the walk at the last trusted hop.
     static func clientAddress(peer: String?, request: Request, configuration: KeyHolderConfiguration) -> String? {
-        peer
+        let proxies = configuration.trustedProxies
+        func trusted(_ address: String) -> Bool { proxies.contains { $0.contains(address) } }
+        guard let peer, !proxies.isEmpty, trusted(peer) else { return peer }
+        let hops = request.headers[values: HTTPField.Name("X-Forwarded-For")!]
+            .flatMap { $0.split(separator: ",") }
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        var client = peer
+        for hop in hops.reversed() {
+            guard trusted(client), let address = IPNetwork.canonicalAddress(hop) else { break }
+            client = address
+        }
+        return client
     }
 
     /// `aws:CurrentTime`'s form, `2026-12-05T23:30:54Z`, without a date formatter (this

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import SigilKeyHolder
+import SigilPolicy
 
 @main
 struct KeyHolderCommand: AsyncParsableCommand {
@@ -114,6 +115,13 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup(title: "Connection limits")
     var connections: ConnectionOptions
 
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: ArgumentHelp(
+            "A proxy (address or CIDR) whose X-Forwarded-For header names the client for aws:SourceIp and the audit log. Repeatable; without it the header is ignored.",
+            valueName: "cidr"))
+    var trustedProxies: [String] = []
+
     func run() async throws {
         let address = try ListenAddress(parsing: listen, option: "--listen")
         let (host, port) = (address.host, address.port)
@@ -150,9 +158,16 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--quota: \(error)")
         }
         let metricsAddress = metrics.map { (host: $0.host, port: $0.port) }
-        let configuration = KeyHolderConfiguration(
+        let proxies = try trustedProxies.map { text in
+            guard let network = IPNetwork(text) else {
+                throw ValidationError("--trusted-proxy takes an IP address or CIDR block, not '\(text)'")
+            }
+            return network
+        }
+        var configuration = KeyHolderConfiguration(
             dataDirectory: directory, host: host, port: port, region: region, accountID: accountId, quotas: quotas,
             metricsAddress: metricsAddress, tls: tls, connectionLimits: connections.limits)
+        configuration.trustedProxies = proxies
         let (application, keyHolder) = try Self.refusingOnStoreErrors {
             try buildApplication(
                 configuration, logger: logger,

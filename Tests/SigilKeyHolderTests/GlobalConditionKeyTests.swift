@@ -3,6 +3,7 @@ import HummingbirdTesting
 import SigilKMS
 import SigilKeyHolder
 import SigilKeyStore
+import SigilPolicy
 import SigilTestSupport
 import Testing
 
@@ -120,6 +121,34 @@ struct GlobalConditionKeyTests {
         }
     }
 
+    @Test("aws:SourceIp: X-Forwarded-For is read only from a trusted proxy, and only past trusted hops")
+    func trustedProxies() async throws {
+        let denyDocumentationNet = Self.policy(#"{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}"#, deny: true)
+        for trusting in [false, true] {
+            try await withKeyHolder(
+                configure: { if trusting { $0.trustedProxies = [IPNetwork("127.0.0.0/8")!, IPNetwork("10.0.0.0/8")!] } },
+                setup: .live
+            ) { client, _ in
+                let key = try await client.createKey()
+                _ = try await client.send(KMS.PutKeyPolicyRequest(keyId: key.keyId, policy: denyDocumentationNet))
+                var forwarded = client
+                // The client, then a trusted internal proxy, then the proxy that connects.
+                forwarded.unsignedHeaders = ["X-Forwarded-For": "203.0.113.9, 10.1.2.3"]
+                if trusting {
+                    try await forwarded.expectFailure(
+                        KMS.EncryptRequest(keyId: key.keyId, plaintext: Base64Blob([1])), "AccessDeniedException")
+                } else {
+                    _ = try await forwarded.encrypt(key.keyId, [1])
+                }
+                // A hop that is not a trusted proxy ends the walk: 203.0.113.9 was only its claim.
+                forwarded.unsignedHeaders = ["X-Forwarded-For": "203.0.113.9, 198.51.100.7"]
+                _ = try await forwarded.encrypt(key.keyId, [1])
+                forwarded.unsignedHeaders = ["X-Forwarded-For": "not-an-address"]
+                _ = try await forwarded.encrypt(key.keyId, [1])
+            }
+        }
+    }
+
     @Test("aws:userid tells a user from the root, stable for the user's access keys")
     func userIDs() async throws {
         try await withKeyHolder { root, holder in
@@ -137,6 +166,25 @@ struct GlobalConditionKeyTests {
             _ = try await root.send(KMS.PutKeyPolicyRequest(keyId: key.keyId, policy: policy))
             _ = try await root.encrypt(key.keyId, [1])
             try await alice.expectFailure(KMS.EncryptRequest(keyId: key.keyId, plaintext: Base64Blob([1])), "AccessDeniedException")
+        }
+    }
+
+    @Test("a stored policy that no longer parses lets the account repair it and do nothing else, its Denies never dropped")
+    func unreadableStoredPolicy() async throws {
+        try await withKeyHolder { root, holder in
+            let everything = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}"#
+            let alice = try AuthorizationTests.client(
+                root, holder.store, account: AuthorizationTests.accountA, user: "alice", identityPolicy: everything)
+            let key = try await root.createKey()
+            // As a policy written before a stricter parser: its Deny names a key no longer accepted.
+            let stale = Self.policy(#"{"StringEquals":{"aws:SourceVpc":"vpc-1"}}"#, deny: true)
+            _ = try holder.store.setPolicy(id: key.keyId, stale)
+            try await root.expectFailure(KMS.EncryptRequest(keyId: key.keyId, plaintext: Base64Blob([1])), "AccessDeniedException")
+            try await alice.expectFailure(KMS.EncryptRequest(keyId: key.keyId, plaintext: Base64Blob([1])), "AccessDeniedException")
+            try await alice.expectFailure(KMS.DisableKeyRequest(keyId: key.keyId), "AccessDeniedException")
+            #expect(try await root.send(KMS.GetKeyPolicyRequest(keyId: key.keyId)).policy == stale)
+            _ = try await root.send(KMS.PutKeyPolicyRequest(keyId: key.keyId, policy: Self.policy(#"{"Bool":{"aws:SecureTransport":"true"}}"#, deny: true)))
+            _ = try await root.encrypt(key.keyId, [1])
         }
     }
 

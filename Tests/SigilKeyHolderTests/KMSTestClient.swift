@@ -18,6 +18,8 @@ struct KMSTestClient: Sendable {
     /// The Host the request is signed for: the in-process and live test clients send
     /// `localhost`; AsyncHTTPClient (`.ahc`) sends `localhost:PORT`.
     var host = "localhost"
+    /// Headers added after signing, as a proxy adds `X-Forwarded-For`.
+    var unsignedHeaders: [String: String] = [:]
 
     /// How a raw request is (mis)signed.
     enum Signing: Sendable {
@@ -63,6 +65,9 @@ struct KMSTestClient: Sendable {
         // key holder reads as the Host it was signed with.
         for header in request.headers where header.name.lowercased() != "host" {
             fields.append(HTTPField(name: HTTPField.Name(header.name)!, value: header.value))
+        }
+        for (name, value) in unsignedHeaders {
+            fields.append(HTTPField(name: HTTPField.Name(name)!, value: value))
         }
         return try await client.execute(uri: "/", method: .post, headers: fields, body: ByteBuffer(bytes: body))
     }
