@@ -209,15 +209,27 @@ extension KeyHolderService {
     }
 
     /// A key's policy, parsed (once per text). A stored policy that no longer parses —
-    /// which the checks at CreateKey and PutKeyPolicy prevent — is read as the default
-    /// policy, so that only the account root can repair it.
+    /// which the checks at CreateKey and PutKeyPolicy prevent, but a stricter parser after
+    /// an upgrade may not — is read as a policy that lets the account repair it and do
+    /// nothing else: never as the default policy, which would drop the stored policy's
+    /// Denies and open the key to every identity policy of the account.
     func keyPolicyDocument(_ key: KeyRecord) -> PolicyDocument {
         do {
             return try policies.keyPolicy(key.policy, keyARN: key.arn)
         } catch {
-            // The default policy is a constant that parses.
-            return try! PolicyDocument(json: KeyStore.defaultPolicy(account: key.account), kind: .keyPolicy, knownAccounts: nil)
+            // A constant that parses.
+            return try! PolicyDocument(json: Self.repairOnlyPolicy(account: key.account), kind: .keyPolicy, knownAccounts: nil)
         }
+    }
+
+    /// The stand-in for a stored key policy that no longer parses: the account may read
+    /// and replace the policy and describe the key; nothing else.
+    static func repairOnlyPolicy(account: String) -> String {
+        """
+        {"Version":"2012-10-17","Statement":[{"Sid":"Repair an unreadable key policy","Effect":"Allow",\
+        "Principal":{"AWS":"arn:aws:iam::\(account):root"},\
+        "Action":["kms:PutKeyPolicy","kms:GetKeyPolicy","kms:DescribeKey"],"Resource":"*"}]}
+        """
     }
 
     /// The caller's identity policies, parsed; a root has none. An identity policy that

@@ -163,9 +163,10 @@ struct KeyManagementTests {
             // Targets: a key id or ARN of the caller's account, not an alias, not pending deletion.
             try await kms.expectFailure(KMS.CreateAliasRequest(aliasName: "alias/x", targetKeyId: "alias/app/main"), "NotFoundException")
             try await kms.expectFailure(KMS.CreateAliasRequest(aliasName: "alias/x", targetKeyId: UUID().uuidString), "NotFoundException")
+            // Another account's key: CreateAlias is never allowed across accounts.
             try await kms.expectFailure(
                 KMS.CreateAliasRequest(aliasName: "alias/x", targetKeyId: "arn:aws:kms:us-east-1:444455556666:key/\(key.keyId)"),
-                "NotFoundException")
+                "AccessDeniedException")
             let doomed = try await kms.createKey()
             _ = try await kms.send(KMS.ScheduleKeyDeletionRequest(keyId: doomed.keyId))
             try await kms.expectFailure(KMS.CreateAliasRequest(aliasName: "alias/x", targetKeyId: doomed.keyId), "KMSInvalidStateException")
