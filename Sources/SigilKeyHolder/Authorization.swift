@@ -194,9 +194,8 @@ extension KeyHolderService {
         let origin = call.origin
         context["aws:SecureTransport"] = [origin.secureTransport ? "true" : "false"]
         if let address = origin.sourceAddress { context["aws:SourceIp"] = [address] }
-        let seconds = Int64(origin.time.timeIntervalSince1970.rounded(.down))
-        context["aws:EpochTime"] = [String(seconds)]
-        context["aws:CurrentTime"] = [RequestOrigin.iso8601(epochSeconds: seconds)]
+        context["aws:EpochTime"] = [String(origin.epochSeconds)]
+        context["aws:CurrentTime"] = [origin.currentTime]
         context["aws:RequestedRegion"] = [configuration.region]
         context["aws:userid"] = [call.principal.uniqueID]
         return context

@@ -16,10 +16,17 @@ struct RequestOrigin: Sendable {
     /// When the key holder received the request.
     let time: Date
 
+    /// `time` in whole seconds since 1970 (`aws:EpochTime`).
+    let epochSeconds: Int64
+    /// `time` as `aws:CurrentTime` writes it.
+    let currentTime: String
+
     init(sourceAddress: String?, secureTransport: Bool, time: Date) {
         self.sourceAddress = sourceAddress
         self.secureTransport = secureTransport
         self.time = time
+        epochSeconds = Int64(time.timeIntervalSince1970.rounded(.down))
+        currentTime = Self.iso8601(epochSeconds: epochSeconds)
     }
 
     init(_ request: Request, context: KeyHolderRequestContext, configuration: KeyHolderConfiguration) {
