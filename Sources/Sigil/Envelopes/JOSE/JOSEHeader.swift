@@ -1,0 +1,104 @@
+/// The JOSE header of one JWS signature: its integrity-protected members and its
+/// unprotected ones (JSON serialization only), checked as RFC 7515 section 4 requires.
+///
+/// A header is refused when it has no `alg`, when a member is both protected and
+/// unprotected, when `crit` is unprotected, empty, repeats a name, names a member defined
+/// by JWS/JWA or one the header does not hold, or names an extension Sigil does not
+/// understand (it understands none), and when it holds `b64` (RFC 7797 unencoded payloads
+/// are not supported). Duplicate members never reach this type: ``JOSEJSONReader`` refuses
+/// them.
+public struct JOSEHeader: Sendable, Hashable {
+    /// The integrity-protected members.
+    public let protectedMembers: [String: JOSEJSON]
+    /// The unprotected members (always empty in a compact serialization).
+    public let unprotectedMembers: [String: JOSEJSON]
+    /// The `alg` member, as written (it may name an algorithm Sigil refuses).
+    public let algorithmName: String
+    /// The `kid` member, if any.
+    public let keyID: String?
+    /// The `typ` member, if any.
+    public let type: String?
+    /// The `cty` member, if any.
+    public let contentType: String?
+
+    /// The header members JWS (RFC 7515) and JWA (RFC 7518) define, which `crit` must not name.
+    static let registeredNames: Set<String> = [
+        "alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit",
+    ]
+
+    /// Checks and joins a signature's header members.
+    ///
+    /// - Parameters:
+    ///   - protectedMembers: The decoded protected header's members.
+    ///   - unprotectedMembers: The unprotected header's members.
+    /// - Throws: ``SigilError`` with code `malformedMessage` for a header RFC 7515 forbids,
+    ///   `unsupportedMessage` for a `crit` extension or `b64`, naming the member.
+    public init(protectedMembers: [String: JOSEJSON], unprotectedMembers: [String: JOSEJSON] = [:]) throws {
+        self.protectedMembers = protectedMembers
+        self.unprotectedMembers = unprotectedMembers
+        if let shared = protectedMembers.keys.sorted().first(where: { unprotectedMembers[$0] != nil }) {
+            throw SigilError(.malformedMessage, "the JWS header member '\(shared)' is both protected and unprotected")
+        }
+        let members = protectedMembers.merging(unprotectedMembers) { first, _ in first }
+        func string(_ name: String) throws -> String? {
+            guard let value = members[name] else { return nil }
+            guard let text = value.stringValue else {
+                throw SigilError(.malformedMessage, "the JWS header member '\(name)' is not a string")
+            }
+            return text
+        }
+        guard let algorithmName = try string("alg") else {
+            throw SigilError(.malformedMessage, "the JWS header has no 'alg' member")
+        }
+        self.algorithmName = algorithmName
+        keyID = try string("kid")
+        type = try string("typ")
+        contentType = try string("cty")
+        if members["b64"] != nil {
+            throw SigilError(.unsupportedMessage, "the JWS header holds 'b64': unencoded payloads (RFC 7797) are not supported")
+        }
+        if unprotectedMembers["crit"] != nil {
+            throw SigilError(.malformedMessage, "the JWS header member 'crit' must be protected, but it is unprotected")
+        }
+        if let critical = protectedMembers["crit"] {
+            try Self.checkCritical(critical, members: members)
+        }
+    }
+
+    private static func checkCritical(_ critical: JOSEJSON, members: [String: JOSEJSON]) throws {
+        guard let list = critical.arrayValue else {
+            throw SigilError(.malformedMessage, "the JWS header member 'crit' is not an array")
+        }
+        guard !list.isEmpty else {
+            throw SigilError(.malformedMessage, "the JWS header member 'crit' is an empty list")
+        }
+        var seen = Set<String>()
+        for element in list {
+            guard let name = element.stringValue else {
+                throw SigilError(.malformedMessage, "the JWS header member 'crit' holds something other than a string")
+            }
+            guard seen.insert(name).inserted else {
+                throw SigilError(.malformedMessage, "the JWS header member 'crit' names '\(name)' twice")
+            }
+            guard !registeredNames.contains(name) else {
+                throw SigilError(.malformedMessage, "the JWS header member 'crit' names '\(name)', which JWS itself defines")
+            }
+            guard members[name] != nil else {
+                throw SigilError(.malformedMessage, "the JWS header member 'crit' names '\(name)', which the header does not hold")
+            }
+        }
+        // Every name is well-formed; none is an extension Sigil understands.
+        let first = list[0].stringValue ?? ""
+        throw SigilError(.unsupportedMessage, "the JWS header marks '\(first)' critical, and Sigil does not understand it")
+    }
+
+    /// The member `name`, protected or not.
+    public subscript(name: String) -> JOSEJSON? {
+        protectedMembers[name] ?? unprotectedMembers[name]
+    }
+
+    /// Every member, protected and unprotected.
+    public var members: [String: JOSEJSON] {
+        protectedMembers.merging(unprotectedMembers) { first, _ in first }
+    }
+}

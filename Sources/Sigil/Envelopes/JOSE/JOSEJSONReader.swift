@@ -1,0 +1,266 @@
+/// A strict JSON reader (RFC 8259) for JOSE headers, JWKs and JWT claims.
+///
+/// JWS (RFC 7515 section 5.2) requires refusing a header with duplicate member names,
+/// which Foundation's decoders silently accept (keeping one of them); this reader refuses
+/// them, compares names after unescaping (`"a"` and `"\u0061"` are the same name), refuses
+/// unpaired surrogates, invalid UTF-8, control characters in strings, trailing bytes, and
+/// input past its size and nesting limits.
+public struct JOSEJSONReader: Sendable {
+    /// The largest input accepted, in bytes.
+    public var maximumSize: Int
+    /// The deepest nesting of arrays and objects accepted.
+    public var maximumDepth: Int
+
+    /// A reader with the given limits.
+    ///
+    /// - Parameters:
+    ///   - maximumSize: The largest input accepted, in bytes (default 256 KiB).
+    ///   - maximumDepth: The deepest nesting accepted (default 32).
+    public init(maximumSize: Int = 256 * 1024, maximumDepth: Int = 32) {
+        self.maximumSize = maximumSize
+        self.maximumDepth = maximumDepth
+    }
+
+    /// Reads one JSON value that fills `bytes` (whitespace aside).
+    ///
+    /// - Parameters:
+    ///   - bytes: UTF-8 JSON text.
+    ///   - what: What the text is, for error messages (such as `the JWS protected header`).
+    /// - Returns: The value.
+    /// - Throws: ``SigilError`` with code `malformedMessage` naming the problem and its byte
+    ///   offset, or `unsupportedMessage` when a limit is exceeded.
+    public func read(_ bytes: some Collection<UInt8>, what: String = "the JSON text") throws -> JOSEJSON {
+        guard bytes.count <= maximumSize else {
+            throw SigilError(.unsupportedMessage, "\(what) is \(bytes.count) bytes, over the limit of \(maximumSize)")
+        }
+        var parser = Parser(bytes: Array(bytes), maximumDepth: maximumDepth, what: what)
+        parser.skipWhitespace()
+        let value = try parser.value(depth: 0)
+        parser.skipWhitespace()
+        guard parser.position == parser.bytes.count else {
+            throw parser.error("trailing bytes after the JSON value")
+        }
+        return value
+    }
+
+    /// Reads a JSON object that fills `bytes`.
+    ///
+    /// - Throws: As ``read(_:what:)``, and `malformedMessage` when the value is not an object.
+    public func readObject(_ bytes: some Collection<UInt8>, what: String) throws -> [String: JOSEJSON] {
+        guard let members = try read(bytes, what: what).objectValue else {
+            throw SigilError(.malformedMessage, "\(what) is not a JSON object")
+        }
+        return members
+    }
+}
+
+private struct Parser {
+    let bytes: [UInt8]
+    let maximumDepth: Int
+    let what: String
+    var position = 0
+
+    init(bytes: [UInt8], maximumDepth: Int, what: String) {
+        self.bytes = bytes
+        self.maximumDepth = maximumDepth
+        self.what = what
+    }
+
+    func error(_ problem: String) -> SigilError {
+        SigilError(.malformedMessage, "\(what) is not valid JSON: \(problem) at byte \(position)")
+    }
+
+    mutating func skipWhitespace() {
+        while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) {
+            position += 1
+        }
+    }
+
+    func peek() -> UInt8? { position < bytes.count ? bytes[position] : nil }
+
+    mutating func expect(_ literal: String, _ value: JOSEJSON) throws -> JOSEJSON {
+        let expected = Array(literal.utf8)
+        guard bytes.count - position >= expected.count,
+              bytes[position..<(position + expected.count)].elementsEqual(expected) else {
+            throw error("an unknown literal")
+        }
+        position += expected.count
+        return value
+    }
+
+    mutating func value(depth: Int) throws -> JOSEJSON {
+        guard let byte = peek() else { throw error("unexpected end of input") }
+        switch byte {
+        case UInt8(ascii: "{"): return try object(depth: depth + 1)
+        case UInt8(ascii: "["): return try array(depth: depth + 1)
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): return try expect("true", .bool(true))
+        case UInt8(ascii: "f"): return try expect("false", .bool(false))
+        case UInt8(ascii: "n"): return try expect("null", .null)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
+        default: throw error("an unexpected character")
+        }
+    }
+
+    mutating func object(depth: Int) throws -> JOSEJSON {
+        guard depth <= maximumDepth else {
+            throw SigilError(.unsupportedMessage, "\(what) nests deeper than \(maximumDepth) levels")
+        }
+        position += 1
+        var members: [String: JOSEJSON] = [:]
+        skipWhitespace()
+        if peek() == UInt8(ascii: "}") {
+            position += 1
+            return .object(members)
+        }
+        while true {
+            skipWhitespace()
+            guard peek() == UInt8(ascii: "\"") else { throw error("a member name that is not a string") }
+            let nameOffset = position
+            let name = try string()
+            skipWhitespace()
+            guard peek() == UInt8(ascii: ":") else { throw error("a missing ':' after a member name") }
+            position += 1
+            skipWhitespace()
+            let member = try value(depth: depth)
+            guard members.updateValue(member, forKey: name) == nil else {
+                throw SigilError(.malformedMessage, "\(what) has the member '\(name)' twice (second at byte \(nameOffset))")
+            }
+            skipWhitespace()
+            switch peek() {
+            case UInt8(ascii: ",")?: position += 1
+            case UInt8(ascii: "}")?:
+                position += 1
+                return .object(members)
+            default: throw error("a missing ',' or '}' in an object")
+            }
+        }
+    }
+
+    mutating func array(depth: Int) throws -> JOSEJSON {
+        guard depth <= maximumDepth else {
+            throw SigilError(.unsupportedMessage, "\(what) nests deeper than \(maximumDepth) levels")
+        }
+        position += 1
+        var elements: [JOSEJSON] = []
+        skipWhitespace()
+        if peek() == UInt8(ascii: "]") {
+            position += 1
+            return .array(elements)
+        }
+        while true {
+            skipWhitespace()
+            elements.append(try value(depth: depth))
+            skipWhitespace()
+            switch peek() {
+            case UInt8(ascii: ",")?: position += 1
+            case UInt8(ascii: "]")?:
+                position += 1
+                return .array(elements)
+            default: throw error("a missing ',' or ']' in an array")
+            }
+        }
+    }
+
+    mutating func digits() -> Int {
+        let start = position
+        while let byte = peek(), (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) { position += 1 }
+        return position - start
+    }
+
+    mutating func number() throws -> JOSEJSON {
+        let start = position
+        if peek() == UInt8(ascii: "-") { position += 1 }
+        if peek() == UInt8(ascii: "0") {
+            position += 1
+        } else if digits() == 0 {
+            throw error("a number without digits")
+        }
+        if peek() == UInt8(ascii: ".") {
+            position += 1
+            guard digits() > 0 else { throw error("a number without digits after '.'") }
+        }
+        if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
+            position += 1
+            if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { position += 1 }
+            guard digits() > 0 else { throw error("a number without exponent digits") }
+        }
+        return .number(String(decoding: bytes[start..<position], as: UTF8.self))
+    }
+
+    mutating func hexQuad() throws -> UInt32 {
+        guard bytes.count - position >= 4 else { throw error("a truncated \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[position]
+            let nibble: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = byte - UInt8(ascii: "A") + 10
+            default: throw error("a \\u escape with a non-hex digit")
+            }
+            value = value << 4 | UInt32(nibble)
+            position += 1
+        }
+        return value
+    }
+
+    mutating func string() throws -> String {
+        position += 1
+        var text: [UInt8] = []
+        while true {
+            guard let byte = peek() else { throw error("an unterminated string") }
+            position += 1
+            switch byte {
+            case UInt8(ascii: "\""):
+                guard let string = String(validating: text, as: UTF8.self) else {
+                    throw error("a string that is not UTF-8")
+                }
+                return string
+            case 0..<0x20:
+                throw error("a control character inside a string")
+            case UInt8(ascii: "\\"):
+                guard let escaped = peek() else { throw error("an unterminated escape") }
+                position += 1
+                switch escaped {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): text.append(escaped)
+                case UInt8(ascii: "b"): text.append(0x08)
+                case UInt8(ascii: "f"): text.append(0x0C)
+                case UInt8(ascii: "n"): text.append(0x0A)
+                case UInt8(ascii: "r"): text.append(0x0D)
+                case UInt8(ascii: "t"): text.append(0x09)
+                case UInt8(ascii: "u"): text += Array(String(try escapedScalar()).utf8)
+                default: throw error("an unknown escape")
+                }
+            default:
+                text.append(byte)
+            }
+        }
+    }
+
+    /// The scalar of a `\uXXXX` escape (the `\u` already read), joining a surrogate pair.
+    mutating func escapedScalar() throws -> Unicode.Scalar {
+        let first = try hexQuad()
+        switch first {
+        case 0xD800...0xDBFF:
+            guard bytes.count - position >= 2, bytes[position] == UInt8(ascii: "\\"),
+                  bytes[position + 1] == UInt8(ascii: "u") else {
+                throw error("a high surrogate without its low surrogate")
+            }
+            position += 2
+            let second = try hexQuad()
+            guard (0xDC00...0xDFFF).contains(second) else {
+                throw error("a high surrogate followed by something other than a low surrogate")
+            }
+            let combined = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+            guard let scalar = Unicode.Scalar(combined) else { throw error("an invalid surrogate pair") }
+            return scalar
+        case 0xDC00...0xDFFF:
+            throw error("a low surrogate without its high surrogate")
+        default:
+            guard let scalar = Unicode.Scalar(first) else { throw error("an invalid \\u escape") }
+            return scalar
+        }
+    }
+}

@@ -1,0 +1,144 @@
+public import Foundation
+
+/// What became of one signature of a JWS during verification.
+public enum JWSSignatureStatus: Sendable {
+    /// It verified with the trusted key of this id.
+    case verified(keyID: String)
+    /// It was checked with every candidate key and none verifies it.
+    case invalid(reason: String)
+    /// It was not checked: its algorithm is refused, no trusted key may verify it, or its
+    /// signature cannot be one for the key.
+    case refused(SigilError)
+}
+
+/// A JWS whose signature verified with a trusted key: only now is its payload available.
+public struct VerifiedJWS: Sendable {
+    /// The payload (for a detached JWS, the one the caller supplied).
+    public let payload: [UInt8]
+    /// The header of the signature that verified.
+    public let header: JOSEHeader
+    /// The id of the trusted key that verified it.
+    public let keyID: String
+    /// The algorithm it verified with.
+    public let algorithm: JOSEAlgorithm
+    /// The position of that signature in the JWS (0 for compact and flattened).
+    public let signatureIndex: Int
+    /// What became of every signature, in order.
+    public let statuses: [JWSSignatureStatus]
+    /// The serialization the JWS was read from.
+    public let serialization: JWS.Serialization
+
+    /// The positions of the signatures that verified.
+    public var verifiedSignatureIndices: [Int] {
+        statuses.indices.filter { if case .verified = statuses[$0] { true } else { false } }
+    }
+}
+
+extension JWS {
+    /// Verifies the JWS against a trust store and releases its payload.
+    ///
+    /// Each signature is checked with the keys the store offers for it: with a `kid`, only
+    /// that key, and only if it is allowed the signature's `alg` and suits it (the curve of
+    /// an `ES*` algorithm); without one, every key allowed the `alg`. `none` and `HS*` are
+    /// refused. With several signatures, every one is checked and ``VerifiedJWS/statuses``
+    /// says which verified; verification succeeds when at least one does.
+    ///
+    /// - Parameters:
+    ///   - trustStore: The keys to trust.
+    ///   - detachedPayload: The payload of a detached JWS; must be `nil` for an attached one.
+    /// - Returns: The payload, header and key id of the first signature that verified.
+    /// - Throws: ``SigilError`` with code `authenticationFailure` when a signature was
+    ///   checked and none verifies (the token is invalid); otherwise the reason nothing
+    ///   could be checked: `unknownAlgorithm` (`none`, `HS*`, unknown), `notFound` (no
+    ///   trusted key for the `kid` or `alg`), `algorithmKeyMismatch` (the key is not
+    ///   allowed the `alg`), `malformedSignature`, `invalidArgument` (payload missing or
+    ///   given twice).
+    public func verified(by trustStore: TrustStore, detachedPayload: (some DataProtocol)? = [UInt8]?.none) throws -> VerifiedJWS {
+        let released: [UInt8]
+        let encoded: String
+        switch (payload, detachedPayload) {
+        case (let attached?, nil):
+            released = attached
+            encoded = encodedPayload ?? ""
+        case (nil, let supplied?):
+            released = Array(supplied)
+            encoded = Base64URL.encode(released)
+        case (nil, nil):
+            throw SigilError(.invalidArgument, "the JWS payload is detached; supply it to verify")
+        case (.some, .some):
+            throw SigilError(.invalidArgument, "the JWS carries its payload; a detached payload was supplied too")
+        }
+        let statuses = signatures.map { status(of: $0, encodedPayload: encoded, trustStore: trustStore) }
+        for (index, status) in statuses.enumerated() {
+            if case .verified(let keyID) = status {
+                let signature = signatures[index]
+                return VerifiedJWS(
+                    payload: released, header: signature.header, keyID: keyID,
+                    algorithm: try JOSEAlgorithm(name: signature.header.algorithmName),
+                    signatureIndex: index, statuses: statuses, serialization: serialization)
+            }
+        }
+        throw Self.failure(statuses)
+    }
+
+    private func status(of signature: Signature, encodedPayload: String, trustStore: TrustStore) -> JWSSignatureStatus {
+        let header = signature.header
+        let algorithm: JOSEAlgorithm
+        do {
+            algorithm = try JOSEAlgorithm(name: header.algorithmName)
+        } catch let error as SigilError {
+            return .refused(error)
+        } catch {
+            return .refused(SigilError(.unknownAlgorithm, "\(error)"))
+        }
+        let candidates = trustStore.candidates(keyID: header.keyID, algorithm: algorithm.signingAlgorithm)
+            .filter { algorithm.suits($0.publicKey) }
+        guard !candidates.isEmpty else {
+            guard let keyID = header.keyID else {
+                return .refused(SigilError(.notFound, "no trusted key may verify \(algorithm)"))
+            }
+            guard let key = trustStore[id: keyID] else {
+                return .refused(SigilError(.notFound, "no trusted key has the id '\(keyID)'"))
+            }
+            return .refused(SigilError(.algorithmKeyMismatch, "trusted key '\(keyID)' is not allowed \(algorithm) (it allows \(JOSEAlgorithm.suiting(key.publicKey).filter { key.allows($0.signingAlgorithm) }.map(\.name).joined(separator: ", ")))"))
+        }
+        let input = Self.signingInput(signature, encodedPayload: encodedPayload)
+        var malformed: SigilError? = nil
+        for candidate in candidates {
+            do {
+                if try candidate.publicKey.isValidSignature(
+                    signature.signature, for: input, algorithm: algorithm.signingAlgorithm, format: algorithm.signatureFormat) {
+                    return .verified(keyID: candidate.id)
+                }
+            } catch let error as SigilError {
+                malformed = malformed ?? error
+            } catch {
+                malformed = malformed ?? SigilError(.cryptoFailure, "\(error)")
+            }
+        }
+        if let malformed, candidates.count == 1 {
+            return .refused(malformed)
+        }
+        let names = candidates.map { "'\($0.id)'" }.joined(separator: ", ")
+        return .invalid(reason: "the \(algorithm) signature does not verify with trusted key \(names)")
+    }
+
+    private static func failure(_ statuses: [JWSSignatureStatus]) -> SigilError {
+        var invalid: [String] = []
+        var refused: [SigilError] = []
+        for (index, status) in statuses.enumerated() {
+            let prefix = statuses.count > 1 ? "signature \(index): " : ""
+            switch status {
+            case .invalid(let reason): invalid.append(prefix + reason)
+            case .refused(let error): refused.append(SigilError(error.code, prefix + error.message))
+            case .verified: break
+            }
+        }
+        if !invalid.isEmpty {
+            let others = refused.map(\.message)
+            return SigilError(.authenticationFailure, "invalid: " + (invalid + others).joined(separator: "; "))
+        }
+        guard refused.count > 1 else { return refused[0] }
+        return SigilError(refused[0].code, refused.map(\.message).joined(separator: "; "))
+    }
+}

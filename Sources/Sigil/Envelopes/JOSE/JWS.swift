@@ -1,0 +1,218 @@
+public import Foundation
+
+/// A parsed, not yet verified, JSON Web Signature (RFC 7515): compact, or JSON (general or
+/// flattened), with an attached or detached payload.
+///
+/// Parsing checks structure only (size, base64url, strict JSON, headers); the payload stays
+/// inside until ``verified(by:detachedPayload:)`` has checked a signature with a trusted key.
+///
+/// ```swift
+/// let jws = try JWS(serialization: Data(token.utf8))
+/// let verified = try jws.verified(by: trustStore)
+/// print(verified.keyID, String(decoding: verified.payload, as: UTF8.self))
+/// ```
+public struct JWS: Sendable {
+    /// The form a JWS was written in.
+    public struct Serialization: Hashable, Sendable, CustomStringConvertible {
+        /// A short name: `compact`, `json` or `json-flattened`.
+        public let name: String
+        private init(_ name: String) { self.name = name }
+
+        /// `header.payload.signature` (RFC 7515 section 7.1).
+        public static let compact = Serialization("compact")
+        /// The general JSON serialization, with a `signatures` array (section 7.2.1).
+        public static let generalJSON = Serialization("json")
+        /// The flattened JSON serialization, with one signature at the top (section 7.2.2).
+        public static let flattenedJSON = Serialization("json-flattened")
+
+        public var description: String { name }
+    }
+
+    /// One signature of a JWS: its header and signature bytes.
+    public struct Signature: Sendable {
+        /// The signature's JOSE header.
+        public let header: JOSEHeader
+        /// The base64url protected header as written (empty when there is none).
+        public let encodedProtectedHeader: String
+        /// The signature bytes (raw r‖s for ECDSA).
+        public let signature: [UInt8]
+    }
+
+    /// The limits applied while parsing.
+    public struct Options: Sendable {
+        /// The largest serialization accepted, in bytes (default 256 KiB).
+        public var maximumSize: Int
+        /// The deepest JSON nesting accepted in a JSON serialization or a header (default 16).
+        public var maximumJSONDepth: Int
+
+        /// Limits for parsing.
+        public init(maximumSize: Int = 256 * 1024, maximumJSONDepth: Int = 16) {
+            self.maximumSize = maximumSize
+            self.maximumJSONDepth = maximumJSONDepth
+        }
+    }
+
+    /// The serialization the JWS was read from.
+    public let serialization: Serialization
+    /// The signatures, in order; never empty.
+    public let signatures: [Signature]
+    /// The base64url payload as written; `nil` when the payload is detached.
+    let encodedPayload: String?
+    /// The decoded payload; released only by verification.
+    let payload: [UInt8]?
+
+    /// Whether the payload is detached (RFC 7515 appendix F) and must be supplied to verify.
+    public var isDetached: Bool { encodedPayload == nil }
+
+    /// Parses a JWS in either serialization: JSON when the first non-blank byte is `{`,
+    /// compact otherwise.
+    ///
+    /// - Parameters:
+    ///   - serialization: The JWS bytes.
+    ///   - options: Size and nesting limits.
+    /// - Throws: ``SigilError`` with code `unsupportedMessage` for input over a limit or a
+    ///   header Sigil refuses (`crit`, `b64`), `malformedMessage` for anything else wrong.
+    public init(serialization: some DataProtocol, options: Options = Options()) throws {
+        let bytes = Array(serialization)
+        guard bytes.count <= options.maximumSize else {
+            throw SigilError(.unsupportedMessage, "the JWS is \(bytes.count) bytes, over the limit of \(options.maximumSize)")
+        }
+        if bytes.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) == UInt8(ascii: "{") {
+            try self.init(json: bytes, options: options)
+        } else {
+            try self.init(compact: bytes, options: options)
+        }
+    }
+
+    /// Parses a compact JWS.
+    ///
+    /// - Throws: As ``init(serialization:options:)``.
+    public init(compactSerialization: String, options: Options = Options()) throws {
+        let bytes = Array(compactSerialization.utf8)
+        guard bytes.count <= options.maximumSize else {
+            throw SigilError(.unsupportedMessage, "the JWS is \(bytes.count) bytes, over the limit of \(options.maximumSize)")
+        }
+        try self.init(compact: bytes, options: options)
+    }
+
+    private init(compact bytes: [UInt8], options: Options) throws {
+        let whitespace: [UInt8] = [0x20, 0x09, 0x0A, 0x0D]
+        let trimmed = bytes.drop { whitespace.contains($0) }.reversed().drop { whitespace.contains($0) }.reversed()
+        let parts = trimmed.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard parts.count == 3 else {
+            throw SigilError(
+                .malformedMessage,
+                "a compact JWS has 3 parts separated by '.', but this one has \(parts.count)\(parts.count == 5 ? " (a JWE?)" : "")")
+        }
+        guard !parts[0].isEmpty else {
+            throw SigilError(.malformedMessage, "the compact JWS has an empty protected header")
+        }
+        let header = try Self.header(encodedProtected: String(decoding: parts[0], as: UTF8.self), unprotected: nil, options: options)
+        let signature = try Self.signatureBytes(String(decoding: parts[2], as: UTF8.self))
+        serialization = .compact
+        signatures = [Signature(header: header, encodedProtectedHeader: String(decoding: parts[0], as: UTF8.self), signature: signature)]
+        if parts[1].isEmpty {
+            encodedPayload = nil
+            payload = nil
+        } else {
+            encodedPayload = String(decoding: parts[1], as: UTF8.self)
+            payload = try Base64URL.decode(utf8: parts[1], what: "the JWS payload")
+        }
+    }
+
+    private init(json bytes: [UInt8], options: Options) throws {
+        let reader = JOSEJSONReader(maximumSize: options.maximumSize, maximumDepth: options.maximumJSONDepth)
+        let document = try reader.readObject(bytes, what: "the JWS JSON serialization")
+        let entries: [[String: JOSEJSON]]
+        if let list = document["signatures"] {
+            guard document["signature"] == nil, document["protected"] == nil, document["header"] == nil else {
+                throw SigilError(.malformedMessage, "the JWS JSON serialization mixes the general and flattened forms")
+            }
+            guard let elements = list.arrayValue, !elements.isEmpty else {
+                throw SigilError(.malformedMessage, "the JWS 'signatures' member is not a non-empty array")
+            }
+            entries = try elements.map { element in
+                guard let object = element.objectValue else {
+                    throw SigilError(.malformedMessage, "an element of the JWS 'signatures' array is not an object")
+                }
+                return object
+            }
+            serialization = .generalJSON
+        } else {
+            guard document["signature"] != nil else {
+                throw SigilError(.malformedMessage, "the JWS JSON serialization has neither 'signatures' nor 'signature'")
+            }
+            entries = [document]
+            serialization = .flattenedJSON
+        }
+        signatures = try entries.enumerated().map { index, entry in
+            let what = entries.count > 1 ? "signature \(index) of the JWS" : "the JWS"
+            var encodedProtected = ""
+            if let member = entry["protected"] {
+                guard let text = member.stringValue, !text.isEmpty else {
+                    throw SigilError(.malformedMessage, "\(what) has a 'protected' member that is not a non-empty string")
+                }
+                encodedProtected = text
+            }
+            var unprotected: [String: JOSEJSON]? = nil
+            if let member = entry["header"] {
+                guard let object = member.objectValue else {
+                    throw SigilError(.malformedMessage, "\(what) has a 'header' member that is not an object")
+                }
+                unprotected = object
+            }
+            guard !encodedProtected.isEmpty || unprotected != nil else {
+                throw SigilError(.malformedMessage, "\(what) has neither a 'protected' nor a 'header' member")
+            }
+            guard let encodedSignature = entry["signature"]?.stringValue else {
+                throw SigilError(.malformedMessage, "\(what) has no 'signature' string")
+            }
+            do {
+                let header = try Self.header(
+                    encodedProtected: encodedProtected.isEmpty ? nil : encodedProtected, unprotected: unprotected, options: options)
+                return Signature(header: header, encodedProtectedHeader: encodedProtected, signature: try Self.signatureBytes(encodedSignature))
+            } catch let error as SigilError where entries.count > 1 {
+                throw SigilError(error.code, "signature \(index): \(error.message)")
+            }
+        }
+        if let member = document["payload"] {
+            guard let text = member.stringValue else {
+                throw SigilError(.malformedMessage, "the JWS 'payload' member is not a string")
+            }
+            encodedPayload = text
+            payload = try Base64URL.decode(text, what: "the JWS payload")
+        } else {
+            encodedPayload = nil
+            payload = nil
+        }
+    }
+
+    private static func header(encodedProtected: String?, unprotected: [String: JOSEJSON]?, options: Options) throws -> JOSEHeader {
+        var protected: [String: JOSEJSON] = [:]
+        if let encodedProtected {
+            let decoded = try Base64URL.decode(encodedProtected, what: "the JWS protected header")
+            let reader = JOSEJSONReader(maximumSize: options.maximumSize, maximumDepth: options.maximumJSONDepth)
+            protected = try reader.readObject(decoded, what: "the JWS protected header")
+        }
+        return try JOSEHeader(protectedMembers: protected, unprotectedMembers: unprotected ?? [:])
+    }
+
+    private static func signatureBytes(_ encoded: String) throws -> [UInt8] {
+        let bytes: [UInt8]
+        do {
+            bytes = try Base64URL.decode(encoded, what: "the JWS signature")
+        } catch let error as SigilError {
+            throw SigilError(.malformedSignature, error.message)
+        }
+        guard !bytes.isEmpty else {
+            throw SigilError(.malformedSignature, "the JWS signature is empty (an unsigned token)")
+        }
+        return bytes
+    }
+
+    /// The JWS signing input of signature `signature` over `encodedPayload`:
+    /// `ASCII(BASE64URL(protected header)) || '.' || ASCII(BASE64URL(payload))`.
+    static func signingInput(_ signature: Signature, encodedPayload: String) -> [UInt8] {
+        Array(signature.encodedProtectedHeader.utf8) + [UInt8(ascii: ".")] + Array(encodedPayload.utf8)
+    }
+}

@@ -1,0 +1,103 @@
+public import Foundation
+
+/// The claims set of a JWT (RFC 7519 section 4): the registered claims, typed, plus every
+/// member and the raw JSON.
+public struct JWTClaims: Sendable {
+    /// `iss`.
+    public let issuer: String?
+    /// `sub`.
+    public let subject: String?
+    /// `aud`, as a list whether it was written as a string or an array.
+    public let audience: [String]
+    /// `exp`.
+    public let expiresAt: Date?
+    /// `nbf`.
+    public let notBefore: Date?
+    /// `iat`.
+    public let issuedAt: Date?
+    /// `jti`.
+    public let jwtID: String?
+    /// Every claim, registered or not.
+    public let members: [String: JOSEJSON]
+    /// The claims set's JSON text as signed.
+    public let jsonRepresentation: [UInt8]
+
+    /// Reads a claims set.
+    ///
+    /// - Parameters:
+    ///   - jsonRepresentation: UTF-8 JSON holding an object.
+    ///   - reader: The reader (and its limits) to use.
+    /// - Throws: ``SigilError`` with code `malformedMessage` for JSON that is not strict or
+    ///   a registered claim of the wrong type.
+    public init(jsonRepresentation: some DataProtocol, reader: JOSEJSONReader = JOSEJSONReader()) throws {
+        let bytes = Array(jsonRepresentation)
+        let members = try reader.readObject(bytes, what: "the JWT claims set")
+        func string(_ name: String) throws -> String? {
+            guard let value = members[name] else { return nil }
+            guard let text = value.stringValue else {
+                throw SigilError(.malformedMessage, "the JWT claim '\(name)' is not a string")
+            }
+            return text
+        }
+        func date(_ name: String) throws -> Date? {
+            guard let value = members[name] else { return nil }
+            guard let seconds = value.doubleValue, seconds.isFinite, abs(seconds) < 1e12 else {
+                throw SigilError(.malformedMessage, "the JWT claim '\(name)' is not a NumericDate (seconds since 1970)")
+            }
+            return Date(timeIntervalSince1970: seconds)
+        }
+        issuer = try string("iss")
+        subject = try string("sub")
+        jwtID = try string("jti")
+        expiresAt = try date("exp")
+        notBefore = try date("nbf")
+        issuedAt = try date("iat")
+        switch members["aud"] {
+        case nil: audience = []
+        case .string(let single)?: audience = [single]
+        case .array(let list)?:
+            let strings = list.compactMap(\.stringValue)
+            guard strings.count == list.count else {
+                throw SigilError(.malformedMessage, "the JWT claim 'aud' holds something other than strings")
+            }
+            audience = strings
+        default:
+            throw SigilError(.malformedMessage, "the JWT claim 'aud' is neither a string nor an array of strings")
+        }
+        self.members = members
+        self.jsonRepresentation = bytes
+    }
+
+    /// The claim `name`, if present.
+    public subscript(name: String) -> JOSEJSON? { members[name] }
+}
+
+/// What a JWT must satisfy beyond its signature.
+public struct JWTValidationOptions: Sendable {
+    /// The `iss` required, if any.
+    public var issuer: String?
+    /// An audience the `aud` claim must hold, if any.
+    public var audience: String?
+    /// How far clocks may disagree when checking `exp`, `nbf` and `iat` (default 60 s).
+    public var leeway: TimeInterval
+    /// The clock to check times against (default: the system clock).
+    public var clock: @Sendable () -> Date
+    /// Whether a token without `exp` is refused (default `false`).
+    public var requiresExpiration: Bool
+    /// The JWS parsing limits (size default 256 KiB).
+    public var parsing: JWS.Options
+
+    /// Options for validating a JWT.
+    public init(
+        issuer: String? = nil, audience: String? = nil, leeway: TimeInterval = 60,
+        clock: @escaping @Sendable () -> Date = { Date() }, requiresExpiration: Bool = false,
+        parsing: JWS.Options = JWS.Options()
+    ) {
+        self.issuer = issuer
+        self.audience = audience
+        self.leeway = leeway
+        self.clock = clock
+        self.requiresExpiration = requiresExpiration
+        self.parsing = parsing
+    }
+}
