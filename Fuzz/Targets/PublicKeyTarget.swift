@@ -43,15 +43,12 @@ enum FuzzTarget {
         }
     }
 
-    /// Whether a re-import gave the same key. Known exception (Fuzz/crashes/README.md):
-    /// OpenSSL's RSA public key check runs Miller-Rabin with random bases, so a modulus
-    /// with a prime factor above its trial-division bound (751) is refused as an "invalid
-    /// modulus" only when a base happens to reveal that factor: one import in about p.
+    /// Whether a re-import gave the same key. The RSA check is deterministic
+    /// (RSAPublicKeyCheck), so there is no exception: the fix of Fuzz/crashes'
+    /// public-key-rsa-modulus-factor-853 is held by this invariant.
     static func isSame(_ imported: Result<PublicKey, any Error>, as key: PublicKey) -> Bool {
-        switch imported {
-        case .success(let again): return again.fingerprint == key.fingerprint
-        case .failure(let error): return key.family == .rsa && "\(error)".contains("invalid modulus")
-        }
+        guard case .success(let again) = imported else { return false }
+        return again.fingerprint == key.fingerprint
     }
 
     /// Keys of every spec KMS issues, as GetPublicKey returns them (DER) and as

@@ -94,9 +94,15 @@ public struct AsymmetricPublicKey: Sendable {
                 throw SigilError(.unsupportedKey, "RSA key of \(bits) bits is too large (maximum \(Self.maximumRSABits))")
             }
         }
-        try backing.withContext { context in
-            guard EVP_PKEY_public_check(context) == 1 else {
-                throw OpenSSLErrorQueue.error(.malformedKey, "the \(curve?.name ?? family.name) public key is not valid")
+        if family == .rsa {
+            // Not EVP_PKEY_public_check: its RSA test draws random Miller-Rabin bases, so
+            // one key could get two verdicts (see RSAPublicKeyCheck).
+            try backing.withUnsafeEVPPKEY { try RSAPublicKeyCheck.validate($0) }
+        } else {
+            try backing.withContext { context in
+                guard EVP_PKEY_public_check(context) == 1 else {
+                    throw OpenSSLErrorQueue.error(.malformedKey, "the \(curve?.name ?? family.name) public key is not valid")
+                }
             }
         }
         let canonical = try Self.encodeDER(backing)
