@@ -13,6 +13,8 @@ enum DSSEJSON {
             throw error
         } catch let DecodingError.keyNotFound(key, context) {
             throw SigilError(.malformedMessage, "\(what) has no '\(path(context.codingPath + [key]))' member")
+        } catch let DecodingError.typeMismatch(_, context) where context.codingPath.isEmpty {
+            throw SigilError(.malformedMessage, "\(what) is not a JSON object")
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
             throw SigilError(.malformedMessage, "\(what) has a member of the wrong type at '\(path(context.codingPath))'")
         } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
