@@ -199,4 +199,28 @@ import Testing
         let error = #expect(throws: SigilError.self) { try COSESign1(cborRepresentation: message).verify(using: store) }
         #expect(error?.code == .malformedSignature)
     }
+
+    @Test func withoutAKidTriesEveryRSAKeyEvenWhenOneIsOfAnotherSize() throws {
+        let signer = try TestSupport.privateKey(.rsa3072)
+        let smaller = try PublicKey(TestSupport.privateKey(.rsa2048).publicKey)
+        let message = try COSETestKeys.signedMessage(COSESign1Builder(algorithm: .rs384, payload: Self.payload), with: signer)
+        let store = try TrustStore([
+            TrustedKey(id: "rsa-2048", publicKey: smaller), TrustedKey(id: "rsa-3072", publicKey: PublicKey(signer.publicKey)),
+        ])
+        #expect(try Self.verified(message, store)?.key.id == "rsa-3072")
+        let onlySmaller = try TrustStore([TrustedKey(id: "rsa-2048", publicKey: smaller)])
+        let error = #expect(throws: SigilError.self) { try COSESign1(cborRepresentation: message).verify(using: onlySmaller) }
+        #expect(error?.code == .malformedSignature)
+    }
+
+    @Test func appliesTheLimitsToTheProtectedHeaderToo() throws {
+        let (privateKey, _) = try COSETestKeys.signer(for: .es256)
+        var deep = CBOR.unsigned(0)
+        for _ in 0..<6 { deep = .array([deep]) }
+        let message = try COSESign1TestMessages.signed(protected: [.init(key: 1, value: -7), .init(key: 99, value: deep)], with: privateKey)
+        #expect((try? COSESign1(cborRepresentation: message)) != nil)
+        let tight = CBOR.DecodingLimits(maximumDepth: 5, maximumItems: 100, maximumSize: 1000)
+        let error = #expect(throws: SigilError.self) { try COSESign1(cborRepresentation: message, limits: tight) }
+        #expect(error?.code == .unsupportedMessage)
+    }
 }
