@@ -14,6 +14,12 @@ public struct InTotoStatement: Sendable {
         /// `gitCommit`…), each a hex string.
         public let digest: [String: String]
 
+        /// A subject named `name` with `digest` (algorithm name to hex).
+        public init(name: String, digest: [String: String]) {
+            self.name = name
+            self.digest = digest
+        }
+
         /// Whether `bytes` are this subject, by every SHA-2 digest the subject lists.
         ///
         /// - Parameter bytes: The artifact.
