@@ -124,3 +124,27 @@ extension CBOR: ExpressibleByStringLiteral {
         self = .textString(value)
     }
 }
+
+/// A compact rendering of CBOR items for error messages.
+enum CBORDiagnostic {
+    static func short(_ item: CBOR) -> String {
+        switch item {
+        case .unsigned(let n): return "\(n)"
+        case .negative(let n): return n == UInt64.max ? "-18446744073709551616" : "-\(n + 1)"
+        case .textString(let text): return "\"\(printable(text, limit: 40))\""
+        case .byteString(let bytes):
+            let digits = bytes.prefix(20).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }
+            return "h'\(digits.joined())\(bytes.count > 20 ? "…" : "")'"
+        default: return item.kindName
+        }
+    }
+
+    /// Text from a message, fit for a one-line reason: at most `limit` characters, control
+    /// characters (newlines among them) shown as U+FFFD.
+    static func printable(_ text: some StringProtocol, limit: Int) -> String {
+        let shown = text.prefix(limit).map { character in
+            character.unicodeScalars.contains { $0.properties.generalCategory == .control } ? "\u{FFFD}" : character
+        }
+        return String(shown) + (text.count > limit ? "…" : "")
+    }
+}

@@ -223,18 +223,3 @@ struct CBORReader {
         }
     }
 }
-
-/// A compact rendering of CBOR items for error messages.
-enum CBORDiagnostic {
-    static func short(_ item: CBOR) -> String {
-        switch item {
-        case .unsigned(let n): return "\(n)"
-        case .negative(let n): return n == UInt64.max ? "-18446744073709551616" : "-\(n + 1)"
-        case .textString(let text): return "\"\(text.prefix(40))\""
-        case .byteString(let bytes):
-            let digits = bytes.prefix(20).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }
-            return "h'\(digits.joined())\(bytes.count > 20 ? "…" : "")'"
-        default: return item.kindName
-        }
-    }
-}

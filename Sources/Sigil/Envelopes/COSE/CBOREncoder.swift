@@ -85,20 +85,20 @@ enum CBORWriter {
     }
 
     private static func appendMap(_ entries: [CBOR.MapEntry], to output: inout [UInt8]) throws {
-        var encoded: [(key: [UInt8], value: CBOR)] = []
+        var encoded: [(bytes: [UInt8], entry: CBOR.MapEntry)] = []
         encoded.reserveCapacity(entries.count)
         for entry in entries {
             var key: [UInt8] = []
             try append(entry.key, to: &key)
-            encoded.append((key, entry.value))
+            encoded.append((key, entry))
         }
-        encoded.sort { $0.key.lexicographicallyPrecedes($1.key) }
-        for (previous, next) in zip(encoded, encoded.dropFirst()) where previous.key == next.key {
-            throw SigilError(.invalidArgument, "a CBOR map to encode has the key \(CBORDiagnostic.short(try CBOR(decoding: next.key))) twice")
+        encoded.sort { $0.bytes.lexicographicallyPrecedes($1.bytes) }
+        for (previous, next) in zip(encoded, encoded.dropFirst()) where previous.bytes == next.bytes {
+            throw SigilError(.invalidArgument, "a CBOR map to encode has the key \(CBORDiagnostic.short(next.entry.key)) twice")
         }
         appendHead(major: 5, argument: UInt64(entries.count), to: &output)
-        for entry in encoded {
-            output.append(contentsOf: entry.key)
+        for (bytes, entry) in encoded {
+            output.append(contentsOf: bytes)
             try append(entry.value, to: &output)
         }
     }

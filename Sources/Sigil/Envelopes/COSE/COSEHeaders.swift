@@ -131,7 +131,7 @@ public struct COSEHeaders: Hashable, Sendable {
     private static func algorithm(_ value: CBOR) throws -> COSEAlgorithm {
         switch value {
         case .textString(let name):
-            throw SigilError(.unknownAlgorithm, "COSE: unsupported algorithm '\(name.prefix(40))'")
+            throw SigilError(.unknownAlgorithm, "COSE: unsupported algorithm '\(CBORDiagnostic.printable(name, limit: 40))'")
         case .unsigned, .negative:
             guard let identifier = value.intValue else {
                 throw SigilError(.unknownAlgorithm, "COSE: unsupported algorithm \(CBORDiagnostic.short(value))")

@@ -156,7 +156,7 @@ public struct COSESign1: Sendable {
             return .failure(Refusal(reason: "the kid is not UTF-8 text, so it names no trusted key"))
         }
         guard let key = store[id: text] else {
-            return .failure(Refusal(reason: "no trusted key has the kid '\(text.prefix(80))'"))
+            return .failure(Refusal(reason: "no trusted key has the kid '\(CBORDiagnostic.printable(text, limit: 80))'"))
         }
         guard key.allows(algorithm.signingAlgorithm), algorithm.suits(key.publicKey) else {
             throw SigilError(

@@ -223,4 +223,17 @@ import Testing
         let error = #expect(throws: SigilError.self) { try COSESign1(cborRepresentation: message, limits: tight) }
         #expect(error?.code == .unsupportedMessage)
     }
+
+    @Test func keepsReasonsOnOneLineWhateverTheMessageSays() throws {
+        let (privateKey, store) = try COSETestKeys.signer(for: .es256)
+        let kid = CBOR.MapEntry(key: 4, value: .byteString(Array("evil\nvalid\r\u{7}".utf8)))
+        let message = try COSESign1TestMessages.signed(protected: [.init(key: 1, value: -7), kid], with: privateKey)
+        guard case .invalid(let reason) = try COSESign1(cborRepresentation: message).verify(using: store) else {
+            Issue.record("verified with an unknown kid"); return
+        }
+        #expect(!reason.contains("\n") && !reason.contains("\r") && !reason.contains("\u{7}"), "\(reason)")
+        let textAlgorithm = try COSESign1TestMessages.signed(protected: [.init(key: 1, value: "ES256\ninjected")], with: privateKey)
+        let error = #expect(throws: SigilError.self) { try COSESign1(cborRepresentation: textAlgorithm) }
+        #expect(error?.message.contains("\n") == false, "\(error?.message ?? "")")
+    }
 }
