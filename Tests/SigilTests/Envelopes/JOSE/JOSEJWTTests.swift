@@ -1,0 +1,129 @@
+import Foundation
+import Sigil
+import SigilTestSupport
+import Testing
+
+@Suite("JOSE JWT claims")
+struct JOSEJWTTests {
+    static let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    static func options(issuer: String? = nil, audience: String? = nil, leeway: TimeInterval = 60) -> JWTValidationOptions {
+        JWTValidationOptions(issuer: issuer, audience: audience, leeway: leeway, clock: { now })
+    }
+
+    /// A JWT with `claims` (JSON text), signed with the ES256 test key.
+    static func token(_ claims: String, algorithm: JOSEAlgorithm = .es256, type: String? = "JWT") throws -> String {
+        let input = try JWSSigningInput(algorithm: algorithm, payload: Array(claims.utf8), keyID: "test-key", type: type)
+        return try input.compactSerialization(kmsSignature: JOSETestKeys.kmsSignature(input, with: JOSETestKeys.privateKey(for: algorithm)))
+    }
+
+    static func code(_ token: String, _ options: JWTValidationOptions = options()) throws -> SigilError.Code? {
+        let store = try JOSETestKeys.store(for: .es256)
+        return JOSETestKeys.errorCode { _ = try JWT.verify(token, trustStore: store, options: options) }
+    }
+
+    @Test("A valid token yields typed claims, the raw JSON, the key id and algorithm")
+    func validToken() throws {
+        let claims = #"{"iss":"https://issuer.example","sub":"alice","aud":["billing","audit"],"exp":1800000600,"nbf":1799999990,"iat":1799999999.5,"jti":"j-1","scope":"read"}"#
+        let input = try JWT.signingInput(claims: Array(claims.utf8), algorithm: .es256, keyID: "test-key")
+        let token = try input.compactSerialization(kmsSignature: JOSETestKeys.kmsSignature(input, with: JOSETestKeys.privateKey(for: .es256)))
+        let verified = try JWT.verify(token, trustStore: JOSETestKeys.store(for: .es256),
+                                      options: Self.options(issuer: "https://issuer.example", audience: "audit"))
+        #expect(verified.keyID == "test-key" && verified.algorithm == .es256 && verified.header.type == "JWT")
+        #expect(verified.claims.issuer == "https://issuer.example" && verified.claims.subject == "alice")
+        #expect(verified.claims.audience == ["billing", "audit"] && verified.claims.jwtID == "j-1")
+        #expect(verified.claims.expiresAt == Date(timeIntervalSince1970: 1_800_000_600))
+        #expect(verified.claims.issuedAt == Date(timeIntervalSince1970: 1_799_999_999.5))
+        #expect(verified.claims["scope"] == .string("read"))
+        #expect(verified.claims.jsonRepresentation == Array(claims.utf8))
+    }
+
+    @Test("exp, nbf and iat are checked against the caller's clock with the leeway", arguments: [
+        (#"{"exp":1800000000}"#, 0.0, "authenticationFailure"),
+        (#"{"exp":1799999999}"#, 0.0, "authenticationFailure"),
+        (#"{"exp":1800000001}"#, 0.0, "accepted"),
+        (#"{"exp":1799999941}"#, 60.0, "accepted"),
+        (#"{"exp":1799999940}"#, 60.0, "authenticationFailure"),
+        (#"{"nbf":1800000001}"#, 0.0, "authenticationFailure"),
+        (#"{"nbf":1800000060}"#, 60.0, "accepted"),
+        (#"{"nbf":1800000061}"#, 60.0, "authenticationFailure"),
+        (#"{"iat":1800000061}"#, 60.0, "authenticationFailure"),
+        (#"{"iat":1800000060}"#, 60.0, "accepted"),
+        (#"{"iat":1}"#, 60.0, "accepted"),
+        (#"{"exp":"1800000600"}"#, 60.0, "malformedMessage"),
+        (#"{"exp":1e300}"#, 60.0, "malformedMessage"),
+        (#"{"nbf":null}"#, 60.0, "malformedMessage"),
+    ])
+    func timeClaims(claims: String, leeway: TimeInterval, expected: String) throws {
+        let code = try Self.code(try Self.token(claims), Self.options(leeway: leeway))
+        #expect((code?.name ?? "accepted") == expected, "\(claims)")
+    }
+
+    @Test("The default leeway is 60 s and the default clock is the system's")
+    func defaults() throws {
+        let options = JWTValidationOptions()
+        #expect(options.leeway == 60 && options.parsing.maximumSize == 256 * 1024)
+        #expect(abs(options.clock().timeIntervalSinceNow) < 5)
+        let live = Int(Date().timeIntervalSince1970)
+        #expect(try Self.code(try Self.token("{\"exp\":\(live - 30)}"), options) == nil)
+        #expect(try Self.code(try Self.token("{\"exp\":\(live - 120)}"), options) == .authenticationFailure)
+        var strict = Self.options()
+        strict.requiresExpiration = true
+        #expect(try Self.code(try Self.token("{}"), strict) == .authenticationFailure)
+    }
+
+    @Test("iss and aud are checked when the caller names them", arguments: [
+        (#"{"iss":"a","aud":"x"}"#, "a", "x", "accepted"),
+        (#"{"iss":"a","aud":["y","x"]}"#, "a", "x", "accepted"),
+        (#"{"iss":"b","aud":"x"}"#, "a", "x", "authenticationFailure"),
+        (#"{"aud":"x"}"#, "a", "x", "authenticationFailure"),
+        (#"{"iss":"a","aud":"y"}"#, "a", "x", "authenticationFailure"),
+        (#"{"iss":"a","aud":[]}"#, "a", "x", "authenticationFailure"),
+        (#"{"iss":"a"}"#, "a", "x", "authenticationFailure"),
+        (#"{"iss":"a","aud":"X"}"#, "a", "x", "authenticationFailure"),
+        (#"{"iss":"a","aud":[1]}"#, "a", "x", "malformedMessage"),
+        (#"{"iss":1}"#, "", "", "malformedMessage"),
+        (#"{"iss":"anyone","aud":"anything"}"#, "", "", "accepted"),
+    ])
+    func issuerAndAudience(claims: String, issuer: String, audience: String, expected: String) throws {
+        let options = Self.options(issuer: issuer.isEmpty ? nil : issuer, audience: audience.isEmpty ? nil : audience)
+        let code = try Self.code(try Self.token(claims), options)
+        #expect((code?.name ?? "accepted") == expected, "\(claims)")
+    }
+
+    @Test("typ must be JWT when present; nested JWTs, non-object claims and duplicate claims are refused")
+    func typeAndShape() throws {
+        #expect(try Self.code(try Self.token("{}", type: "jwt")) == nil)
+        #expect(try Self.code(try Self.token("{}", type: "application/JWT")) == nil)
+        #expect(try Self.code(try Self.token("{}", type: nil)) == nil)
+        #expect(try Self.code(try Self.token("{}", type: "JOSE")) == .unsupportedMessage)
+        #expect(try Self.code(try Self.token("[1]")) == .malformedMessage)
+        #expect(try Self.code(try Self.token(#"{"sub":"a","sub":"b"}"#)) == .malformedMessage)
+        #expect(try Self.code(try Self.token("not json")) == .malformedMessage)
+        let nested = try JWSSigningInput(algorithm: .es256, payload: Array("{}".utf8), keyID: "test-key", contentType: "JWT")
+        let nestedToken = try nested.compactSerialization(kmsSignature: JOSETestKeys.kmsSignature(nested, with: JOSETestKeys.privateKey(for: .es256)))
+        #expect(try Self.code(nestedToken) == .unsupportedMessage)
+        #expect(JOSETestKeys.errorCode { _ = try JWT.signingInput(claims: Array("[]".utf8), algorithm: .es256, keyID: nil) } == .malformedMessage)
+    }
+
+    @Test("Claims are never read before the signature verifies")
+    func claimsOnlyAfterSignature() throws {
+        // An expired token with a bad signature reports the signature, not the expiry.
+        let token = try Self.token(#"{"exp":1}"#)
+        var parts = token.split(separator: ".").map(String.init)
+        var signature = try Base64URL.decode(parts[2], what: "s")
+        signature[0] ^= 1
+        parts[2] = Base64URL.encode(signature)
+        #expect(try Self.code(parts.joined(separator: ".")) == .authenticationFailure)
+        let message = JOSETestKeys.errorMessage { _ = try JWT.verify(parts.joined(separator: "."), trustStore: JOSETestKeys.store(for: .es256), options: Self.options()) }
+        #expect(message?.contains("does not verify") == true)
+        // A token signed by an untrusted key, whatever its claims, is refused.
+        let other = try AsymmetricPrivateKey(generating: .eccNistP256)
+        let input = try JWSSigningInput(algorithm: .es256, payload: Array("{}".utf8), keyID: "test-key", type: "JWT")
+        let forged = try input.compactSerialization(kmsSignature: JOSETestKeys.kmsSignature(input, with: other))
+        #expect(try Self.code(forged) == .authenticationFailure)
+        // A detached JWS is not a JWT.
+        let detached = try JOSETestKeys.compactToken(.es256, detached: true)
+        #expect(try Self.code(detached) == .malformedMessage)
+    }
+}
