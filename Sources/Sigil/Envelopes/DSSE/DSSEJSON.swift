@@ -3,12 +3,25 @@ import Foundation
 /// JSON reading and writing shared by the DSSE envelope, the in-toto statement and the
 /// Sigstore bundle: one place maps the decoder's errors to ``SigilError``.
 enum DSSEJSON {
+    /// The deepest nesting of arrays and objects read; envelopes and bundles need under
+    /// ten levels, in-toto predicates a few more.
+    static let maximumDepth = 64
+
     /// Decodes `bytes` as `T`, naming `what` in the error.
     ///
-    /// - Throws: ``SigilError`` with code `malformedMessage` naming the first problem.
+    /// The text is first read by the strict reader JOSE uses, which refuses duplicate member
+    /// names: Foundation's decoder silently keeps the first of two, where Python and Go keep
+    /// the last, and an envelope must not read one way here and another way there. The
+    /// strict reader also bounds the nesting depth and refuses invalid UTF-8 and trailing
+    /// bytes. The caller has already bounded the size.
+    ///
+    /// - Throws: ``SigilError`` with code `malformedMessage` naming the first problem,
+    ///   `unsupportedMessage` past the nesting limit.
     static func decode<T: Decodable>(_ type: T.Type, from bytes: some DataProtocol, what: String) throws -> T {
+        let data = Data(bytes)
+        _ = try JOSEJSONReader(maximumSize: data.count, maximumDepth: maximumDepth).read(data, what: what)
         do {
-            return try JSONDecoder().decode(T.self, from: Data(bytes))
+            return try JSONDecoder().decode(T.self, from: data)
         } catch let error as SigilError {
             throw error
         } catch let DecodingError.keyNotFound(key, context) {

@@ -115,6 +115,24 @@ import Testing
         #expect(error?.message.contains(named) == true, "\(error?.message ?? "no error")")
     }
 
+    @Test func refusesDuplicateMembersHoweverSpelled() throws {
+        // Foundation would keep the first "payload", Python and Go the last: refuse both.
+        let texts = [
+            #"{"payload":"aGk=","payloadType":"t","signatures":[],"payload":"aG8="}"#,
+            #"{"payload":"aGk=","payloadType":"t","signatures":[],"pay\u006coad":"aG8="}"#,
+            #"{"payload":"aGk=","payloadType":"t","signatures":[{"sig":"AAAA","sig":"AAAB"}]}"#,
+        ]
+        for text in texts {
+            let error = DSSETestEnvelopes.error { _ = try DSSEEnvelope(jsonRepresentation: Data(text.utf8)) }
+            #expect(error?.code == .malformedMessage, "\(text)")
+            #expect(error?.message.contains("twice") == true, "\(error?.message ?? "no error")")
+        }
+        let bundle = #"{"mediaType":"\#(SigstoreBundle.mediaTypeV03)","mediaType":"x","verificationMaterial":{"publicKey":{}},"messageSignature":{"signature":"AAAA"}}"#
+        #expect(DSSETestEnvelopes.error { _ = try SigstoreBundle(jsonRepresentation: Data(bundle.utf8)) }?.code == .malformedMessage)
+        let statement = #"{"_type":"https://in-toto.io/Statement/v1","subject":[{"digest":{"sha256":"00","sha256":"11"}}],"predicateType":"p"}"#
+        #expect(DSSETestEnvelopes.error { _ = try InTotoStatement(jsonRepresentation: Data(statement.utf8)) }?.code == .malformedMessage)
+    }
+
     @Test func appliesItsLimits() throws {
         let signature = #"{"keyid":"","sig":"AAAA"}"#
         let text = #"{"payload":"","payloadType":"t","signatures":[\#(Array(repeating: signature, count: 17).joined(separator: ","))]}"#
