@@ -18,10 +18,16 @@ enum DSSEJSON {
     /// - Throws: ``SigilError`` with code `malformedMessage` naming the first problem,
     ///   `unsupportedMessage` past the nesting limit.
     static func decode<T: Decodable>(_ type: T.Type, from bytes: some DataProtocol, what: String) throws -> T {
+        try decodeWithTree(T.self, from: bytes, what: what).value
+    }
+
+    /// Decodes `bytes` as `T` and also returns the strict reader's tree, for members kept
+    /// uninterpreted (an in-toto predicate).
+    static func decodeWithTree<T: Decodable>(_ type: T.Type, from bytes: some DataProtocol, what: String) throws -> (value: T, tree: JOSEJSON) {
         let data = Data(bytes)
-        _ = try JOSEJSONReader(maximumSize: data.count, maximumDepth: maximumDepth).read(data, what: what)
+        let tree = try JOSEJSONReader(maximumSize: data.count, maximumDepth: maximumDepth).read(data, what: what)
         do {
-            return try JSONDecoder().decode(T.self, from: data)
+            return (try JSONDecoder().decode(T.self, from: data), tree)
         } catch let error as SigilError {
             throw error
         } catch let DecodingError.keyNotFound(key, context) {
@@ -71,51 +77,13 @@ struct DSSEBase64Bytes: Codable, Sendable, Equatable {
     }
 }
 
-/// Any JSON value, kept so that it can be written back (an in-toto predicate) or counted
-/// without being interpreted (a Sigstore bundle's transparency-log entries).
-public enum DSSEJSONValue: Sendable, Hashable, Codable {
-    /// `null`.
-    case null
-    /// `true` or `false`.
-    case bool(Bool)
-    /// A number.
-    case number(Double)
-    /// A string.
-    case string(String)
-    /// An array.
-    case array([DSSEJSONValue])
-    /// An object.
-    case object([String: DSSEJSONValue])
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([DSSEJSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: DSSEJSONValue].self))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
+/// A member read but not interpreted (a Sigstore bundle's certificates and log entries):
+/// any JSON value decodes; it is written as `null`, which Sigil never does.
+struct DSSEOpaqueJSON: Codable {
+    init() {}
+    init(from decoder: any Decoder) throws {}
+    func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
-        switch self {
-        case .null: try container.encodeNil()
-        case .bool(let value): try container.encode(value)
-        case .number(let value): try container.encode(value)
-        case .string(let value): try container.encode(value)
-        case .array(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
-        }
+        try container.encodeNil()
     }
-
-    /// The value as compact JSON with sorted keys.
-    public var jsonRepresentation: [UInt8] { DSSEJSON.encode(self) }
 }

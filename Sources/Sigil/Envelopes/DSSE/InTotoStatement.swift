@@ -83,8 +83,9 @@ public struct InTotoStatement: Sendable {
     public let subjects: [Subject]
     /// The URI naming the predicate's schema, such as `https://slsa.dev/provenance/v1`.
     public let predicateType: String
-    /// The predicate, uninterpreted (`nil` when absent). Numbers are held as `Double`.
-    public let predicate: DSSEJSONValue?
+    /// The predicate, uninterpreted (`nil` when absent), as the strict JSON reader gives it:
+    /// numbers keep their literal text.
+    public let predicate: JOSEJSON?
 
     /// Parses a statement from its JSON.
     ///
@@ -93,7 +94,7 @@ public struct InTotoStatement: Sendable {
     ///   statement (no subject, a subject without digests, no predicate type),
     ///   `unsupportedMessage` for another `_type`.
     public init(jsonRepresentation: some DataProtocol) throws {
-        let wire = try DSSEJSON.decode(Wire.self, from: jsonRepresentation, what: "the in-toto statement")
+        let (wire, tree) = try DSSEJSON.decodeWithTree(Wire.self, from: jsonRepresentation, what: "the in-toto statement")
         guard wire._type == Self.statementTypeV1 || wire._type == Self.statementTypeV01 else {
             throw SigilError(.unsupportedMessage, "the in-toto statement type '\(wire._type)' is not \(Self.statementTypeV1)")
         }
@@ -109,7 +110,7 @@ public struct InTotoStatement: Sendable {
         type = wire._type
         subjects = wire.subject.map { Subject(name: $0.name ?? "", digest: $0.digest) }
         predicateType = wire.predicateType
-        predicate = wire.predicate
+        predicate = tree["predicate"]
     }
 
     /// The subjects that `bytes` are, by their SHA-2 digests; subjects that list none of
@@ -151,6 +152,5 @@ public struct InTotoStatement: Sendable {
         var _type: String
         var subject: [Subject]
         var predicateType: String
-        var predicate: DSSEJSONValue?
     }
 }

@@ -193,12 +193,12 @@ public struct SigstoreBundle: Sendable {
             var messageDigest: HashOutput?
             var signature: DSSEBase64Bytes
         }
-        struct TimestampData: Codable { var rfc3161Timestamps: [DSSEJSONValue]? }
+        struct TimestampData: Codable { var rfc3161Timestamps: [DSSEOpaqueJSON]? }
         struct Material: Codable {
             var publicKey: PublicKeyIdentifier?
-            var x509CertificateChain: DSSEJSONValue?
-            var certificate: DSSEJSONValue?
-            var tlogEntries: [DSSEJSONValue]?
+            var x509CertificateChain: DSSEOpaqueJSON?
+            var certificate: DSSEOpaqueJSON?
+            var tlogEntries: [DSSEOpaqueJSON]?
             var timestampVerificationData: TimestampData?
         }
 
@@ -210,7 +210,7 @@ public struct SigstoreBundle: Sendable {
 }
 
 extension SigstoreBundle.Wire.Material {
-    init(publicKey: SigstoreBundle.Wire.PublicKeyIdentifier, tlogEntries: [DSSEJSONValue]) {
+    init(publicKey: SigstoreBundle.Wire.PublicKeyIdentifier, tlogEntries: [DSSEOpaqueJSON]) {
         self.init(publicKey: publicKey, x509CertificateChain: nil, certificate: nil, tlogEntries: tlogEntries, timestampVerificationData: nil)
     }
 }
