@@ -105,13 +105,14 @@ public struct DSSEEnvelope: Sendable {
         signatures = wire.signatures.map { Signature(keyID: $0.keyid ?? "", signature: $0.sig.bytes) }
     }
 
-    /// The envelope's JSON: standard base64, `keyid` left out when empty.
+    /// The envelope's JSON: standard base64, and `keyid` always written (empty when the
+    /// signer names no key), since some readers (securesystemslib) require the member.
     public var jsonRepresentation: [UInt8] { DSSEJSON.encode(wire) }
 
     var wire: Wire {
         Wire(
             payload: DSSEBase64Bytes(payload), payloadType: payloadType,
-            signatures: signatures.map { Wire.Signature(keyid: $0.keyID.isEmpty ? nil : $0.keyID, sig: DSSEBase64Bytes($0.signature)) })
+            signatures: signatures.map { Wire.Signature(keyid: $0.keyID, sig: DSSEBase64Bytes($0.signature)) })
     }
 
     /// The bytes a DSSE signature covers: `DSSEv1 <len(type)> <type> <len(body)> <body>`,

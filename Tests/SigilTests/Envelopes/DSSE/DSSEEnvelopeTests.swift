@@ -97,6 +97,9 @@ import Testing
         let envelope = try DSSEEnvelope(jsonRepresentation: Data(text.utf8))
         #expect(envelope.signatures == [.init(keyID: "", signature: [0, 0, 0])])
         #expect(envelope.payloadType == "t")
+        // Written back, the empty keyid is present: securesystemslib requires the member.
+        let written = String(decoding: envelope.jsonRepresentation, as: UTF8.self)
+        #expect(written == #"{"payload":"aGk=","payloadType":"t","signatures":[{"keyid":"","sig":"AAAA"}]}"#)
     }
 
     @Test(arguments: [
