@@ -5,7 +5,7 @@ import NIOHTTP1
 import NIOSSL
 import Sigil
 import SigilKMS
-import Synchronization
+import SigilCrypto
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -39,7 +39,7 @@ struct CABundleTransport: KMSTransport {
 
     /// One client per bundle for the life of the process (an HTTPClient must be shut
     /// down before it is released; kept here, it never is).
-    private static let clients = Mutex<[String: HTTPClient]>([:])
+    private static let clients = Locked<[String: HTTPClient]>([:])
 
     private static func client(trusting bundle: String) -> HTTPClient {
         clients.withLock { clients in

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 internal import COpenSSL
 
 /// Owns one OpenSSL `EVP_PKEY` and frees it when released.
@@ -19,9 +18,9 @@ final class EVPKey: @unchecked Sendable {
     ///
     /// A key verifies with one or two schemes in practice, so the pool is a short list
     /// searched in order rather than a dictionary that would hash the scheme every call.
-    private let verifyContexts = Mutex<[ContextPool]>([])
+    private let verifyContexts = Locked<[ContextPool]>([])
     /// Signing contexts, pooled the same way: a key holder signs with one key many times.
-    private let signContexts = Mutex<[ContextPool]>([])
+    private let signContexts = Locked<[ContextPool]>([])
     private static let pooledContextsPerScheme = 32
 
     /// Takes ownership of `pointer`: it is freed in `deinit` and must not be freed elsewhere.
@@ -52,14 +51,14 @@ final class EVPKey: @unchecked Sendable {
         try withPooledContext(in: signContexts, for: scheme, make: { try makeContext(for: $0, initialise: EVP_PKEY_sign_init) }, body)
     }
 
-    private static func freeAll(_ pools: borrowing Mutex<[ContextPool]>) {
+    private static func freeAll(_ pools: Locked<[ContextPool]>) {
         pools.withLock { pools in
             for context in pools.lazy.flatMap(\.contexts) { EVP_PKEY_CTX_free(context.pointer) }
         }
     }
 
     private func withPooledContext<Result>(
-        in contexts: borrowing Mutex<[ContextPool]>, for scheme: SignatureScheme,
+        in contexts: Locked<[ContextPool]>, for scheme: SignatureScheme,
         make: (SignatureScheme) throws -> OpaquePointer, _ body: (OpaquePointer) throws -> (Result, reusable: Bool)
     ) throws -> Result {
         let pooledContext = contexts.withLock { pools -> OpaquePointer? in

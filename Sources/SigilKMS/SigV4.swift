@@ -1,6 +1,5 @@
 public import Foundation
 public import SigilCrypto
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -709,7 +708,7 @@ extension SigV4 {
 /// only with the very secret it was derived from, so a changed or revoked secret (which
 /// the caller no longer hands over) never verifies through the cache.
 final class SigningKeyCache: Sendable {
-    private let entries = Mutex<[String: (secret: SecureBytes, key: HMACKey)]>([:])
+    private let entries = Locked<[String: (secret: SecureBytes, key: HMACKey)]>([:])
 
     /// The most entries kept; past it the cache starts afresh (a bounded cost).
     static let capacity = 4096

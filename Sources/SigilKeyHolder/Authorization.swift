@@ -3,7 +3,7 @@ import Logging
 import SigilKMS
 import SigilKeyStore
 import SigilPolicy
-import Synchronization
+import SigilCrypto
 
 /// One request as the service sees it: who calls, which operation, the condition keys
 /// its body carries, and what it touched (for the audit log).
@@ -26,7 +26,7 @@ final class Call: Sendable {
     let requestID: String
     let origin: RequestOrigin
     let userAgent: String?
-    private let facts = Mutex(Facts())
+    private let facts = Locked(Facts())
 
     init(principal: Principal, operation: KMSOperation, requestID: String, origin: RequestOrigin, userAgent: String?) {
         self.principal = principal

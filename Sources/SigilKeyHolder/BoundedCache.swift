@@ -1,10 +1,10 @@
-import Synchronization
+import SigilCrypto
 
 /// Values kept in memory by a string slot, loaded on a miss, with a bounded cost: past
 /// `capacity` entries the cache starts afresh. The key holder's caches of unsealed key
 /// material and of parsed policies are all this.
 final class BoundedCache<Value: Sendable>: Sendable {
-    private let entries = Mutex<[String: Value]>([:])
+    private let entries = Locked<[String: Value]>([:])
     let capacity: Int
 
     init(capacity: Int) {

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import SigilCrypto
 
 /// Request counts, latencies and throttles, kept in memory and rendered in Prometheus's
 /// text format on the metrics port (see ``buildApplication(_:logger:onServerRunning:)``).
@@ -27,7 +27,7 @@ final class KeyHolderMetrics: Sendable {
         var throttles: [String: UInt64] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// Records one request: its operation, its outcome (`success` or the KMS error type)
     /// and how long it took.

@@ -1,7 +1,7 @@
 import Foundation
 import Sigil
 import SigilKeyStore
-import Synchronization
+import SigilCrypto
 
 /// Unsealed key material and access-key secrets kept in memory between requests.
 ///
@@ -14,7 +14,7 @@ import Synchronization
 final class KeyMaterialCache: Sendable {
     private let privateKeys = BoundedCache<AsymmetricPrivateKey>(capacity: capacity)
     private let symmetricKeys = BoundedCache<SecureBytes>(capacity: capacity)
-    private let credentials = Mutex<[String: (credential: Credential, loaded: Date)]>([:])
+    private let credentials = Locked<[String: (credential: Credential, loaded: Date)]>([:])
 
     /// The most entries of each kind; past it the cache starts afresh (a bounded cost).
     static let capacity = 4096

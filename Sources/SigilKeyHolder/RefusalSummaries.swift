@@ -1,5 +1,6 @@
 import Foundation
 import SigilKeyStore
+import SigilCrypto
 import Synchronization
 
 /// Which requests refused before authentication the audit log records one by one, and
@@ -67,7 +68,7 @@ final class RefusalSummaries: Sendable {
     }
 
     let limits: Limits
-    private let state = Mutex(State())
+    private let state = Locked(State())
     /// The window whose counts await their summary, or `Int64.max` when none do: read
     /// without the lock on every request, to see cheaply whether a window has ended.
     private let windowAwaitingSummary = Atomic<Int64>(.max)

@@ -2,7 +2,6 @@ import Foundation
 import SigilCrypto
 public import SigilKMS
 public import SigilKeyStore
-import Synchronization
 
 /// A class of requests that share one rate, as KMS's request quotas group them.
 public enum QuotaClass: String, Sendable, CaseIterable, Hashable {
@@ -95,7 +94,7 @@ final class RequestQuotas: Sendable {
     }
 
     let configuration: QuotaConfiguration
-    private let buckets = Mutex<[Slot: Bucket]>([:])
+    private let buckets = Locked<[Slot: Bucket]>([:])
 
     init(_ configuration: QuotaConfiguration) {
         self.configuration = configuration

@@ -1,4 +1,4 @@
-import Synchronization
+import SigilCrypto
 
 /// Key records found by ``KeyStore/resolveKey(_:account:region:)``, kept in memory until
 /// the next write.
@@ -16,7 +16,7 @@ final class ResolutionCache: Sendable {
         var records: [String: (record: KeyRecord, loaded: ContinuousClock.Instant)] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// The most records kept; past it the cache starts afresh (a bounded cost).
     static let capacity = 8192

@@ -5,7 +5,6 @@ import SigilCrypto
 import SigilKMS
 import SigilKeyHolder
 import SigilKeyStore
-import Synchronization
 import Testing
 
 /// Every request, allowed, denied or failed, becomes one event of the hash-chained log.
@@ -83,7 +82,7 @@ struct AuditTrailTests {
 struct ScheduledDeletionAuditTests {
     @Test("a deletion carried out when its waiting period ends is an event of the log")
     func scheduledDeletionIsAudited() async throws {
-        let clock = Mutex(Date())
+        let clock = Locked(Date())
         // Live: the scheduler runs as a service of the application, which router tests skip.
         try await withKeyHolder(
             configure: {

@@ -2,7 +2,6 @@ import Foundation
 import SigilCrypto
 @testable import SigilKeyStore
 import SigilTestSupport
-import Synchronization
 import Testing
 
 /// The group-commit writer as a server uses it: a durable record returns only once its
@@ -26,7 +25,7 @@ struct AuditWriterTests {
             var holding = false
             var inside = false
         }
-        private let state = Mutex(State())
+        private let state = Locked(State())
 
         var batches: [[String]] { state.withLock { $0.batches } }
         /// Whether the writer's thread is inside a held commit.
