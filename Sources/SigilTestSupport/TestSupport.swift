@@ -15,6 +15,22 @@ public enum TestSupport {
             : URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     }
 
+    /// The sanitizer the tests run under (`tools/test --sanitize=address|thread` sets
+    /// `SIGIL_SANITIZER`), or `nil` for a plain build.
+    public static let sanitizer: String? = ProcessInfo.processInfo.environment["SIGIL_SANITIZER"]
+
+    /// How many times a wall-clock bound written for a plain build is stretched: 1, or the
+    /// slowdown of the sanitizer the code runs under (ThreadSanitizer's instrumentation
+    /// costs 5-15x, AddressSanitizer's about 2-3x). A test whose property is "not starved"
+    /// or "answered promptly" multiplies its time limit by this, never a speed claim.
+    public static var timeScale: Double {
+        switch sanitizer {
+        case "thread"?: return 8
+        case "address"?: return 3
+        default: return 1
+        }
+    }
+
     /// What a finished process said.
     public struct ProcessOutput: Sendable {
         public var status: Int32

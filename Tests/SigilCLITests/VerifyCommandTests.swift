@@ -224,7 +224,7 @@ struct CLIFixture {
         // quarantine of freed blocks come on top: the bound then applies to the growth over
         // the same verification of an empty file.
         var baseline = 0
-        if ProcessInfo.processInfo.environment["SIGIL_SANITIZER"] != nil {
+        if TestSupport.sanitizer != nil {
             let empty = try cli.write("empty", [UInt8]())
             let emptySignature = try cli.write("empty.sig", privateKey.signature(
                 forDigest: try FileDigestForTest.sha256(ofZeros: 0), scheme: .ecdsa(hash: .sha256)))

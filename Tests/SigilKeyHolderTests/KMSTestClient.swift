@@ -20,6 +20,10 @@ struct KMSTestClient: Sendable {
     var host = "localhost"
     /// Headers added after signing, as a proxy adds `X-Forwarded-For`.
     var unsignedHeaders: [String: String] = [:]
+    /// The time requests are signed at: now, unless a test runs the key holder on a clock
+    /// of its own (then requests must be signed on that clock, or a slow run drifts past
+    /// SigV4's five minutes of allowed skew).
+    var signingTime: @Sendable () -> Date = { Date() }
 
     /// How a raw request is (mis)signed.
     enum Signing: Sendable {
@@ -42,11 +46,11 @@ struct KMSTestClient: Sendable {
         var request = SigV4.Request(method: "POST", path: "/", headers: headers, body: body)
         switch signing {
         case .signed:
-            try signer.sign(&request)
+            try signer.sign(&request, date: signingTime())
         case .unsigned:
             break
         case .wrongSignature:
-            try signer.sign(&request)
+            try signer.sign(&request, date: signingTime())
             request.headers = request.headers.map { header in
                 guard header.name == "Authorization" else { return header }
                 let last = header.value.last == "0" ? "1" : "0"
@@ -58,7 +62,7 @@ struct KMSTestClient: Sendable {
                     accessKeyId: signer.credentials.accessKeyId,
                     secretAccessKey: String(repeating: "x", count: 40)),
                 region: signer.region)
-            try impostor.sign(&request)
+            try impostor.sign(&request, date: signingTime())
         }
         var fields = HTTPFields()
         // The test framework gives every request the authority `localhost`, which the

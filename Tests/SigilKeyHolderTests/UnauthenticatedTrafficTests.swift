@@ -5,7 +5,7 @@ import NIOCore
 import SigilKMS
 @testable import SigilKeyHolder
 import SigilKeyStore
-import Synchronization
+import SigilCrypto
 import Testing
 
 /// Requests refused before authentication are audited without letting an anonymous
@@ -145,8 +145,10 @@ struct UnauthenticatedTrafficTests {
     func summaryCarriesTheCount() async throws {
         let interval = RefusalSummaries.Limits().interval
         let windowStart = (Date().timeIntervalSince1970 / interval).rounded(.down) * interval
-        let clock = Mutex(Date(timeIntervalSince1970: windowStart + 1))
-        try await withKeyHolder(configure: { $0.now = { clock.withLock { $0 } } }) { kms, holder in
+        let clock = Locked(Date(timeIntervalSince1970: windowStart + 1))
+        try await withKeyHolder(configure: { $0.now = { clock.withLock { $0 } } }) { client, holder in
+            var kms = client
+            kms.signingTime = { clock.withLock { $0 } }
             let perSource = RefusalSummaries.Limits().perSource
             let refused = perSource + 17
             for _ in 0..<refused {

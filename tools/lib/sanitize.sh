@@ -40,17 +40,22 @@ sigil_sanitizer_environment() {
     # SIGIL_SANITIZER tells the tests which sanitizer they run under (tests that measure the
     # memory of a process allow for the sanitizer's own).
     export SIGIL_SANITIZER SIGIL_SANITIZER_LOGS
+    # Swift's crash backtracer is off: on a fatal signal it starts a helper thread with
+    # clone(), which ThreadSanitizer intercepts as a fork and then fails its own CHECK
+    # (tsan_rtl.cpp:261 "!thr->slot"), so the crash that started it went unreported. With
+    # it off, the sanitizer's handlers report a crash or a trap with its stack, in the log.
+    export SWIFT_BACKTRACE=enable=no
     case "$SIGIL_SANITIZER" in
         address)
             # halt_on_error: the first memory error ends the process (ASan's default, stated).
             # detect_leaks: LeakSanitizer at exit, with the reviewed suppressions.
-            export ASAN_OPTIONS="log_path=$SIGIL_SANITIZER_LOGS/asan:halt_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1:suppressions=$tools/asan-suppressions.txt"
+            export ASAN_OPTIONS="log_path=$SIGIL_SANITIZER_LOGS/asan:halt_on_error=1:handle_sigill=1:handle_abort=1:detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1:suppressions=$tools/asan-suppressions.txt"
             export LSAN_OPTIONS="suppressions=$tools/lsan-suppressions.txt:print_suppressions=1"
             ;;
         thread)
             # halt_on_error=0: report every race and keep going, so one run shows them all;
             # the process still exits non-zero (66) when it reported any.
-            export TSAN_OPTIONS="log_path=$SIGIL_SANITIZER_LOGS/tsan:halt_on_error=0:second_deadlock_stack=1:suppressions=$tools/tsan-suppressions.txt:print_suppressions=1"
+            export TSAN_OPTIONS="log_path=$SIGIL_SANITIZER_LOGS/tsan:halt_on_error=0:handle_sigill=1:handle_abort=1:second_deadlock_stack=1:suppressions=$tools/tsan-suppressions.txt:print_suppressions=1"
             ;;
     esac
 }

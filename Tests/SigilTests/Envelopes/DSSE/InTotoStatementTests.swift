@@ -27,7 +27,7 @@ import Testing
         #expect(statement.type == InTotoStatement.statementTypeV1)
         #expect(statement.predicateType == "https://slsa.dev/provenance/v1")
         #expect(statement.subjects == [.init(name: "app.tar.gz", digest: ["sha256": sha256])])
-        #expect(statement.predicate == .object(["buildType": .string("x"), "n": .array([.number("1"), .bool(true), .null]), "big": .number("12345678901234567890")]))
+        #expect(statement.predicate == JOSEJSON.object(["buildType": .string("x"), "n": .array([.number("1"), .bool(true), .null]), "big": .number("12345678901234567890")]))
         #expect(try statement.subjects(matching: Self.artifact).map(\.name) == ["app.tar.gz"])
         #expect(try statement.subjects(matching: Self.artifact + [0]).isEmpty)
 
