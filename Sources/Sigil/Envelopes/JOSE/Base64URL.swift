@@ -54,37 +54,67 @@ public enum Base64URL {
     ///   - what: What the value is, for the error message (such as `the JWS signature`).
     /// - Returns: The decoded bytes.
     /// - Throws: ``SigilError`` with code `malformedMessage` naming `what` and the problem.
-    public static func decode(_ text: some StringProtocol, what: String) throws -> [UInt8] {
-        try decode(utf8: Array(text.utf8), what: what)
+    public static func decode(_ text: some StringProtocol, what: @autoclosure () -> String) throws -> [UInt8] {
+        var utf8 = String(text)
+        return try utf8.withUTF8 { try decode(buffer: $0, what: what()) }
     }
 
-    /// Decodes the base64url characters `utf8` strictly; see ``decode(_:what:)``.
-    static func decode(utf8 characters: some Collection<UInt8>, what: String) throws -> [UInt8] {
-        guard characters.count % 4 != 1 else {
-            throw SigilError(.malformedMessage, "\(what) is not base64url: its length (\(characters.count)) is impossible")
+    /// Decodes the base64url characters `bytes[range]` strictly; see ``decode(_:what:)``.
+    static func decode(_ bytes: [UInt8], _ range: Range<Int>, what: @autoclosure () -> String) throws -> [UInt8] {
+        try bytes.withUnsafeBufferPointer { buffer in
+            try decode(buffer: UnsafeBufferPointer(rebasing: buffer[range]), what: what())
         }
-        var output: [UInt8] = []
-        output.reserveCapacity(characters.count * 3 / 4)
-        var accumulator: UInt32 = 0
-        var bits = 0
-        for character in characters {
-            let value = reverse[Int(character)]
-            guard value != 0xFF else {
-                if character == UInt8(ascii: "=") {
-                    throw SigilError(.malformedMessage, "\(what) is not base64url: JOSE forbids '=' padding")
+    }
+
+    private static func decode(buffer characters: UnsafeBufferPointer<UInt8>, what: @autoclosure () -> String) throws -> [UInt8] {
+        let count = characters.count
+        guard count % 4 != 1 else {
+            throw SigilError(.malformedMessage, "\(what()) is not base64url: its length (\(count)) is impossible")
+        }
+        let outputCount = count / 4 * 3 + (count % 4 == 0 ? 0 : count % 4 - 1)
+        var invalid: UInt8 = 0
+        var leftover: UInt32 = 0
+        let output = reverse.withUnsafeBufferPointer { table in
+            [UInt8](unsafeUninitializedCapacity: outputCount) { buffer, written in
+                var input = 0
+                var output = 0
+                // Four characters make three bytes; an invalid character maps to 0xFF,
+                // which sets the high bits of `invalid`.
+                while input + 4 <= count {
+                    let a = table[Int(characters[input])], b = table[Int(characters[input + 1])]
+                    let c = table[Int(characters[input + 2])], d = table[Int(characters[input + 3])]
+                    invalid |= a | b | c | d
+                    let value = UInt32(a & 63) << 18 | UInt32(b & 63) << 12 | UInt32(c & 63) << 6 | UInt32(d & 63)
+                    buffer[output] = UInt8(truncatingIfNeeded: value >> 16)
+                    buffer[output + 1] = UInt8(truncatingIfNeeded: value >> 8)
+                    buffer[output + 2] = UInt8(truncatingIfNeeded: value)
+                    input += 4
+                    output += 3
                 }
-                throw SigilError(.malformedMessage, "\(what) is not base64url: it holds a character outside the URL-safe alphabet")
-            }
-            accumulator = accumulator << 6 | UInt32(value)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
-                accumulator &= (1 << UInt32(bits)) - 1
+                if count - input >= 2 {
+                    let a = table[Int(characters[input])], b = table[Int(characters[input + 1])]
+                    let c = count - input == 3 ? table[Int(characters[input + 2])] : 0
+                    invalid |= a | b | c
+                    let value = UInt32(a & 63) << 18 | UInt32(b & 63) << 12 | UInt32(c & 63) << 6
+                    buffer[output] = UInt8(truncatingIfNeeded: value >> 16)
+                    if count - input == 3 {
+                        buffer[output + 1] = UInt8(truncatingIfNeeded: value >> 8)
+                        leftover = value & 0xFF
+                    } else {
+                        leftover = value & 0xFFFF
+                    }
+                }
+                written = outputCount
             }
         }
-        guard accumulator == 0 else {
-            throw SigilError(.malformedMessage, "\(what) is not base64url: its last character has non-zero unused bits")
+        guard invalid & 0xC0 == 0 else {
+            if characters.contains(UInt8(ascii: "=")) {
+                throw SigilError(.malformedMessage, "\(what()) is not base64url: JOSE forbids '=' padding")
+            }
+            throw SigilError(.malformedMessage, "\(what()) is not base64url: it holds a character outside the URL-safe alphabet")
+        }
+        guard leftover == 0 else {
+            throw SigilError(.malformedMessage, "\(what()) is not base64url: its last character has non-zero unused bits")
         }
         return output
     }

@@ -6,7 +6,8 @@
 /// by JWS/JWA or one the header does not hold, or names an extension Sigil does not
 /// understand (it understands none), and when it holds `b64` (RFC 7797 unencoded payloads
 /// are not supported). Duplicate members never reach this type: ``JOSEJSONReader`` refuses
-/// them.
+/// them. Key-carrying members (`jwk`, `jku`, `x5c`, `x5u`) are kept but never used: keys
+/// come only from the verifier's ``TrustStore``.
 public struct JOSEHeader: Sendable, Hashable {
     /// The integrity-protected members.
     public let protectedMembers: [String: JOSEJSON]
@@ -36,31 +37,48 @@ public struct JOSEHeader: Sendable, Hashable {
     public init(protectedMembers: [String: JOSEJSON], unprotectedMembers: [String: JOSEJSON] = [:]) throws {
         self.protectedMembers = protectedMembers
         self.unprotectedMembers = unprotectedMembers
-        if let shared = protectedMembers.keys.sorted().first(where: { unprotectedMembers[$0] != nil }) {
-            throw SigilError(.malformedMessage, "the JWS header member '\(shared)' is both protected and unprotected")
+        var members = protectedMembers
+        if !unprotectedMembers.isEmpty {
+            if let shared = protectedMembers.keys.sorted().first(where: { unprotectedMembers[$0] != nil }) {
+                throw SigilError(.malformedMessage, "the JWS header member '\(shared)' is both protected and unprotected")
+            }
+            members.merge(unprotectedMembers) { first, _ in first }
+            if unprotectedMembers["crit"] != nil {
+                throw SigilError(.malformedMessage, "the JWS header member 'crit' must be protected, but it is unprotected")
+            }
         }
-        let members = protectedMembers.merging(unprotectedMembers) { first, _ in first }
-        func string(_ name: String) throws -> String? {
-            guard let value = members[name] else { return nil }
-            guard let text = value.stringValue else {
+        func string(_ name: String, _ value: JOSEJSON) throws -> String {
+            guard case .string(let text) = value else {
                 throw SigilError(.malformedMessage, "the JWS header member '\(name)' is not a string")
             }
             return text
         }
-        guard let algorithmName = try string("alg") else {
+        // One pass over the members, not a hash look-up per name: this runs for every token.
+        var algorithmName: String? = nil
+        var keyID: String? = nil
+        var type: String? = nil
+        var contentType: String? = nil
+        var critical: JOSEJSON? = nil
+        for (name, value) in members {
+            switch name {
+            case "alg": algorithmName = try string(name, value)
+            case "kid": keyID = try string(name, value)
+            case "typ": type = try string(name, value)
+            case "cty": contentType = try string(name, value)
+            case "crit": critical = value
+            case "b64":
+                throw SigilError(.unsupportedMessage, "the JWS header holds 'b64': unencoded payloads (RFC 7797) are not supported")
+            default: break
+            }
+        }
+        guard let algorithmName else {
             throw SigilError(.malformedMessage, "the JWS header has no 'alg' member")
         }
         self.algorithmName = algorithmName
-        keyID = try string("kid")
-        type = try string("typ")
-        contentType = try string("cty")
-        if members["b64"] != nil {
-            throw SigilError(.unsupportedMessage, "the JWS header holds 'b64': unencoded payloads (RFC 7797) are not supported")
-        }
-        if unprotectedMembers["crit"] != nil {
-            throw SigilError(.malformedMessage, "the JWS header member 'crit' must be protected, but it is unprotected")
-        }
-        if let critical = protectedMembers["crit"] {
+        self.keyID = keyID
+        self.type = type
+        self.contentType = contentType
+        if let critical {
             try Self.checkCritical(critical, members: members)
         }
     }

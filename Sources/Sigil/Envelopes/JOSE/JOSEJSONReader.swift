@@ -71,7 +71,8 @@ private struct Parser {
     }
 
     mutating func skipWhitespace() {
-        while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) {
+        while position < bytes.count,
+              bytes[position] == 0x20 || bytes[position] == 0x09 || bytes[position] == 0x0A || bytes[position] == 0x0D {
             position += 1
         }
     }
@@ -107,30 +108,38 @@ private struct Parser {
             throw SigilError(.unsupportedMessage, "\(what) nests deeper than \(maximumDepth) levels")
         }
         position += 1
-        var members: [String: JOSEJSON] = [:]
+        // Members are collected first and hashed once into a dictionary of the right size:
+        // growing a dictionary member by member rehashes it several times.
+        var names: [String] = []
+        var values: [JOSEJSON] = []
+        var offsets: [Int] = []
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
             position += 1
-            return .object(members)
+            return .object([:])
         }
         while true {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw error("a member name that is not a string") }
-            let nameOffset = position
-            let name = try string()
+            offsets.append(position)
+            names.append(try string())
             skipWhitespace()
             guard peek() == UInt8(ascii: ":") else { throw error("a missing ':' after a member name") }
             position += 1
             skipWhitespace()
-            let member = try value(depth: depth)
-            guard members.updateValue(member, forKey: name) == nil else {
-                throw SigilError(.malformedMessage, "\(what) has the member '\(name)' twice (second at byte \(nameOffset))")
-            }
+            values.append(try value(depth: depth))
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ",")?: position += 1
             case UInt8(ascii: "}")?:
                 position += 1
+                var members = [String: JOSEJSON](minimumCapacity: names.count)
+                for index in names.indices {
+                    guard members.updateValue(values[index], forKey: names[index]) == nil else {
+                        throw SigilError(
+                            .malformedMessage, "\(what) has the member '\(names[index])' twice (second at byte \(offsets[index]))")
+                    }
+                }
                 return .object(members)
             default: throw error("a missing ',' or '}' in an object")
             }
@@ -208,6 +217,17 @@ private struct Parser {
 
     mutating func string() throws -> String {
         position += 1
+        // Fast path: printable ASCII without escapes, which is nearly every JOSE string.
+        let start = position
+        var end = position
+        while end < bytes.count, bytes[end] >= 0x20, bytes[end] < 0x80, bytes[end] != UInt8(ascii: "\""),
+              bytes[end] != UInt8(ascii: "\\") {
+            end += 1
+        }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            position = end + 1
+            return String(decoding: bytes[start..<end], as: UTF8.self)
+        }
         var text: [UInt8] = []
         while true {
             guard let byte = peek() else { throw error("an unterminated string") }

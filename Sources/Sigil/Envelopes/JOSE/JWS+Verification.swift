@@ -136,7 +136,7 @@ extension JWS {
         }
         if !invalid.isEmpty {
             let others = refused.map(\.message)
-            return SigilError(.authenticationFailure, "invalid: " + (invalid + others).joined(separator: "; "))
+            return SigilError(.authenticationFailure, (invalid + others).joined(separator: "; "))
         }
         guard refused.count > 1 else { return refused[0] }
         return SigilError(refused[0].code, refused.map(\.message).joined(separator: "; "))

@@ -77,7 +77,7 @@ public struct JWS: Sendable {
         guard bytes.count <= options.maximumSize else {
             throw SigilError(.unsupportedMessage, "the JWS is \(bytes.count) bytes, over the limit of \(options.maximumSize)")
         }
-        if bytes.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) == UInt8(ascii: "{") {
+        if bytes.first(where: { !Self.isBlank($0) }) == UInt8(ascii: "{") {
             try self.init(json: bytes, options: options)
         } else {
             try self.init(compact: bytes, options: options)
@@ -96,28 +96,47 @@ public struct JWS: Sendable {
     }
 
     private init(compact bytes: [UInt8], options: Options) throws {
-        let whitespace: [UInt8] = [0x20, 0x09, 0x0A, 0x0D]
-        let trimmed = bytes.drop { whitespace.contains($0) }.reversed().drop { whitespace.contains($0) }.reversed()
-        let parts = trimmed.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        guard parts.count == 3 else {
+        // Index arithmetic on the bytes rather than split/trim: this runs for every token.
+        var start = 0
+        var end = bytes.count
+        while start < end, Self.isBlank(bytes[start]) { start += 1 }
+        while end > start, Self.isBlank(bytes[end - 1]) { end -= 1 }
+        var firstDot = -1
+        var secondDot = -1
+        var parts = 1
+        for index in start..<end where bytes[index] == UInt8(ascii: ".") {
+            parts += 1
+            if parts == 2 { firstDot = index } else if parts == 3 { secondDot = index } else if parts > 5 { break }
+        }
+        guard parts == 3 else {
             throw SigilError(
                 .malformedMessage,
-                "a compact JWS has 3 parts separated by '.', but this one has \(parts.count)\(parts.count == 5 ? " (a JWE?)" : "")")
+                "a compact JWS has 3 parts separated by '.', but this one has \(parts > 5 ? "more than 5" : "\(parts)")\(parts == 5 ? " (a JWE?)" : "")")
         }
-        guard !parts[0].isEmpty else {
+        let headerRange = start..<firstDot
+        let payloadRange = (firstDot + 1)..<secondDot
+        let signatureRange = (secondDot + 1)..<end
+        guard !headerRange.isEmpty else {
             throw SigilError(.malformedMessage, "the compact JWS has an empty protected header")
         }
-        let header = try Self.header(encodedProtected: String(decoding: parts[0], as: UTF8.self), unprotected: nil, options: options)
-        let signature = try Self.signatureBytes(String(decoding: parts[2], as: UTF8.self))
+        let encodedHeader = String(decoding: bytes[headerRange], as: UTF8.self)
+        let decodedHeader = try Base64URL.decode(bytes, headerRange, what: "the JWS protected header")
+        let reader = JOSEJSONReader(maximumSize: options.maximumSize, maximumDepth: options.maximumJSONDepth)
+        let header = try JOSEHeader(protectedMembers: reader.readObject(decodedHeader, what: "the JWS protected header"))
+        let signature = try Self.signatureBytes(bytes, signatureRange)
         serialization = .compact
-        signatures = [Signature(header: header, encodedProtectedHeader: String(decoding: parts[0], as: UTF8.self), signature: signature)]
-        if parts[1].isEmpty {
+        signatures = [Signature(header: header, encodedProtectedHeader: encodedHeader, signature: signature)]
+        if payloadRange.isEmpty {
             encodedPayload = nil
             payload = nil
         } else {
-            encodedPayload = String(decoding: parts[1], as: UTF8.self)
-            payload = try Base64URL.decode(utf8: parts[1], what: "the JWS payload")
+            encodedPayload = String(decoding: bytes[payloadRange], as: UTF8.self)
+            payload = try Base64URL.decode(bytes, payloadRange, what: "the JWS payload")
         }
+    }
+
+    private static func isBlank(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 
     private init(json bytes: [UInt8], options: Options) throws {
@@ -198,9 +217,14 @@ public struct JWS: Sendable {
     }
 
     private static func signatureBytes(_ encoded: String) throws -> [UInt8] {
+        let bytes = Array(encoded.utf8)
+        return try signatureBytes(bytes, 0..<bytes.count)
+    }
+
+    private static func signatureBytes(_ encoded: [UInt8], _ range: Range<Int>) throws -> [UInt8] {
         let bytes: [UInt8]
         do {
-            bytes = try Base64URL.decode(encoded, what: "the JWS signature")
+            bytes = try Base64URL.decode(encoded, range, what: "the JWS signature")
         } catch let error as SigilError {
             throw SigilError(.malformedSignature, error.message)
         }

@@ -32,38 +32,52 @@ public struct JWTClaims: Sendable {
     public init(jsonRepresentation: some DataProtocol, reader: JOSEJSONReader = JOSEJSONReader()) throws {
         let bytes = Array(jsonRepresentation)
         let members = try reader.readObject(bytes, what: "the JWT claims set")
-        func string(_ name: String) throws -> String? {
-            guard let value = members[name] else { return nil }
-            guard let text = value.stringValue else {
+        func string(_ name: String, _ value: JOSEJSON) throws -> String {
+            guard case .string(let text) = value else {
                 throw SigilError(.malformedMessage, "the JWT claim '\(name)' is not a string")
             }
             return text
         }
-        func date(_ name: String) throws -> Date? {
-            guard let value = members[name] else { return nil }
+        func date(_ name: String, _ value: JOSEJSON) throws -> Date {
             guard let seconds = value.doubleValue, seconds.isFinite, abs(seconds) < 1e12 else {
                 throw SigilError(.malformedMessage, "the JWT claim '\(name)' is not a NumericDate (seconds since 1970)")
             }
             return Date(timeIntervalSince1970: seconds)
         }
-        issuer = try string("iss")
-        subject = try string("sub")
-        jwtID = try string("jti")
-        expiresAt = try date("exp")
-        notBefore = try date("nbf")
-        issuedAt = try date("iat")
-        switch members["aud"] {
-        case nil: audience = []
-        case .string(let single)?: audience = [single]
-        case .array(let list)?:
-            let strings = list.compactMap(\.stringValue)
-            guard strings.count == list.count else {
-                throw SigilError(.malformedMessage, "the JWT claim 'aud' holds something other than strings")
+        var issuer: String? = nil, subject: String? = nil, jwtID: String? = nil
+        var expiresAt: Date? = nil, notBefore: Date? = nil, issuedAt: Date? = nil
+        var audience: [String] = []
+        // One pass over the claims, not a hash look-up per name: this runs for every token.
+        for (name, value) in members {
+            switch name {
+            case "iss": issuer = try string(name, value)
+            case "sub": subject = try string(name, value)
+            case "jti": jwtID = try string(name, value)
+            case "exp": expiresAt = try date(name, value)
+            case "nbf": notBefore = try date(name, value)
+            case "iat": issuedAt = try date(name, value)
+            case "aud":
+                switch value {
+                case .string(let single): audience = [single]
+                case .array(let list):
+                    let strings = list.compactMap(\.stringValue)
+                    guard strings.count == list.count else {
+                        throw SigilError(.malformedMessage, "the JWT claim 'aud' holds something other than strings")
+                    }
+                    audience = strings
+                default:
+                    throw SigilError(.malformedMessage, "the JWT claim 'aud' is neither a string nor an array of strings")
+                }
+            default: break
             }
-            audience = strings
-        default:
-            throw SigilError(.malformedMessage, "the JWT claim 'aud' is neither a string nor an array of strings")
         }
+        self.issuer = issuer
+        self.subject = subject
+        self.jwtID = jwtID
+        self.expiresAt = expiresAt
+        self.notBefore = notBefore
+        self.issuedAt = issuedAt
+        self.audience = audience
         self.members = members
         self.jsonRepresentation = bytes
     }
