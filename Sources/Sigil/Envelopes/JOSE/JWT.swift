@@ -38,7 +38,25 @@ public enum JWT {
     ///   audience), naming the claim; `malformedMessage` / `unsupportedMessage` for a token
     ///   that is not a compact JWT.
     public static func verify(_ token: String, trustStore: TrustStore, options: JWTValidationOptions = JWTValidationOptions()) throws -> VerifiedJWT {
-        let jws = try JWS(compactSerialization: token, options: options.parsing)
+        try verify(JWS(compactSerialization: token, options: options.parsing), trustStore: trustStore, options: options)
+    }
+
+    /// Verifies a compact JWT read from a file or a request body (surrounding whitespace
+    /// such as a final newline is ignored), as the `String` variant does.
+    ///
+    /// - Throws: As the `String` variant, and `malformedMessage` for a JSON serialization,
+    ///   which JWTs never use.
+    public static func verify(
+        data token: some DataProtocol, trustStore: TrustStore, options: JWTValidationOptions = JWTValidationOptions()
+    ) throws -> VerifiedJWT {
+        let jws = try JWS(serialization: token, options: options.parsing)
+        guard jws.serialization == .compact else {
+            throw SigilError(.malformedMessage, "a JWT is a compact JWS, but this is a JSON serialization")
+        }
+        return try verify(jws, trustStore: trustStore, options: options)
+    }
+
+    private static func verify(_ jws: JWS, trustStore: TrustStore, options: JWTValidationOptions) throws -> VerifiedJWT {
         guard !jws.isDetached else {
             throw SigilError(.malformedMessage, "the JWT has no payload")
         }

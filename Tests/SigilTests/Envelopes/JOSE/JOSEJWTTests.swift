@@ -122,6 +122,13 @@ struct JOSEJWTTests {
         let input = try JWSSigningInput(algorithm: .es256, payload: Array("{}".utf8), keyID: "test-key", type: "JWT")
         let forged = try input.compactSerialization(kmsSignature: JOSETestKeys.kmsSignature(input, with: other))
         #expect(try Self.code(forged) == .authenticationFailure)
+        // Bytes from a file verify the same way, final newline and all; a JSON serialization is no JWT.
+        let store = try JOSETestKeys.store(for: .es256)
+        let good = try Self.token("{}")
+        #expect(try JWT.verify(data: Array((good + "\n").utf8), trustStore: store, options: Self.options()).keyID == "test-key")
+        let input2 = try JWSSigningInput(algorithm: .es256, payload: Array("{}".utf8), keyID: "test-key")
+        let json = try input2.jsonSerialization(kmsSignature: JOSETestKeys.kmsSignature(input2, with: JOSETestKeys.privateKey(for: .es256)))
+        #expect(JOSETestKeys.errorCode { _ = try JWT.verify(data: json, trustStore: store, options: Self.options()) } == .malformedMessage)
         // A detached JWS is not a JWT.
         let detached = try JOSETestKeys.compactToken(.es256, detached: true)
         #expect(try Self.code(detached) == .malformedMessage)
