@@ -1,5 +1,6 @@
 # The Python environment for the interop tests and benchmarks: the official AWS Encryption
-# SDK for Python and what it needs, and the AWS CLI v1, in .venv at the repository root.
+# SDK for Python and what it needs, the AWS CLI v1, and the reference implementations of the
+# signature envelopes (tools/interop/envelopes.py), in .venv at the repository root.
 # Sourced, not run; expects setup.sh to have been sourced first (SIGIL_ROOT, sigil_log, sigil_as_root).
 #
 #   sigil_setup_venv   create .venv and install the packages, only when something is missing
@@ -21,6 +22,13 @@ SIGIL_PYTHON_PACKAGES=(
     "cryptography"
     # The AWS CLI v1, as .venv/bin/aws: the key holder's real-client tests drive it.
     "awscli"
+    # The envelopes' reference implementations (tools/interop/envelopes.py): JWS/JWT,
+    # COSE_Sign1, DSSE and the Sigstore bundle's model (protobuf-specs, not the whole client).
+    "PyJWT"
+    "jwcrypto"
+    "pycose"
+    "securesystemslib"
+    "sigstore-protobuf-specs"
 )
 
 # True when the venv already imports everything the interop scripts use.
@@ -30,6 +38,9 @@ import aws_encryption_sdk, awscli, boto3, botocore.awsrequest, botocore.validate
 from aws_cryptographic_material_providers.mpl import AwsCryptographicMaterialProviders
 from aws_cryptographic_material_providers.mpl.models import CreateRawRsaKeyringInput, CreateAwsKmsRsaKeyringInput
 assert int(aws_encryption_sdk.__version__.split(".")[0]) >= 4
+import jwt, jwcrypto.jwk, jwcrypto.jws, jwcrypto.jwt, pycose.messages
+import securesystemslib.dsse, securesystemslib.signer
+from sigstore_protobuf_specs.dev.sigstore.bundle.v1 import Bundle
 PY
 }
 
