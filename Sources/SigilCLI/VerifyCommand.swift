@@ -5,32 +5,78 @@ import Sigil
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check a signature with a public key, offline.",
+        abstract: "Check a signature or a signed envelope with public keys, offline.",
         discussion: """
             Prints `valid` and exits 0 when the signature verifies; prints `invalid` and exits 1 \
-            when it does not; exits 2 with a one-line reason on standard error when the input \
-            cannot be checked at all (unreadable or malformed key or signature, unknown \
-            algorithm, an algorithm that does not suit the key, a digest of the wrong length).
+            when it does not (or when no trusted key could have made it); exits 2 with a one-line \
+            reason on standard error when the input cannot be checked at all (unreadable or \
+            malformed key, signature or envelope, unknown algorithm, an algorithm that does not \
+            suit the key, a digest of the wrong length).
 
-            The message is streamed, so inputs of any size verify in constant memory.
+            Envelopes (--format auto detects them): DSSE (in-toto attestations), Sigstore bundles \
+            v0.3 in key mode, JWS (compact or JSON), JWT, COSE_Sign1. They are checked against \
+            --trust: a JWKS file, a PEM file of public keys or a directory of *.pem files (a \
+            PEM key's id is its RFC 7638 JWK thumbprint, the id `sigil sign` writes); or against \
+            one --public-key. The envelope names the key by id; the trust store, never the \
+            envelope, decides which algorithms a key may verify. The payload is released \
+            (--payload-out, --output json) only once verified. A Sigstore bundle's transparency \
+            log entries and certificates are not checked in key mode, and the output says so.
 
-            With --signature-document (what `sigil sign` writes) the algorithm, digest and \
-            signature come from the document: the input's digest must equal the signed one and \
-            the public key's SHA-256 fingerprint the document's (else exit 2 naming both), then \
-            the signature must verify. An input that differs from what was signed is invalid.
+            Sigil's own signatures: the message is streamed, so inputs of any size verify in \
+            constant memory. With --signature-document (what `sigil sign` writes) the algorithm, \
+            digest and signature come from the document: the input's digest must equal the \
+            signed one and the public key's SHA-256 fingerprint the document's (else exit 2 \
+            naming both), then the signature must verify.
 
             Examples:
+              sigil verify --trust releases.jwks --artifact app.tar.gz app.tar.gz.sigstore.json
+              sigil verify --trust keys/ --threshold 2 --payload-out statement.json app.intoto.json
+              sigil verify --trust service.jwks --issuer https://issuer.example --audience api token.jwt
               sigil verify --signature-document app.tar.gz.sig.json \\
                            --public-key releases.pem app.tar.gz
               sigil verify --public-key key.pem --algorithm ECDSA_SHA_256 --signature app.sig app.tar.gz
-              openssl dgst -sha256 -binary app.tar.gz | \\
-                sigil verify --public-key key.der --algorithm RSASSA_PSS_SHA_256 \\
-                             --signature app.sig --message-type DIGEST -
             """
     )
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The format: auto, dsse, sigstore-bundle, jws, jwt, cose, or sigil (a bare signature or signature document).",
+            valueName: "format"))
+    var format: EnvelopeFormat = .auto
+
     @Option(name: .long, help: ArgumentHelp("The public key: DER SubjectPublicKeyInfo or PEM, detected.", valueName: "file"))
-    var publicKey: String
+    var publicKey: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The keys to trust for an envelope: a JWKS file, a PEM file, or a directory of *.pem files.", valueName: "file|dir"))
+    var trust: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The signed file an envelope does not carry: a bundle's artifact, an in-toto subject, a detached payload.",
+            valueName: "file"))
+    var artifact: String?
+
+    @Option(name: .long, help: ArgumentHelp("DSSE: how many distinct trusted keys must have signed (default 1).", valueName: "k"))
+    var threshold: Int = 1
+
+    @Option(name: .long, help: ArgumentHelp("JWT: the issuer (iss) the token must name.", valueName: "issuer"))
+    var issuer: String?
+
+    @Option(name: .long, help: ArgumentHelp("JWT: an audience (aud) the token must include.", valueName: "audience"))
+    var audience: String?
+
+    @Option(name: .long, help: ArgumentHelp("COSE: a file of external additional authenticated data.", valueName: "file"))
+    var externalAad: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Write the envelope's payload (a JWT's claims) here, once verified.", valueName: "file"))
+    var payloadOut: String?
 
     @Option(
         name: .long,
@@ -68,8 +114,14 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Print text or a JSON object for scripts.")
     var output: OutputFormat = .text
 
-    @Argument(help: ArgumentHelp("The signed input; - or nothing for standard input.", valueName: "input"))
+    @Argument(
+        help: ArgumentHelp(
+            "The envelope, or for Sigil's own signatures the signed input; - or nothing for standard input.",
+            valueName: "input"))
     var input: String = "-"
+
+    /// Envelopes larger than this are not envelopes (DSSE's own limit).
+    static let envelopeLimit = 64 << 20
 
     /// Signatures are never larger than this (RSA-16384 is 2048 bytes; base64 adds a third).
     static let signatureFileLimit = 8192
@@ -77,6 +129,13 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
+            let (resolved, envelope) = try resolveFormat()
+            if let envelope {
+                let outcome = try verifyEnvelope(envelope, as: resolved)
+                try report(outcome)
+                if !outcome.valid { throw ExitCode(ExitStatus.invalidSignature) }
+                return
+            }
             let outcome = try signatureDocument == nil ? verify() : verifyDocument()
             report(outcome)
             if !outcome.valid { throw ExitCode(ExitStatus.invalidSignature) }
@@ -86,6 +145,95 @@ struct VerifyCommand: AsyncParsableCommand {
             }
             Terminal.writeError(error.description)
             throw ExitCode(ExitStatus.inputError)
+        }
+    }
+
+    /// The format to verify, and for an envelope its bytes (`nil` for Sigil's own).
+    func resolveFormat() throws -> (EnvelopeFormat, [UInt8]?) {
+        let sigilOptions = signature != nil || signatureDocument != nil || algorithm != nil
+        if format == .sigil || (format == .auto && sigilOptions) {
+            let envelopeOptions: [(String, Bool)] = [
+                ("--trust", trust != nil), ("--artifact", artifact != nil), ("--issuer", issuer != nil),
+                ("--audience", audience != nil), ("--external-aad", externalAad != nil),
+                ("--payload-out", payloadOut != nil), ("--threshold", threshold != 1),
+            ]
+            if let (name, _) = envelopeOptions.first(where: \.1) {
+                throw SigilError(.invalidArgument, "\(name) is for envelopes; Sigil's own signatures take --public-key")
+            }
+            guard publicKey != nil else {
+                throw SigilError(.invalidArgument, "name the public key: --public-key FILE")
+            }
+            return (.sigil, nil)
+        }
+        if sigilOptions || messageType.uppercased() != MessageType.raw.kmsName {
+            throw SigilError(
+                .invalidArgument,
+                "--signature, --signature-document, --algorithm and --message-type are for Sigil's own signatures, not envelopes")
+        }
+        let envelope = try InputFiles.readSmall(input, role: "envelope", limit: Self.envelopeLimit)
+        let resolved = format == .auto
+            ? try EnvelopeFormat.detect(envelope, claimsChecked: issuer != nil || audience != nil)
+            : format
+        return (resolved, envelope)
+    }
+
+    func verifyEnvelope(_ envelope: [UInt8], as format: EnvelopeFormat) throws -> EnvelopeOutcome {
+        guard threshold >= 1 else {
+            throw SigilError(.invalidArgument, "--threshold must be at least 1")
+        }
+        if threshold != 1, format != .dsse {
+            throw SigilError(.invalidArgument, "--threshold is for DSSE envelopes; this is \(format.rawValue)")
+        }
+        if issuer != nil || audience != nil, format != .jwt {
+            throw SigilError(.invalidArgument, "--issuer and --audience are for JWTs; this is \(format.rawValue)")
+        }
+        if externalAad != nil, format != .cose {
+            throw SigilError(.invalidArgument, "--external-aad is for COSE messages; this is \(format.rawValue)")
+        }
+        if payloadOut == "-" {
+            throw SigilError(.invalidArgument, "--payload-out needs a file; standard output carries the verdict")
+        }
+        var verifier = EnvelopeVerifier(
+            trustStore: try TrustStore.forVerify(trust: trust, publicKey: publicKey), artifact: artifact)
+        verifier.threshold = threshold
+        verifier.issuer = issuer
+        verifier.audience = audience
+        if let externalAad {
+            verifier.externalAAD = try InputFiles.readSmall(externalAad, role: "external AAD file", limit: Self.envelopeLimit)
+        }
+        return try verifier.verify(envelope, as: format)
+    }
+
+    func report(_ outcome: EnvelopeOutcome) throws {
+        if outcome.valid, let payloadOut, let payload = outcome.payload {
+            let file = try OutputFile(path: payloadOut, private: false)
+            do {
+                try payload.withUnsafeBytes { try file.write($0) }
+                try file.commit()
+            } catch {
+                file.abandon()
+                throw error
+            }
+        }
+        switch output {
+        case .text:
+            print(outcome.valid ? "valid" : "invalid")
+            if let reason = outcome.reason { FileHandle.standardError.write(Data("sigil: \(reason)\n".utf8)) }
+            for notice in outcome.notices { FileHandle.standardError.write(Data("sigil: note: \(notice)\n".utf8)) }
+        case .json:
+            var object: [String: Any] = [
+                "result": outcome.valid ? "valid" : "invalid",
+                "format": outcome.format.rawValue,
+                "keyIds": outcome.keyIDs,
+            ]
+            if let algorithm = outcome.algorithm { object["algorithm"] = algorithm }
+            if let payloadType = outcome.payloadType { object["payloadType"] = payloadType }
+            if let claims = outcome.claims, let parsed = try? JSONSerialization.jsonObject(with: Data(claims.utf8)) {
+                object["claims"] = parsed
+            }
+            if let reason = outcome.reason { object["reason"] = reason }
+            if !outcome.notices.isEmpty { object["notices"] = outcome.notices }
+            Terminal.printJSON(object)
         }
     }
 
@@ -109,7 +257,7 @@ struct VerifyCommand: AsyncParsableCommand {
         let algorithm = try SigningAlgorithm(kmsName: algorithmName)
         let messageType = try MessageType(kmsName: messageType)
         let format = try Self.parseFormat(signatureFormat)
-        let key = try PublicKey(encoded: InputFiles.readSmall(publicKey, role: "public key file", limit: Self.keyFileLimit))
+        let key = try PublicKey(encoded: InputFiles.readSmall(publicKey!, role: "public key file", limit: Self.keyFileLimit))
         try key.checkCompatible(algorithm)
         let signatureFile = try InputFiles.readSmall(signature, role: "signature file", limit: Self.signatureFileLimit)
         let signatureBytes = InputFiles.base64Text(signatureFile) ?? signatureFile
@@ -142,11 +290,11 @@ struct VerifyCommand: AsyncParsableCommand {
         }
         let checked = try SignatureDocument.read(signatureDocument!)
         let document = checked.document
-        let key = try PublicKey(encoded: InputFiles.readSmall(publicKey, role: "public key file", limit: Self.keyFileLimit))
+        let key = try PublicKey(encoded: InputFiles.readSmall(publicKey!, role: "public key file", limit: Self.keyFileLimit))
         guard key.fingerprint == document.publicKeyFingerprint.lowercased() else {
             throw SigilError(
                 .algorithmKeyMismatch,
-                "the public key \(publicKey) (SHA256:\(key.fingerprint)) is not the key that signed \(signatureDocument!) "
+                "the public key \(publicKey!) (SHA256:\(key.fingerprint)) is not the key that signed \(signatureDocument!) "
                     + "(SHA256:\(document.publicKeyFingerprint.lowercased()), \(document.keyId))")
         }
         try key.checkCompatible(checked.algorithm)
