@@ -126,7 +126,9 @@ final class ServeProcess: @unchecked Sendable {
 
 /// A TCP connection driven byte by byte, for what HTTP clients never do: stop in the
 /// middle of a request line, trickle headers, or wait to be hung up on.
-final class RawConnection {
+final class RawConnection: @unchecked Sendable {
+    // @unchecked Sendable: a test hands its connections to a thread of their own
+    // (TestSupport.onOwnThread) and back; one thread uses a connection at a time.
     let descriptor: Int32
 
     /// Connects to `host` (an IPv4 or IPv6 literal) and `port`, waiting up to `timeout`.
