@@ -39,7 +39,9 @@ enum EnvelopeFormat: String, CaseIterable, ExpressibleByArgument {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, parts.allSatisfy({ $0.allSatisfy(Self.isBase64URL) }) else {
             throw SigilError(
-                .malformedMessage, "the envelope is not COSE (CBOR), JSON or a compact JWS; name its format with --format")
+                .malformedMessage,
+                "the input is not an envelope (COSE, JSON or a compact JWS): name its format with --format, "
+                    + "or the signature of a bare input with --signature or --signature-document")
         }
         if claimsChecked { return .jwt }
         let header = (try? Base64URL.decode(String(parts[0]), what: "the JWS header"))
@@ -108,6 +110,10 @@ struct EnvelopeVerifier {
         }
     }
 
+    /// A JWS signing a file may be as large as the file, unlike a token: the CLI reads it
+    /// up to the envelope limit. (JWTs keep the library's 256 KiB.)
+    static let jwsOptions = JWS.Options(maximumSize: VerifyCommand.envelopeLimit)
+
     /// The verifiers' answers that say "this signature cannot be trusted" rather than "this
     /// input cannot be read": a signature that does not verify, an unmet threshold, claims
     /// that fail, or no trusted key for what the envelope names.
@@ -153,7 +159,7 @@ struct EnvelopeVerifier {
     }
 
     private func verifyJWS(_ envelope: [UInt8]) throws -> EnvelopeOutcome {
-        let jws = try JWS(serialization: envelope)
+        let jws = try JWS(serialization: envelope, options: Self.jwsOptions)
         let detached = jws.isDetached ? try artifactBytes(role: "detached payload") : nil
         if jws.isDetached, detached == nil {
             throw SigilError(.invalidArgument, "the JWS payload is detached: give it with --artifact FILE")
