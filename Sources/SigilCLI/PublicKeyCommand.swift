@@ -6,7 +6,7 @@ struct PublicKeyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "public-key",
         abstract: "Work with exported public keys.",
-        subcommands: [InspectPublicKey.self, PublicKeyGetCommand.self]
+        subcommands: [InspectPublicKey.self, PublicKeyGetCommand.self, PublicKeyExportCommand.self]
     )
 }
 

@@ -72,6 +72,42 @@ struct EnvelopeSignCommandTests {
         #expect(verified.values.allSatisfy { $0 == Self.keys.count } && verified.count == 5, "\(verified)")
     }
 
+    @Test func aJWKSExportedFromTheKeyHolderVerifiesTokensSignedThroughIt() throws {
+        let server = try KeyHolderServer()
+        defer { server.stop() }
+        let ecc = KeyHolderCommandTests.arn(try KeyHolderCommandTests.createKey(server, ["--key-spec", "ECC_NIST_P256", "--key-usage", "SIGN_VERIFY"]))
+        let rsa = KeyHolderCommandTests.arn(try KeyHolderCommandTests.createKey(server, ["--key-spec", "RSA_2048", "--key-usage", "SIGN_VERIFY"]))
+        let jwks = server.path("keys.jwks")
+        let exported = try server.sigil(["public-key", "export", "--key-id", ecc, "--key-id", rsa, "--key-id", ecc, "-o", jwks])
+        #expect(exported.status == 0, "\(exported.stderrText)")
+        let set = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: jwks))) as? [String: Any])
+        let keys = try #require(set["keys"] as? [[String: Any]])
+        #expect(keys.count == 2, "the key named twice is written once: \(keys)")
+        #expect(keys.first?["alg"] as? String == "ES256" && keys.first?["kty"] as? String == "EC")
+        #expect(keys.last?["alg"] == nil && keys.last?["kty"] as? String == "RSA", "an RSA key signs RS* and PS*: no alg")
+        #expect(keys.allSatisfy { $0["use"] as? String == "sig" && $0["d"] == nil })
+
+        let claims = try server.write("claims.json", Array(#"{"sub":"device-7"}"#.utf8))
+        for (arn, algorithm) in [(ecc, "ECDSA_SHA_256"), (rsa, "RSASSA_PSS_SHA_256"), (rsa, "RSASSA_PKCS1_V1_5_SHA_256")] {
+            let token = server.path("\(algorithm).jwt")
+            let signed = try server.sigil(["sign", "--format", "jwt", "--claims", claims, "--key-id", arn, "--algorithm", algorithm, "-o", token])
+            #expect(signed.status == 0, "\(signed.stderrText)")
+            let verified = try server.sigil(["verify", "--trust", jwks, "--output", "json", token])
+            #expect(verified.status == 0, "\(algorithm): \(verified.stdoutText) \(verified.stderrText)")
+            let json = try? JSONSerialization.jsonObject(with: verified.standardOutput) as? [String: Any]
+            #expect((json?["claims"] as? [String: Any])?["sub"] as? String == "device-7", "\(String(describing: json))")
+        }
+
+        // PEM files in, one PEM file out, that verifies the same tokens.
+        let eccPEM = server.path("ecc.pem")
+        #expect(try server.sigil(["public-key", "get", "--key-id", ecc, "-o", eccPEM]).status == 0)
+        let bundle = server.path("all.pem")
+        #expect(try server.sigil(["public-key", "export", "--format", "pem", eccPEM, "-o", bundle]).status == 0)
+        #expect(try server.sigil(["verify", "--trust", bundle, server.path("ECDSA_SHA_256.jwt")]).status == 0)
+        let both = try server.sigil(["public-key", "export", "--key-id", ecc, eccPEM])
+        #expect(both.status == 2, "\(both.stderrText)")
+    }
+
     @Test func usageErrorsExitTwoAndWriteNothing() throws {
         let server = try KeyHolderServer()
         defer { server.stop() }
