@@ -90,7 +90,11 @@ struct ScheduledDeletionAuditTests {
                 $0.deletionCheckInterval = .milliseconds(20)
                 $0.quotas = .unlimited
             }, setup: .live
-        ) { kms, holder in
+        ) { client, holder in
+            // Signed on the key holder's clock: a run that waits long for a thread must not
+            // drift past SigV4's five minutes of skew.
+            var kms = client
+            kms.signingTime = { clock.withLock { $0 } }
             let key = try #require(try await kms.send(KMS.CreateKeyRequest()).keyMetadata)
             _ = try await kms.send(KMS.ScheduleKeyDeletionRequest(keyId: key.keyId, pendingWindowInDays: 7))
             clock.withLock { $0 = $0.addingTimeInterval(8 * 86400) }
