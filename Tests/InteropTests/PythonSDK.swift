@@ -43,7 +43,7 @@ struct PythonSDK {
     }
 
     /// What the SDK said about one job, including the header it wrote or read.
-    struct Result: Decodable {
+    struct Result: PythonBatchResult {
         struct Header: Decodable {
             struct Recipient: Decodable, Equatable {
                 var providerId: String
@@ -74,20 +74,8 @@ struct PythonSDK {
         }
     }
 
-    /// Runs `jobs` in one Python process (the SDK is slow to import) and returns each
-    /// job's result by id; a job the script did not report on is missing from the answer.
+    /// Runs `jobs` in one Python process and returns each job's result by id.
     static func run(_ jobs: [Job], in folder: URL) throws -> (results: [String: Result], stderr: String) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let jobFile = folder.appendingPathComponent("jobs-\(UUID().uuidString).json")
-        try encoder.encode(jobs).write(to: jobFile)
-        let output = try TestSupport.run(python, [script, "batch", jobFile.path])
-        var results: [String: Result] = [:]
-        let decoder = JSONDecoder()
-        for line in output.stdoutText.split(separator: "\n") {
-            guard let result = try? decoder.decode(Result.self, from: Data(line.utf8)), let id = result.id else { continue }
-            results[id] = result
-        }
-        return (results, output.stderrText)
+        try PythonBatch.run(script, jobs, in: folder, as: Result.self)
     }
 }

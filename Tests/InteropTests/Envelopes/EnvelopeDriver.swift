@@ -76,7 +76,7 @@ enum EnvelopeDriver {
     }
 
     /// What the library said about one job.
-    struct Result: Decodable {
+    struct Result: PythonBatchResult {
         /// The parts of the driver's `info` the tests look at.
         struct Info: Decodable {
             struct Claims: Decodable {
@@ -118,23 +118,12 @@ enum EnvelopeDriver {
         var summary: String { "ok=\(ok) valid=\(valid.map(String.init) ?? "-") error=\(error ?? "-")" }
     }
 
-    /// Runs `jobs` in one Python process, in order, and returns each job's result by id;
-    /// a job the script did not report on is missing from the answer.
+    /// Runs `jobs` in one Python process, in order, and returns each job's result by id.
     static func run(_ jobs: [Job], in folder: URL) throws -> [String: Result] {
         guard !jobs.isEmpty else { return [:] }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let jobFile = folder.appendingPathComponent("jobs-\(UUID().uuidString).json")
-        try encoder.encode(jobs).write(to: jobFile)
-        let output = try TestSupport.run(python, [script, "batch", jobFile.path])
-        var results: [String: Result] = [:]
-        let decoder = JSONDecoder()
-        for line in output.stdoutText.split(separator: "\n") {
-            guard let result = try? decoder.decode(Result.self, from: Data(line.utf8)), let id = result.id else { continue }
-            results[id] = result
-        }
+        let (results, stderr) = try PythonBatch.run(script, jobs, in: folder, as: Result.self)
         if results.count != jobs.count {
-            print("envelopes.py reported \(results.count) of \(jobs.count) jobs; stderr:\n\(output.stderrText.suffix(2000))")
+            print("envelopes.py reported \(results.count) of \(jobs.count) jobs; stderr:\n\(stderr.suffix(2000))")
         }
         return results
     }
