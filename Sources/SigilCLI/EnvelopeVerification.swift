@@ -20,7 +20,7 @@ enum EnvelopeFormat: String, CaseIterable, ExpressibleByArgument {
     /// (`payloadType`) or a JWS JSON serialization (`signatures`/`signature`); three
     /// base64url parts are a compact JWS, a JWT when its header says `typ: JWT`.
     static func detect(_ bytes: [UInt8], claimsChecked: Bool) throws -> EnvelopeFormat {
-        guard let first = bytes.first(where: { !Self.isWhitespace($0) }) else {
+        guard let first = firstNonWhitespace(bytes) else {
             throw SigilError(.malformedMessage, "the envelope is empty")
         }
         if first == 0xD2 || first == 0x84 { return .cose }
@@ -50,8 +50,9 @@ enum EnvelopeFormat: String, CaseIterable, ExpressibleByArgument {
         return type == "jwt" || type == "application/jwt" ? .jwt : .jws
     }
 
-    private static func isWhitespace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
+    /// The first byte that is not JSON whitespace (space, tab, CR, LF).
+    static func firstNonWhitespace(_ bytes: [UInt8]) -> UInt8? {
+        bytes.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
     }
 
     private static func isBase64URL(_ character: Character) -> Bool {
@@ -221,7 +222,7 @@ extension TrustStore {
                 return try TrustStore(pemDirectoryAt: URL(fileURLWithPath: path))
             }
             let bytes = try InputFiles.readSmall(path, role: "trust file", limit: 4 << 20)
-            if bytes.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) == UInt8(ascii: "{") {
+            if EnvelopeFormat.firstNonWhitespace(bytes) == UInt8(ascii: "{") {
                 return try TrustStore(jwksData: bytes)
             }
             if PEM.looksLikePEM(bytes) {
