@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         // The CLI's HTTPS client when told which certificates to trust (URLSession on Linux takes none).
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // Child processes in tests, awaited without blocking a thread of the cooperative pool.
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // libcrypto from OpenSSL 3 (Debian: libssl-dev).
@@ -113,7 +115,7 @@ let package = Package(
         // Helpers shared by the test targets (processes, throwaway keys); never shipped.
         .target(
             name: "SigilTestSupport",
-            dependencies: ["SigilCrypto"],
+            dependencies: ["SigilCrypto", .product(name: "Subprocess", package: "swift-subprocess")],
             swiftSettings: strictSettings
         ),
         .testTarget(

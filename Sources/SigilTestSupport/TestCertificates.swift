@@ -6,23 +6,19 @@ extension TestSupport {
     /// server's certificate and its unencrypted private key (all PEM).
     ///
     /// - Throws: ``TestFailure`` when `openssl` fails.
-    public static func makeTestCertificates(in folder: URL) throws -> (ca: String, certificate: String, key: String) {
+    public static func makeTestCertificates(in folder: URL) async throws -> (ca: String, certificate: String, key: String) {
         func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
-        func openssl(_ arguments: [String]) throws {
-            let output = try run("/usr/bin/openssl", arguments)
-            guard output.status == 0 else { throw TestFailure("openssl \(arguments.first ?? ""): \(output.stderrText)") }
-        }
-        try openssl([
+        _ = try await openssl([
             "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", path("ca.key"),
             "-out", path("ca.pem"), "-days", "1", "-subj", "/CN=Sigil throwaway test CA",
         ])
-        try openssl([
+        _ = try await openssl([
             "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", path("server.key"),
             "-out", path("server.csr"), "-subj", "/CN=127.0.0.1",
         ])
         try Data("subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n".utf8)
             .write(to: folder.appendingPathComponent("server.ext"))
-        try openssl([
+        _ = try await openssl([
             "x509", "-req", "-in", path("server.csr"), "-CA", path("ca.pem"), "-CAkey", path("ca.key"), "-CAcreateserial",
             "-out", path("server.pem"), "-days", "1", "-extfile", path("server.ext"),
         ])

@@ -54,53 +54,9 @@ public enum TestSupport {
         public var stderrText: String { String(decoding: standardError, as: UTF8.self) }
     }
 
-    /// Runs an executable to completion, feeding it `input` on standard input.
-    ///
-    /// - Parameters:
-    ///   - executable: An absolute path, or a name looked up on `PATH`.
-    ///   - arguments: Its arguments.
-    ///   - input: Bytes for its standard input; it gets an empty one when `nil`.
-    public static func run(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> ProcessOutput {
-        let process = Process()
-        if executable.hasPrefix("/") {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [executable] + arguments
-        }
-        let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        // Drain both pipes concurrently so a chatty child never blocks on a full pipe.
-        let output = OutputCollector()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            output.setStdout(stdout.fileHandleForReading.readDataToEndOfFile())
-            group.leave()
-        }
-        group.enter()
-        DispatchQueue.global().async {
-            output.setStderr(stderr.fileHandleForReading.readDataToEndOfFile())
-            group.leave()
-        }
-        if let input, !input.isEmpty {
-            try? stdin.fileHandleForWriting.write(contentsOf: input)
-        }
-        try? stdin.fileHandleForWriting.close()
-        group.wait()
-        process.waitUntilExit()
-        return ProcessOutput(status: process.terminationStatus, standardOutput: output.stdout, standardError: output.stderr)
-    }
-
     /// Runs the `openssl` CLI and returns its standard output, throwing when it fails.
-    public static func openssl(_ arguments: [String], input: Data? = nil) throws -> Data {
-        let result = try run("openssl", arguments, input: input)
+    public static func openssl(_ arguments: [String], input: Data? = nil) async throws -> Data {
+        let result = try await run("openssl", arguments, input: input)
         guard result.status == 0 else {
             throw TestFailure("openssl \(arguments.joined(separator: " ")) failed: \(result.stderrText)")
         }
@@ -166,15 +122,6 @@ public enum TestSupport {
 public struct TestFailure: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
-}
-
-/// `@unchecked Sendable`: each field is written by one reader thread and read only after
-/// the dispatch group they leave has been waited on.
-private final class OutputCollector: @unchecked Sendable {
-    var stdout = Data()
-    var stderr = Data()
-    func setStdout(_ data: Data) { stdout = data }
-    func setStderr(_ data: Data) { stderr = data }
 }
 
 /// `@unchecked Sendable`: the dictionary is only touched under `lock`.

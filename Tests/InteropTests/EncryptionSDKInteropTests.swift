@@ -11,15 +11,15 @@ import Testing
 struct EncryptionSDKInteropTests {
     /// Raw RSA: every OAEP hash × both suites × 0 B, 1 B, one frame, several frames ×
     /// with and without an encryption context, plus a few MiB for a subset.
-    @Test func rawRSAMessagesRoundTripBetweenSigilAndTheSDK() throws {
+    @Test func rawRSAMessagesRoundTripBetweenSigilAndTheSDK() async throws {
         guard try PythonSDK.isAvailable() else { return }
         let fixture = try InteropFixture(spec: .rsa2048)
         defer { fixture.remove() }
         let cases = InteropCase.rawRSAMatrix
 
-        let sigilToSDK = try fixture.sigilEncryptsSDKDecrypts(cases)
-        let sdkToSigil = try fixture.sdkEncryptsSigilDecrypts(cases)
-        let negatives = try fixture.wrongPaddingAndContextAreRefused()
+        let sigilToSDK = try await fixture.sigilEncryptsSDKDecrypts(cases)
+        let sdkToSigil = try await fixture.sdkEncryptsSigilDecrypts(cases)
+        let negatives = try await fixture.wrongPaddingAndContextAreRefused()
 
         print(
             "interop matrix (raw RSA, \(cases.count) combinations: 4 OAEP hashes × 2 suites × sizes × context): "
@@ -33,26 +33,26 @@ struct EncryptionSDKInteropTests {
 
     /// Data keys the SDK wrapped with PKCS#1 v1.5 (its raw RSA keyring still can): Sigil
     /// opens them only when told the padding is insecure, and never writes them.
-    @Test func pkcs1v15DataKeysDecryptOnlyUnderTheInsecurePadding() throws {
+    @Test func pkcs1v15DataKeysDecryptOnlyUnderTheInsecurePadding() async throws {
         guard try PythonSDK.isAvailable() else { return }
         let fixture = try InteropFixture(spec: .rsa2048)
         defer { fixture.remove() }
         let cases = [0, 5000].map {
             InteropCase(recipient: .rawRSA(padding: "insecure-pkcs1v15"), suite: "0478", size: $0, frameSize: 4096, context: [:])
         }
-        let sdkToSigil = try fixture.sdkEncryptsSigilDecrypts(cases)
+        let sdkToSigil = try await fixture.sdkEncryptsSigilDecrypts(cases)
         print("interop PKCS#1 v1.5 data keys: SDK→Sigil \(sdkToSigil.summary)")
         for failure in sdkToSigil.failures { Issue.record(Comment(rawValue: failure)) }
         #expect(sdkToSigil.passed == cases.count)
 
         let message = fixture.path("p2s-\(cases[1].slug).sdk")
-        let refused = try TestSupport.run(fixture.sigil, [
+        let refused = try await TestSupport.run(fixture.sigil, [
             "decrypt", "--private-key", fixture.privateKeyPath, "--key-namespace", fixture.keyNamespace,
             "--key-name", fixture.keyName, "-o", fixture.path("pkcs1.out"), message,
         ])
         #expect(refused.status == 1, "the default OAEP padding must not open a PKCS#1 v1.5 data key")
         let plaintext = try fixture.writePlaintext(cases[1], tag: "pkcs1-encrypt")
-        let encrypt = try TestSupport.run(fixture.sigil, [
+        let encrypt = try await TestSupport.run(fixture.sigil, [
             "encrypt", "--public-key", fixture.publicKeyPath, "--key-namespace", fixture.keyNamespace,
             "--key-name", fixture.keyName, "--padding", "insecure-pkcs1v15", plaintext.path,
         ])
@@ -62,14 +62,14 @@ struct EncryptionSDKInteropTests {
     /// `aws-kms-rsa`: Sigil encrypts to a key ARN and the SDK's AWS KMS RSA keyring opens
     /// it, its KMS Decrypt answered from the private key by a stand-in; and the SDK
     /// encrypts with that keyring (the public key alone) for `sigil decrypt --key-id`.
-    @Test func awsKMSRSAMessagesRoundTripBetweenSigilAndTheSDK() throws {
+    @Test func awsKMSRSAMessagesRoundTripBetweenSigilAndTheSDK() async throws {
         guard try PythonSDK.isAvailable() else { return }
         let fixture = try InteropFixture(spec: .rsa3072)
         defer { fixture.remove() }
         let cases = InteropCase.kmsRSAMatrix
 
-        let sigilToSDK = try fixture.sigilEncryptsSDKDecrypts(cases)
-        let sdkToSigil = try fixture.sdkEncryptsSigilDecrypts(cases)
+        let sigilToSDK = try await fixture.sigilEncryptsSDKDecrypts(cases)
+        let sdkToSigil = try await fixture.sdkEncryptsSigilDecrypts(cases)
 
         print(
             "interop matrix (aws-kms-rsa, \(cases.count) combinations: 2 OAEP hashes × sizes × context): "
@@ -297,20 +297,20 @@ struct InteropFixture: Sendable {
     // MARK: Directions
 
     /// Sigil encrypts every case; one SDK process decrypts them all.
-    func sigilEncryptsSDKDecrypts(_ cases: [InteropCase]) throws -> DirectionReport {
+    func sigilEncryptsSDKDecrypts(_ cases: [InteropCase]) async throws -> DirectionReport {
         struct Prepared: Sendable {
             var item: InteropCase
             var plaintext: Data
             var message: String
             var problem: String?
         }
-        let prepared = try concurrently(cases) { item -> Prepared in
+        let prepared = try await concurrently(cases) { item -> Prepared in
             let plaintext = try writePlaintext(item, tag: "s2p")
             let message = path("s2p-\(item.slug).sigil")
             var arguments = ["encrypt", "--public-key", publicKeyPath] + recipientArguments(item) + contextArguments(item.context)
             if let suite = item.suite { arguments += ["--suite", suite] }
             arguments += ["--frame-size", String(item.frameSize), "-o", message, plaintext.path]
-            let result = try TestSupport.run(sigil, arguments)
+            let result = try await TestSupport.run(sigil, arguments)
             let problem = result.status == 0
                 ? nil : "sigil encrypt exited \(result.status): \(result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines))"
             return Prepared(item: item, plaintext: plaintext.bytes, message: message, problem: problem)
@@ -320,7 +320,7 @@ struct InteropFixture: Sendable {
                 ? sdkJob(entry.item, id: String(index), op: "decrypt", input: entry.message, output: entry.message + ".sdk-plain")
                 : nil
         }
-        let (results, stderr) = try PythonSDK.run(jobs, in: folder)
+        let (results, stderr) = try await PythonSDK.run(jobs, in: folder)
         var report = DirectionReport()
         for (index, entry) in prepared.enumerated() {
             var problems: [String] = []
@@ -345,14 +345,14 @@ struct InteropFixture: Sendable {
     }
 
     /// One SDK process encrypts every case; Sigil decrypts each (giving the context back).
-    func sdkEncryptsSigilDecrypts(_ cases: [InteropCase]) throws -> DirectionReport {
+    func sdkEncryptsSigilDecrypts(_ cases: [InteropCase]) async throws -> DirectionReport {
         let plaintexts = try cases.map { try writePlaintext($0, tag: "p2s") }
         let jobs = cases.enumerated().map { index, item in
             sdkJob(item, id: String(index), op: "encrypt", input: plaintexts[index].path, output: path("p2s-\(item.slug).sdk"))
         }
-        let (results, stderr) = try PythonSDK.run(jobs, in: folder)
+        let (results, stderr) = try await PythonSDK.run(jobs, in: folder)
         let indices = Array(cases.indices)
-        let outcomes = try concurrently(indices) { index -> [String] in
+        let outcomes = try await concurrently(indices) { index -> [String] in
             let item = cases[index]
             guard let result = results[String(index)] else {
                 return ["the SDK reported nothing for this job; its stderr: \(stderr.suffix(2000))"]
@@ -364,7 +364,7 @@ struct InteropFixture: Sendable {
             let output = message + ".sigil-plain"
             let arguments = ["decrypt", "--private-key", privateKeyPath] + recipientArguments(item)
                 + contextArguments(item.context) + ["-o", output, message]
-            let run = try TestSupport.run(sigil, arguments)
+            let run = try await TestSupport.run(sigil, arguments)
             if run.status != 0 {
                 problems.append(
                     "sigil decrypt exited \(run.status): \(run.stderrText.trimmingCharacters(in: .whitespacesAndNewlines))")
@@ -383,7 +383,7 @@ struct InteropFixture: Sendable {
     /// Refusals both ways, so that a harness that passed everything would be noticed:
     /// the SDK opening Sigil's message under the wrong OAEP hash or a context the message
     /// lacks, and Sigil doing the same with the SDK's message. Each must fail with no output.
-    func wrongPaddingAndContextAreRefused() throws -> DirectionReport {
+    func wrongPaddingAndContextAreRefused() async throws -> DirectionReport {
         let item = InteropCase(
             recipient: .rawRSA(padding: "oaep-sha256"), suite: "0478", size: 1000, frameSize: 4096,
             context: ["purpose": "interop"])
@@ -391,7 +391,7 @@ struct InteropFixture: Sendable {
         var report = DirectionReport()
 
         let sigilMessage = path("neg.sigil")
-        let encrypted = try TestSupport.run(
+        let encrypted = try await TestSupport.run(
             sigil,
             ["encrypt", "--public-key", publicKeyPath] + recipientArguments(item) + contextArguments(item.context)
                 + ["-o", sigilMessage, plaintext.path])
@@ -402,7 +402,7 @@ struct InteropFixture: Sendable {
         var wrongContext = sdkJob(item, id: "wrong-context", op: "decrypt", input: sigilMessage, output: path("neg.wrong-context"))
         wrongContext.context = ["purpose": "something else"]
         if encrypted.status == 0 { jobs += [wrongPadding, wrongContext] }
-        let (results, _) = try PythonSDK.run(jobs, in: folder)
+        let (results, _) = try await PythonSDK.run(jobs, in: folder)
 
         for job in [wrongPadding, wrongContext] {
             var problems: [String] = []
@@ -428,7 +428,7 @@ struct InteropFixture: Sendable {
             if !sdkEncrypted {
                 problems.append("the SDK could not encrypt: \(results["encrypt"]?.error ?? "no report")")
             } else {
-                let run = try TestSupport.run(sigil, arguments + ["-o", output, sdkMessage])
+                let run = try await TestSupport.run(sigil, arguments + ["-o", output, sdkMessage])
                 if run.status == 0 { problems.append("sigil decrypt did not refuse it") }
                 if FileManager.default.fileExists(atPath: output) { problems.append("sigil left output behind") }
             }
@@ -466,37 +466,26 @@ func randomData(count: Int) -> Data {
     return data
 }
 
-/// `body` applied to each item on up to two threads (the machines this runs on have two
+/// `body` applied to each item, at most two at a time (the machines this runs on have two
 /// cores, and each call runs a process), results in the items' order.
 func concurrently<Item: Sendable, Output: Sendable>(
-    _ items: [Item], _ body: @escaping @Sendable (Item) throws -> Output
-) throws -> [Output] {
-    let results = ResultSlots<Output>(count: items.count)
-    let lanes = 2
-    DispatchQueue.concurrentPerform(iterations: lanes) { lane in
-        for index in stride(from: lane, to: items.count, by: lanes) {
-            results.set(index, Result { try body(items[index]) })
+    _ items: [Item], _ body: @escaping @Sendable (Item) async throws -> Output
+) async throws -> [Output] {
+    try await withThrowingTaskGroup(of: (Int, Output).self) { group in
+        var results = [Output?](repeating: nil, count: items.count)
+        var next = items.startIndex
+        func startNext() {
+            guard next < items.endIndex else { return }
+            let index = next
+            group.addTask { (index, try await body(items[index])) }
+            next += 1
         }
-    }
-    return try results.values()
-}
-
-/// `@unchecked Sendable`: the slots are only touched under `lock`.
-private final class ResultSlots<Output>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [Result<Output, any Error>?]
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ result: Result<Output, any Error>) {
-        lock.lock()
-        defer { lock.unlock() }
-        slots[index] = result
-    }
-
-    func values() throws -> [Output] {
-        lock.lock()
-        defer { lock.unlock() }
-        return try slots.map { try $0!.get() }
+        startNext()
+        startNext()
+        for try await (index, output) in group {
+            results[index] = output
+            startNext()
+        }
+        return results.map { $0! }
     }
 }

@@ -12,12 +12,12 @@ protocol PythonBatchResult: Decodable {
 enum PythonBatch {
     static func run<Job: Encodable, Result: PythonBatchResult>(
         _ script: String, _ jobs: [Job], in folder: URL, as _: Result.Type
-    ) throws -> (results: [String: Result], stderr: String) {
+    ) async throws -> (results: [String: Result], stderr: String) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let jobFile = folder.appendingPathComponent("jobs-\(UUID().uuidString).json")
         try encoder.encode(jobs).write(to: jobFile)
-        let output = try TestSupport.run(PythonSDK.python, [script, "batch", jobFile.path])
+        let output = try await TestSupport.run(PythonSDK.python, [script, "batch", jobFile.path])
         var results: [String: Result] = [:]
         let decoder = JSONDecoder()
         for line in output.stdoutText.split(separator: "\n") {

@@ -75,7 +75,7 @@ struct PythonSDK {
     }
 
     /// Runs `jobs` in one Python process and returns each job's result by id.
-    static func run(_ jobs: [Job], in folder: URL) throws -> (results: [String: Result], stderr: String) {
-        try PythonBatch.run(script, jobs, in: folder, as: Result.self)
+    static func run(_ jobs: [Job], in folder: URL) async throws -> (results: [String: Result], stderr: String) {
+        try await PythonBatch.run(script, jobs, in: folder, as: Result.self)
     }
 }

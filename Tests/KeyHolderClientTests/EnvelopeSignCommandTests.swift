@@ -13,8 +13,8 @@ struct EnvelopeSignCommandTests {
         ("RSA_2048", "RSASSA_PKCS1_V1_5_SHA_256"), ("ECC_SECG_P256K1", "ECDSA_SHA_256"),
     ]
 
-    @Test func everyFormatSignedThroughTheKeyHolderVerifiesOfflineAndATamperedOneDoesNot() throws {
-        let server = try KeyHolderServer()
+    @Test func everyFormatSignedThroughTheKeyHolderVerifiesOfflineAndATamperedOneDoesNot() async throws {
+        let server = try await KeyHolderServer()
         defer { server.stop() }
         // More than a read buffer: the bundle's artifact is streamed, the others read whole.
         let artifact = TestSupport.randomMessage(lengths: 300_000...300_000)
@@ -22,11 +22,11 @@ struct EnvelopeSignCommandTests {
         let claims = #"{"iss":"sigil-test","aud":"api","exp":\#(Int(Date().timeIntervalSince1970) + 600)}"#
         var verified: [String: Int] = [:]
         for (spec, algorithm) in Self.keys {
-            let metadata = try KeyHolderCommandTests.createKey(server, ["--key-spec", spec, "--key-usage", "SIGN_VERIFY"])
+            let metadata = try await KeyHolderCommandTests.createKey(server, ["--key-spec", spec, "--key-usage", "SIGN_VERIFY"])
             let arn = KeyHolderCommandTests.arn(metadata)
             let tag = "\(spec)-\(algorithm)"
             let pem = server.path("\(tag).pem")
-            #expect(try server.sigil(["public-key", "get", "--key-id", arn, "-o", pem]).status == 0)
+            await #expect(try server.sigil(["public-key", "get", "--key-id", arn, "-o", pem]).status == 0)
             let publicKey = try PublicKey(pemRepresentation: String(contentsOfFile: pem, encoding: .utf8))
             let keyID = try JWK.thumbprint(of: publicKey)
 
@@ -41,9 +41,9 @@ struct EnvelopeSignCommandTests {
                 ("cose", [artifactPath, "--payload-type", "application/x-tar"], [], artifactPath + ".cose"),
             ]
             for (format, signArguments, verifyArguments, output) in formats {
-                let signed = try server.sigil(["sign", "--format", format, "--key-id", arn, "--algorithm", algorithm] + signArguments)
+                let signed = try await server.sigil(["sign", "--format", format, "--key-id", arn, "--algorithm", algorithm] + signArguments)
                 #expect(signed.status == 0, "\(tag) \(format): \(signed.stderrText)")
-                let result = try server.sigil(["verify", "--trust", pem, "--output", "json"] + verifyArguments + [output])
+                let result = try await server.sigil(["verify", "--trust", pem, "--output", "json"] + verifyArguments + [output])
                 #expect(result.status == 0, "\(tag) \(format): \(result.stdoutText) \(result.stderrText)")
                 let json = try? JSONSerialization.jsonObject(with: result.standardOutput) as? [String: Any]
                 #expect(json?["keyIds"] as? [String] == [keyID], "\(tag) \(format): the envelope names the key by its thumbprint")
@@ -53,10 +53,10 @@ struct EnvelopeSignCommandTests {
                 // Another key's PEM does not verify it.
                 let other = server.path("other.pem")
                 if !FileManager.default.fileExists(atPath: other) {
-                    let otherKey = try KeyHolderCommandTests.createKey(server, ["--key-spec", "ECC_NIST_P256", "--key-usage", "SIGN_VERIFY"])
-                    #expect(try server.sigil(["public-key", "get", "--key-id", KeyHolderCommandTests.arn(otherKey), "-o", other]).status == 0)
+                    let otherKey = try await KeyHolderCommandTests.createKey(server, ["--key-spec", "ECC_NIST_P256", "--key-usage", "SIGN_VERIFY"])
+                    await #expect(try server.sigil(["public-key", "get", "--key-id", KeyHolderCommandTests.arn(otherKey), "-o", other]).status == 0)
                 }
-                let stranger = try server.sigil(["verify", "--trust", other] + verifyArguments + [output])
+                let stranger = try await server.sigil(["verify", "--trust", other] + verifyArguments + [output])
                 #expect(stranger.status == 1, "\(tag) \(format): \(stranger.stdoutText) \(stranger.stderrText)")
             }
             // The artifact changed after signing: the bundle and the in-toto subject no longer match.
@@ -64,7 +64,7 @@ struct EnvelopeSignCommandTests {
             changed[changed.count / 2] ^= 1
             let changedPath = try server.write("\(tag)-changed.tar", changed)
             for (format, envelope) in [("sigstore-bundle", artifactPath + ".sigstore.json"), ("dsse", statementPath + ".dsse.json")] {
-                let result = try server.sigil(["verify", "--trust", pem, "--artifact", changedPath, envelope])
+                let result = try await server.sigil(["verify", "--trust", pem, "--artifact", changedPath, envelope])
                 #expect(result.status == 1, "\(tag) \(format) with a changed artifact: \(result.stdoutText) \(result.stderrText)")
             }
         }
@@ -72,13 +72,13 @@ struct EnvelopeSignCommandTests {
         #expect(verified.values.allSatisfy { $0 == Self.keys.count } && verified.count == 5, "\(verified)")
     }
 
-    @Test func aJWKSExportedFromTheKeyHolderVerifiesTokensSignedThroughIt() throws {
-        let server = try KeyHolderServer()
+    @Test func aJWKSExportedFromTheKeyHolderVerifiesTokensSignedThroughIt() async throws {
+        let server = try await KeyHolderServer()
         defer { server.stop() }
-        let ecc = KeyHolderCommandTests.arn(try KeyHolderCommandTests.createKey(server, ["--key-spec", "ECC_NIST_P256", "--key-usage", "SIGN_VERIFY"]))
-        let rsa = KeyHolderCommandTests.arn(try KeyHolderCommandTests.createKey(server, ["--key-spec", "RSA_2048", "--key-usage", "SIGN_VERIFY"]))
+        let ecc = await KeyHolderCommandTests.arn(try KeyHolderCommandTests.createKey(server, ["--key-spec", "ECC_NIST_P256", "--key-usage", "SIGN_VERIFY"]))
+        let rsa = await KeyHolderCommandTests.arn(try KeyHolderCommandTests.createKey(server, ["--key-spec", "RSA_2048", "--key-usage", "SIGN_VERIFY"]))
         let jwks = server.path("keys.jwks")
-        let exported = try server.sigil(["public-key", "export", "--key-id", ecc, "--key-id", rsa, "--key-id", ecc, "-o", jwks])
+        let exported = try await server.sigil(["public-key", "export", "--key-id", ecc, "--key-id", rsa, "--key-id", ecc, "-o", jwks])
         #expect(exported.status == 0, "\(exported.stderrText)")
         let set = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: jwks))) as? [String: Any])
         let keys = try #require(set["keys"] as? [[String: Any]])
@@ -90,9 +90,9 @@ struct EnvelopeSignCommandTests {
         let claims = try server.write("claims.json", Array(#"{"sub":"device-7"}"#.utf8))
         for (arn, algorithm) in [(ecc, "ECDSA_SHA_256"), (rsa, "RSASSA_PSS_SHA_256"), (rsa, "RSASSA_PKCS1_V1_5_SHA_256")] {
             let token = server.path("\(algorithm).jwt")
-            let signed = try server.sigil(["sign", "--format", "jwt", "--claims", claims, "--key-id", arn, "--algorithm", algorithm, "-o", token])
+            let signed = try await server.sigil(["sign", "--format", "jwt", "--claims", claims, "--key-id", arn, "--algorithm", algorithm, "-o", token])
             #expect(signed.status == 0, "\(signed.stderrText)")
-            let verified = try server.sigil(["verify", "--trust", jwks, "--output", "json", token])
+            let verified = try await server.sigil(["verify", "--trust", jwks, "--output", "json", token])
             #expect(verified.status == 0, "\(algorithm): \(verified.stdoutText) \(verified.stderrText)")
             let json = try? JSONSerialization.jsonObject(with: verified.standardOutput) as? [String: Any]
             #expect((json?["claims"] as? [String: Any])?["sub"] as? String == "device-7", "\(String(describing: json))")
@@ -100,18 +100,18 @@ struct EnvelopeSignCommandTests {
 
         // PEM files in, one PEM file out, that verifies the same tokens.
         let eccPEM = server.path("ecc.pem")
-        #expect(try server.sigil(["public-key", "get", "--key-id", ecc, "-o", eccPEM]).status == 0)
+        await #expect(try server.sigil(["public-key", "get", "--key-id", ecc, "-o", eccPEM]).status == 0)
         let bundle = server.path("all.pem")
-        #expect(try server.sigil(["public-key", "export", "--format", "pem", eccPEM, "-o", bundle]).status == 0)
-        #expect(try server.sigil(["verify", "--trust", bundle, server.path("ECDSA_SHA_256.jwt")]).status == 0)
-        let both = try server.sigil(["public-key", "export", "--key-id", ecc, eccPEM])
+        await #expect(try server.sigil(["public-key", "export", "--format", "pem", eccPEM, "-o", bundle]).status == 0)
+        await #expect(try server.sigil(["verify", "--trust", bundle, server.path("ECDSA_SHA_256.jwt")]).status == 0)
+        let both = try await server.sigil(["public-key", "export", "--key-id", ecc, eccPEM])
         #expect(both.status == 2, "\(both.stderrText)")
     }
 
-    @Test func usageErrorsExitTwoAndWriteNothing() throws {
-        let server = try KeyHolderServer()
+    @Test func usageErrorsExitTwoAndWriteNothing() async throws {
+        let server = try await KeyHolderServer()
         defer { server.stop() }
-        let metadata = try KeyHolderCommandTests.createKey(server, ["--key-spec", "ECC_NIST_P256", "--key-usage", "SIGN_VERIFY"])
+        let metadata = try await KeyHolderCommandTests.createKey(server, ["--key-spec", "ECC_NIST_P256", "--key-usage", "SIGN_VERIFY"])
         let arn = KeyHolderCommandTests.arn(metadata)
         let input = try server.write("input", Array("x".utf8))
         let cases: [([String], String)] = [
@@ -122,7 +122,7 @@ struct EnvelopeSignCommandTests {
             (["--format", "jws", "-"], "-o FILE"),
         ]
         for (arguments, expected) in cases {
-            let result = try server.sigil(["sign", "--key-id", arn, "--algorithm", "ECDSA_SHA_256"] + arguments)
+            let result = try await server.sigil(["sign", "--key-id", arn, "--algorithm", "ECDSA_SHA_256"] + arguments)
             #expect(result.status == 2, "\(arguments): \(result.stderrText)")
             #expect(result.stderrText.contains(expected), "\(arguments): \(result.stderrText)")
         }

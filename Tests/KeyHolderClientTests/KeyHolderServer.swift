@@ -24,11 +24,11 @@ final class KeyHolderServer: @unchecked Sendable {
 
     /// Starts a key holder; `prepare` runs first, in the scratch folder (to make files
     /// the server's arguments name), and returns extra `serve` arguments.
-    init(prepare: (URL) throws -> [String] = { _ in [] }) throws {
+    init(prepare: (URL) async throws -> [String] = { _ in [] }) async throws {
         folder = try TestSupport.temporaryDirectory()
         do {
-            process = try KeyHolderProcess.start(
-                dataDirectory: folder.appendingPathComponent("keyholder-data"), extraArguments: try prepare(folder))
+            process = try await KeyHolderProcess.start(
+                dataDirectory: folder.appendingPathComponent("keyholder-data"), extraArguments: try await prepare(folder))
         } catch {
             try? FileManager.default.removeItem(at: folder)
             throw error
@@ -60,7 +60,7 @@ final class KeyHolderServer: @unchecked Sendable {
     func run(
         _ executable: String, _ arguments: [String], extra: [String: String] = [:], unset: [String] = [],
         input: Data? = nil
-    ) throws -> TestSupport.ProcessOutput {
+    ) async throws -> TestSupport.ProcessOutput {
         let inherited = ProcessInfo.processInfo.environment.keys.filter {
             $0.hasPrefix("AWS_") || $0 == "SIGIL_ENDPOINT_URL"
         }
@@ -68,14 +68,14 @@ final class KeyHolderServer: @unchecked Sendable {
         for name in unset { settings.removeValue(forKey: name) }
         let envArguments = (inherited + unset).flatMap { ["-u", $0] }
             + settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        return try TestSupport.run("/usr/bin/env", envArguments + [executable] + arguments, input: input)
+        return try await TestSupport.run("/usr/bin/env", envArguments + [executable] + arguments, input: input)
     }
 
     /// Runs the built `sigil` against this key holder.
-    func sigil(_ arguments: [String], extra: [String: String] = [:], unset: [String] = [], input: Data? = nil) throws
+    func sigil(_ arguments: [String], extra: [String: String] = [:], unset: [String] = [], input: Data? = nil) async throws
         -> TestSupport.ProcessOutput
     {
-        try run(Self.sigil, arguments, extra: extra, unset: unset, input: input)
+        try await run(Self.sigil, arguments, extra: extra, unset: unset, input: input)
     }
 
     /// A SigilKMS client with the key holder's own credentials, for checks behind the CLI's back.

@@ -42,10 +42,10 @@ struct RealClientTests {
     }
 
     /// Starts a key holder, runs one flow of the script against it, and returns its summary.
-    static func run(_ flow: String) throws -> FlowSummary {
-        let server = try KeyHolderServer()
+    static func run(_ flow: String) async throws -> FlowSummary {
+        let server = try await KeyHolderServer()
         defer { server.stop() }
-        let output = try server.run(python, [
+        let output = try await server.run(python, [
             script, flow, "--endpoint", server.endpoint, "--credentials", server.credentialsFile, "--aws", aws,
             "--sigil", KeyHolderServer.sigil, "--workdir", server.path("clients-\(flow)"),
         ])
@@ -67,18 +67,18 @@ struct RealClientTests {
     /// RSA_2048/3072/4096 × OAEP-SHA-1/SHA-256 × (a 32-byte key, the largest plaintext):
     /// encrypted offline with `cryptography` to the key from `aws kms get-public-key`,
     /// decrypted by `aws kms decrypt`.
-    @Test func offlineEncryptionWithTheAWSCLI() throws {
+    @Test func offlineEncryptionWithTheAWSCLI() async throws {
         guard try Self.venvIsAvailable() else { return }
-        let summary = try Self.run("offline-encryption")
+        let summary = try await Self.run("offline-encryption")
         #expect(summary.failed == 0)
         #expect(summary.counts["aws decrypt of an offline OAEP ciphertext"] == 12)
         #expect(summary.counts["aws decrypt with the other OAEP hash refused"] == 3)
     }
 
     /// Every signing algorithm × key spec (44 pairs with RAW and DIGEST).
-    @Test func signWithBoto3VerifyOffline() throws {
+    @Test func signWithBoto3VerifyOffline() async throws {
         guard try Self.venvIsAvailable() else { return }
-        let summary = try Self.run("sign-verify")
+        let summary = try await Self.run("sign-verify")
         #expect(summary.failed == 0)
         for kind in [
             "boto3 Sign", "verified by cryptography", "verified by sigil verify", "boto3 Verify of the signature",
@@ -91,9 +91,9 @@ struct RealClientTests {
 
     /// GenerateDataKey, local AES-GCM, Decrypt, ReEncrypt: runs once the key holder's
     /// symmetric operations answer (until then the flow reports itself not ready: a skip).
-    @Test func envelopeEncryptionWithBoto3() throws {
+    @Test func envelopeEncryptionWithBoto3() async throws {
         guard try Self.venvIsAvailable() else { return }
-        let summary = try Self.run("envelope")
+        let summary = try await Self.run("envelope")
         guard summary.ready else {
             let reason = "envelope flow not run: \(summary.notes.joined(separator: "; "))"
             print("skipping: \(reason)")
@@ -107,9 +107,9 @@ struct RealClientTests {
 
     /// The Python Encryption SDK's AWS KMS RSA keyring, its boto3 client pointed at the key
     /// holder, both ways with `sigil`: 2 OAEP hashes × 4 sizes × with and without context.
-    @Test func encryptionSDKKMSRSAKeyringThroughTheKeyHolder() throws {
+    @Test func encryptionSDKKMSRSAKeyringThroughTheKeyHolder() async throws {
         guard try Self.venvIsAvailable() else { return }
-        let summary = try Self.run("esdk")
+        let summary = try await Self.run("esdk")
         #expect(summary.failed == 0)
         #expect(summary.counts["sigil encrypt -> SDK AWS KMS RSA keyring decrypts via the key holder"] == 16)
         #expect(summary.counts["SDK encrypts -> sigil decrypt --key-id via the key holder"] == 16)

@@ -21,11 +21,11 @@ struct ThrottlingClientTests {
         print(json.dumps({"signed": signed, "retries": retries}))
         """
 
-    @Test func aBurstOverTheRSAQuotaSucceedsThroughBoto3Retries() throws {
+    @Test func aBurstOverTheRSAQuotaSucceedsThroughBoto3Retries() async throws {
         guard try RealClientTests.venvIsAvailable() else { return }
-        let server = try KeyHolderServer { _ in ["--quota", "rsa=5"] }
+        let server = try await KeyHolderServer { _ in ["--quota", "rsa=5"] }
         defer { server.stop() }
-        let output = try server.run(RealClientTests.python, ["-c", Self.script])
+        let output = try await server.run(RealClientTests.python, ["-c", Self.script])
         #expect(output.status == 0, "\(output.stderrText.suffix(2000))")
         let line = output.stdoutText.split(separator: "\n").last.map(String.init) ?? ""
         let result = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Int], "\(output.stdoutText)")

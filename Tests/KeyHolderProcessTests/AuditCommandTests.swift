@@ -38,8 +38,8 @@ struct AuditCommandTests {
         return (directory, store, key.arn)
     }
 
-    func run(_ arguments: [String]) throws -> TestSupport.ProcessOutput {
-        try TestSupport.run(executable, arguments)
+    func run(_ arguments: [String]) async throws -> TestSupport.ProcessOutput {
+        try await TestSupport.run(executable, arguments)
     }
 
     func tamper(_ directory: URL, _ sql: String) throws {
@@ -53,10 +53,10 @@ struct AuditCommandTests {
     // MARK: - verify
 
     @Test("verify reports an intact log with its event count and head hash, exit 0")
-    func verifyIntact() throws {
+    func verifyIntact() async throws {
         let (directory, store, _) = try populatedDirectory()
         defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
-        let result = try run(["audit", "verify", "--data-dir", directory.path])
+        let result = try await run(["audit", "verify", "--data-dir", directory.path])
         #expect(result.status == 0, "\(result.stderrText)")
         let head = try store.verifyAuditLog().headHash
         #expect(result.stdoutText == "audit log intact: 21 events, head sha256 \(hex(head))\n")
@@ -64,11 +64,11 @@ struct AuditCommandTests {
     }
 
     @Test("verify names the first broken event and why, exit 1")
-    func verifyBroken() throws {
+    func verifyBroken() async throws {
         let (directory, _, _) = try populatedDirectory()
         defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
         try tamper(directory, "UPDATE audit_events SET outcome = 'success', error_code = NULL WHERE seq = 6")
-        let altered = try run(["audit", "verify", "--data-dir", directory.path])
+        let altered = try await run(["audit", "verify", "--data-dir", directory.path])
         #expect(altered.status == 1)
         #expect(
             altered.stdoutText
@@ -76,17 +76,17 @@ struct AuditCommandTests {
                 + "its hash does not match its contents\n")
 
         try tamper(directory, "DELETE FROM audit_events WHERE seq = 3")
-        let missing = try run(["audit", "verify", "--data-dir", directory.path])
+        let missing = try await run(["audit", "verify", "--data-dir", directory.path])
         #expect(missing.status == 1)
         #expect(missing.stdoutText == "audit log broken at event 3: event 3 is missing (the sequence jumps from 2 to 4)\n")
     }
 
     @Test("verify finds events cut off the end of the log, exit 1")
-    func verifyTruncated() throws {
+    func verifyTruncated() async throws {
         let (directory, _, _) = try populatedDirectory()
         defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
         try tamper(directory, "DELETE FROM audit_events WHERE seq > 15")
-        let result = try run(["audit", "verify", "--data-dir", directory.path])
+        let result = try await run(["audit", "verify", "--data-dir", directory.path])
         #expect(result.status == 1)
         #expect(
             result.stdoutText
@@ -94,20 +94,20 @@ struct AuditCommandTests {
     }
 
     @Test("a database file cut off in the middle of its events is reported, exit 1, never a crash")
-    func verifyTruncatedFile() throws {
+    func verifyTruncatedFile() async throws {
         let (directory, store, _) = try populatedDirectory(requests: 3_000)
         defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
         _ = store
         // Fold the WAL into the database file, then cut the file mid-page, inside the events.
         let raw = try DatabaseQueue(path: directory.appendingPathComponent("keyholder.sqlite").path)
-        try raw.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        try await raw.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
         try raw.close()
         let file = directory.appendingPathComponent("keyholder.sqlite")
         let size = try #require(try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int)
         let handle = try FileHandle(forWritingTo: file)
         try handle.truncate(atOffset: UInt64(size * 2 / 3 + 100))
         try handle.close()
-        let result = try run(["audit", "verify", "--data-dir", directory.path])
+        let result = try await run(["audit", "verify", "--data-dir", directory.path])
         #expect(result.status == 1, "\(result.stdoutText)\(result.stderrText)")
         #expect(!(result.stdoutText + result.stderrText).contains("intact"))
         #expect(!(result.stdoutText + result.stderrText).isEmpty)
@@ -127,25 +127,25 @@ struct AuditCommandTests {
             (["audit", "export"], "Missing expected argument '--data-dir <dir>'"),
             (["audit", "inspect"], "Unexpected argument 'inspect'"),
         ])
-    func usageErrors(arguments: [String], message: String) throws {
-        let result = try run(arguments)
+    func usageErrors(arguments: [String], message: String) async throws {
+        let result = try await run(arguments)
         #expect(result.status == 2)
         #expect(result.stderrText.contains(message), "\(result.stderrText)")
         #expect(result.stdoutText.isEmpty)
     }
 
     @Test("a directory that is not a key holder's is refused and left as it was, exit 2", arguments: ["verify", "export"])
-    func refusesOtherDirectories(verb: String) throws {
+    func refusesOtherDirectories(verb: String) async throws {
         let empty = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: empty) }
-        let result = try run(["audit", verb, "--data-dir", empty.path])
+        let result = try await run(["audit", verb, "--data-dir", empty.path])
         #expect(result.status == 2)
         #expect(result.stderrText.hasPrefix("sigil-keyholder: error: "))
         #expect(result.stderrText.contains("\(empty.path) is not a key holder data directory"), "\(result.stderrText)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: empty.path).isEmpty)
 
         let missing = empty.appendingPathComponent("nowhere")
-        let absent = try run(["audit", verb, "--data-dir", missing.path])
+        let absent = try await run(["audit", verb, "--data-dir", missing.path])
         #expect(absent.status == 2)
         #expect(absent.stderrText.contains("is not a key holder data directory"))
         #expect(!FileManager.default.fileExists(atPath: missing.path))
@@ -154,10 +154,10 @@ struct AuditCommandTests {
     // MARK: - export
 
     @Test("export writes CloudTrail JSON lines to standard output and the count to standard error")
-    func exportToStandardOutput() throws {
+    func exportToStandardOutput() async throws {
         let (directory, store, keyARN) = try populatedDirectory()
         defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
-        let result = try run(["audit", "export", "--data-dir", directory.path])
+        let result = try await run(["audit", "export", "--data-dir", directory.path])
         #expect(result.status == 0, "\(result.stderrText)")
         #expect(result.stderrText == "sigil-keyholder: exported 21 audit events\n")
         let lines = result.stdoutText.split(separator: "\n")
@@ -196,13 +196,13 @@ struct AuditCommandTests {
     }
 
     @Test("export -o writes the file whole, and --after starts after a sequence number")
-    func exportToFile() throws {
+    func exportToFile() async throws {
         let (directory, _, _) = try populatedDirectory()
         let folder = directory.deletingLastPathComponent()
         defer { try? FileManager.default.removeItem(at: folder) }
         let output = folder.appendingPathComponent("audit.jsonl")
         try Data("stale contents\n".utf8).write(to: output)
-        let result = try run(["audit", "export", "--data-dir", directory.path, "-o", output.path, "--after", "16"])
+        let result = try await run(["audit", "export", "--data-dir", directory.path, "-o", output.path, "--after", "16"])
         #expect(result.status == 0, "\(result.stderrText)")
         #expect(result.stdoutText.isEmpty)
         #expect(result.stderrText == "sigil-keyholder: exported 5 audit events to \(output.path)\n")
@@ -215,22 +215,22 @@ struct AuditCommandTests {
         // No temporary file is left beside it.
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["audit.jsonl", "data"])
 
-        let none = try run(["audit", "export", "--data-dir", directory.path, "--output", output.path, "--after", "21"])
+        let none = try await run(["audit", "export", "--data-dir", directory.path, "--output", output.path, "--after", "21"])
         #expect(none.status == 0)
         #expect(none.stderrText == "sigil-keyholder: exported 0 audit events to \(output.path)\n")
         #expect(try Data(contentsOf: output).isEmpty)
     }
 
     @Test("verify and export work while a server uses the same directory")
-    func worksBesideARunningServer() throws {
+    func worksBesideARunningServer() async throws {
         let (directory, _, _) = try populatedDirectory(requests: 5)
         defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
-        let server = try KeyHolderProcess.start(dataDirectory: directory)
+        let server = try await KeyHolderProcess.start(dataDirectory: directory)
         defer { server.kill() }
-        let verified = try run(["audit", "verify", "--data-dir", directory.path])
+        let verified = try await run(["audit", "verify", "--data-dir", directory.path])
         #expect(verified.status == 0, "\(verified.stderrText)")
         #expect(verified.stdoutText.hasPrefix("audit log intact: "))
-        let exported = try run(["audit", "export", "--data-dir", directory.path])
+        let exported = try await run(["audit", "export", "--data-dir", directory.path])
         #expect(exported.status == 0, "\(exported.stderrText)")
         #expect(exported.stdoutText.split(separator: "\n").count >= 6)
     }

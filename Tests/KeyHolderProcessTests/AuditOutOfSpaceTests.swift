@@ -24,8 +24,8 @@ struct AuditOutOfSpaceTests {
     }
 
     /// Sets the process's file-size limit (soft:hard, in bytes or `unlimited`).
-    static func limitFileSize(of pid: Int32, to limit: String) throws {
-        let result = try TestSupport.run(prlimit, ["--pid", "\(pid)", "--fsize=\(limit)"])
+    static func limitFileSize(of pid: Int32, to limit: String) async throws {
+        let result = try await TestSupport.run(prlimit, ["--pid", "\(pid)", "--fsize=\(limit)"])
         guard result.status == 0 else { throw TestFailure("prlimit failed: \(result.stderrText)") }
     }
 
@@ -33,7 +33,7 @@ struct AuditOutOfSpaceTests {
     func signFailsClosedOnAFullDisk() async throws {
         guard try TestSupport.require(FileManager.default.isExecutableFile(atPath: Self.prlimit), missing: "prlimit (util-linux)")
         else { return }
-        let server = try KeyHolderProcess.start()
+        let server = try await KeyHolderProcess.start()
         defer {
             server.kill()
             try? FileManager.default.removeItem(at: server.dataDirectory)
@@ -49,7 +49,7 @@ struct AuditOutOfSpaceTests {
 
         let pid = try Self.processID(servingFrom: server.dataDirectory)
         // No byte may be written anywhere in any file: the disk is full.
-        try Self.limitFileSize(of: pid, to: "0:unlimited")
+        try await Self.limitFileSize(of: pid, to: "0:unlimited")
         for _ in 0..<3 {
             do {
                 let released = try await kms.sign(keyId: keyID, message: message, signingAlgorithm: .ecdsaSha256)
@@ -63,10 +63,10 @@ struct AuditOutOfSpaceTests {
         #expect(server.log.contains("could not be recorded"), "\(server.log.suffix(2000))")
 
         // Space returns: the service recovers and the log is whole.
-        try Self.limitFileSize(of: pid, to: "unlimited:unlimited")
+        try await Self.limitFileSize(of: pid, to: "unlimited:unlimited")
         let signed = try await kms.sign(keyId: keyID, message: message, signingAlgorithm: .ecdsaSha256)
         #expect((signed.signature?.count ?? 0) > 0)
-        let verify = try TestSupport.run(
+        let verify = try await TestSupport.run(
             TestSupport.productsDirectory.appendingPathComponent("sigil-keyholder").path,
             ["audit", "verify", "--data-dir", server.dataDirectory.path])
         #expect(verify.status == 0, "\(verify.stdoutText) \(verify.stderrText)")

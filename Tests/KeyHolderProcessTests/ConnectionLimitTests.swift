@@ -24,7 +24,7 @@ import Testing
     @Test func halfRequestLinesOnMoreConnectionsThanDescriptorsDoNotStarveASignedRequest() async throws {
         #expect(ServeProcess.raiseOwnDescriptorLimit(to: 4096) >= 1200, "the test needs 1,100 sockets of its own")
         // The defaults, under an open-file limit of 1,024: fewer descriptors than connections.
-        let server = try ServeProcess(["--listen", "127.0.0.1:0"], descriptorLimit: 1024)
+        let server = try await ServeProcess(["--listen", "127.0.0.1:0"], descriptorLimit: 1024)
         defer { server.remove() }
         try #require(server.isListening, "\(server.log)")
         #expect(server.log.contains("at most 960 connections at once, not the 1000 asked for"), "\(server.log)")
@@ -68,118 +68,135 @@ import Testing
         #expect(cut == attackers.count)
     }
 
-    @Test func aHeadTrickledAByteAtATimeIsCutAtTheHeaderTimeout() throws {
-        let server = try ServeProcess(["--listen", "127.0.0.1:0", "--header-timeout", "2s", "--idle-timeout", "30s"])
+    @Test func aHeadTrickledAByteAtATimeIsCutAtTheHeaderTimeout() async throws {
+        let server = try await ServeProcess(["--listen", "127.0.0.1:0", "--header-timeout", "2s", "--idle-timeout", "30s"])
         defer { server.remove() }
         try #require(server.isListening, "\(server.log)")
         let port = try #require(server.port)
 
-        let slow = try RawConnection(port: port)
-        let clock = ContinuousClock()
-        let opened = clock.now
-        slow.send("POST / HTTP/1.1\r\nX-Slow: ")
-        var closedAfter: Duration?
-        // Never idle for more than a quarter second, so only a head deadline can stop it.
-        for _ in 0..<40 {
-            if !slow.send("a") || slow.isClosedByPeer(within: .milliseconds(250)) {
-                closedAfter = clock.now - opened
-                break
+        // On a thread of its own: the quarter seconds are real time, and the waits hold
+        // no thread of the cooperative pool.
+        let closedAfter = try await TestSupport.onOwnThread { () -> Duration? in
+            let slow = try RawConnection(port: port)
+            let clock = ContinuousClock()
+            let opened = clock.now
+            slow.send("POST / HTTP/1.1\r\nX-Slow: ")
+            // Never idle for more than a quarter second, so only a head deadline can stop it.
+            for _ in 0..<40 {
+                if !slow.send("a") || slow.isClosedByPeer(within: .milliseconds(250)) {
+                    return clock.now - opened
+                }
             }
+            return nil
         }
         let after = try #require(closedAfter, "a trickling head was still open after 10 s")
         print("connection limits: a trickled head cut after \(after) (--header-timeout 2s)")
         #expect(after >= .milliseconds(1500) && after < .seconds(6))
 
         // A head that arrives whole in the meantime is answered, and its connection kept.
-        let prompt = try RawConnection(port: port)
-        prompt.send(RawConnection.unsignedRequest())
-        let response = prompt.receiveResponse()
+        let response = try await TestSupport.onOwnThread {
+            let prompt = try RawConnection(port: port)
+            prompt.send(RawConnection.unsignedRequest())
+            return prompt.receiveResponse()
+        }
         #expect(response.text.hasPrefix("HTTP/1.1 400") && !response.closed, "\(response.text)")
     }
 
-    @Test func anIdleKeptAliveConnectionIsClosedAfterTheIdleTimeout() throws {
-        let server = try ServeProcess(["--listen", "127.0.0.1:0", "--idle-timeout", "1500ms"])
+    @Test func anIdleKeptAliveConnectionIsClosedAfterTheIdleTimeout() async throws {
+        let server = try await ServeProcess(["--listen", "127.0.0.1:0", "--idle-timeout", "1500ms"])
         defer { server.remove() }
         try #require(server.isListening, "\(server.log)")
-        let connection = try RawConnection(port: try #require(server.port))
-
-        connection.send(RawConnection.unsignedRequest())
-        let first = connection.receiveResponse()
+        let port = try #require(server.port)
+        // On a thread of its own: the half second between the requests and the wait for the
+        // close are measured in real time, whatever the cooperative pool is doing.
+        let (first, second, closed, after) = try await TestSupport.onOwnThread {
+            let connection = try RawConnection(port: port)
+            connection.send(RawConnection.unsignedRequest())
+            let first = connection.receiveResponse()
+            // Kept alive: a second request on the same connection, half a second later.
+            Thread.sleep(forTimeInterval: 0.5)
+            connection.send(RawConnection.unsignedRequest())
+            let second = connection.receiveResponse()
+            let clock = ContinuousClock()
+            let answered = clock.now
+            let closed = connection.isClosedByPeer(within: .seconds(8))
+            return (first, second, closed, clock.now - answered)
+        }
         #expect(first.text.hasPrefix("HTTP/1.1 400") && !first.closed, "\(first.text)")
-        // Kept alive: a second request on the same connection, half a second later.
-        Thread.sleep(forTimeInterval: 0.5)
-        connection.send(RawConnection.unsignedRequest())
-        let second = connection.receiveResponse()
         #expect(second.text.hasPrefix("HTTP/1.1 400") && !second.closed, "\(second.text)")
-
-        let clock = ContinuousClock()
-        let answered = clock.now
-        let closed = connection.isClosedByPeer(within: .seconds(8))
-        let after = clock.now - answered
         print("connection limits: an idle connection closed \(after) after its last response (--idle-timeout 1500ms)")
         #expect(closed)
         #expect(after >= .milliseconds(1000) && after < .seconds(6))
     }
 
-    @Test func aHeadLargerThanTheLimitIsRefusedWith431() throws {
-        let server = try ServeProcess(["--listen", "127.0.0.1:0", "--max-header-bytes", "2048"])
+    @Test func aHeadLargerThanTheLimitIsRefusedWith431() async throws {
+        let server = try await ServeProcess(["--listen", "127.0.0.1:0", "--max-header-bytes", "2048"])
         defer { server.remove() }
         try #require(server.isListening, "\(server.log)")
         let port = try #require(server.port)
         let bulky = "X-Bulk: \(String(repeating: "b", count: 3000))\r\n"
 
         // Whole, in one write: the decoder's own limit.
-        let whole = try RawConnection(port: port)
-        whole.send(RawConnection.unsignedRequest(extraHeaders: bulky))
-        let wholeAnswer = whole.receive(timeout: .seconds(5))
+        let wholeAnswer = try await TestSupport.onOwnThread {
+            let whole = try RawConnection(port: port)
+            whole.send(RawConnection.unsignedRequest(extraHeaders: bulky))
+            return whole.receive(timeout: .seconds(5))
+        }
         #expect(wholeAnswer.text.hasPrefix("HTTP/1.1 431") && wholeAnswer.closed, "\(wholeAnswer.text)")
 
-        // In small pieces, never finished.
-        let pieces = try RawConnection(port: port)
-        pieces.send("POST / HTTP/1.1\r\n")
-        for _ in 0..<20 where pieces.send("X-Piece: \(String(repeating: "p", count: 190))\r\n") {
-            Thread.sleep(forTimeInterval: 0.01)
+        // In small pieces, never finished: 200 bytes every 10 ms, on a thread of its own so
+        // that the pieces arrive well within the header timeout.
+        let piecesAnswer = try await TestSupport.onOwnThread {
+            let pieces = try RawConnection(port: port)
+            pieces.send("POST / HTTP/1.1\r\n")
+            for _ in 0..<20 where pieces.send("X-Piece: \(String(repeating: "p", count: 190))\r\n") {
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+            return pieces.receive(timeout: .seconds(5))
         }
-        let piecesAnswer = pieces.receive(timeout: .seconds(5))
         #expect(piecesAnswer.text.hasPrefix("HTTP/1.1 431") && piecesAnswer.closed, "\(piecesAnswer.text)")
 
         // A request line that never ends.
-        let endless = try RawConnection(port: port)
-        endless.send("POST /\(String(repeating: "u", count: 4000))")
-        let endlessAnswer = endless.receive(timeout: .seconds(5))
+        let endlessAnswer = try await TestSupport.onOwnThread {
+            let endless = try RawConnection(port: port)
+            endless.send("POST /\(String(repeating: "u", count: 4000))")
+            return endless.receive(timeout: .seconds(5))
+        }
         #expect(endlessAnswer.text.hasPrefix("HTTP/1.1 431") && endlessAnswer.closed, "\(endlessAnswer.text)")
 
         // Under the limit: answered as usual (the KMS error for a request without SigV4).
-        let modest = try RawConnection(port: port)
-        modest.send(RawConnection.unsignedRequest(extraHeaders: "X-Modest: \(String(repeating: "m", count: 1500))\r\n"))
-        let modestAnswer = modest.receiveResponse()
+        let modestAnswer = try await TestSupport.onOwnThread {
+            let modest = try RawConnection(port: port)
+            modest.send(RawConnection.unsignedRequest(extraHeaders: "X-Modest: \(String(repeating: "m", count: 1500))\r\n"))
+            return modest.receiveResponse()
+        }
         #expect(modestAnswer.text.hasPrefix("HTTP/1.1 400") && !modestAnswer.closed, "\(modestAnswer.text)")
         #expect(server.isRunning)
     }
 
-    @Test func connectionsBeyondTheCapWaitUntilOneCloses() throws {
-        let server = try ServeProcess(["--listen", "127.0.0.1:0", "--max-connections", "2"])
+    @Test func connectionsBeyondTheCapWaitUntilOneCloses() async throws {
+        let server = try await ServeProcess(["--listen", "127.0.0.1:0", "--max-connections", "2"])
         defer { server.remove() }
         try #require(server.isListening, "\(server.log)")
         #expect(server.log.contains("at most 2 connections at once"), "\(server.log)")
         let port = try #require(server.port)
-        let holders = [try RawConnection(port: port), try RawConnection(port: port)]
-        Thread.sleep(forTimeInterval: 0.3)
-
-        // The kernel completes the third handshake, but the key holder does not take it up.
-        let waiting = try RawConnection(port: port)
-        waiting.send(RawConnection.unsignedRequest())
-        let early = waiting.receive(timeout: .seconds(1))
+        let (early, answered) = try await TestSupport.onOwnThread {
+            let holders = [try RawConnection(port: port), try RawConnection(port: port)]
+            Thread.sleep(forTimeInterval: 0.3)
+            // The kernel completes the third handshake, but the key holder does not take it up.
+            let waiting = try RawConnection(port: port)
+            waiting.send(RawConnection.unsignedRequest())
+            let early = waiting.receive(timeout: .seconds(1))
+            // One of the two hangs up: the waiting connection is taken up and answered.
+            shutdown(holders[0].descriptor, Int32(SHUT_RDWR))
+            return (early, waiting.receiveResponse(timeout: .seconds(5)))
+        }
         #expect(early.text.isEmpty && !early.closed, "\(early.text)")
-
-        // One of the two hangs up: the waiting connection is taken up and answered.
-        shutdown(holders[0].descriptor, Int32(SHUT_RDWR))
-        let answered = waiting.receiveResponse(timeout: .seconds(5))
         #expect(answered.text.hasPrefix("HTTP/1.1 400"), "once a connection closed: \(answered.text)")
     }
 
-    @Test func serveHelpShowsTheLimitsAndTheirDefaults() throws {
-        let help = try TestSupport.run(ServeProcess.executable, ["serve", "--help"])
+    @Test func serveHelpShowsTheLimitsAndTheirDefaults() async throws {
+        let help = try await TestSupport.run(ServeProcess.executable, ["serve", "--help"])
         let text = help.stdoutText.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         for option in [
             "--header-timeout <duration>", "(default: 10s)", "--idle-timeout <duration>", "(default: 60s)",
@@ -189,7 +206,7 @@ import Testing
             #expect(text.contains(option), "serve --help lacks '\(option)': \(help.stdoutText)")
         }
         for bad in [["--header-timeout", "soon"], ["--idle-timeout", "0s"], ["--max-header-bytes", "10"], ["--max-connections", "0"]] {
-            let refused = try TestSupport.run(ServeProcess.executable, ["serve", "--data-dir", "/nonexistent/sigil"] + bad)
+            let refused = try await TestSupport.run(ServeProcess.executable, ["serve", "--data-dir", "/nonexistent/sigil"] + bad)
             #expect(refused.status == 2 && refused.stderrText.contains(bad[0]), "\(bad): \(refused.stderrText)")
         }
     }

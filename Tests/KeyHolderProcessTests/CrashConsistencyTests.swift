@@ -26,14 +26,14 @@ import Testing
         return data
     }
 
-    func start(_ data: URL) throws -> KeyHolderProcess {
-        try KeyHolderProcess.start(dataDirectory: data, extraArguments: ["--no-quotas"])
+    func start(_ data: URL) async throws -> KeyHolderProcess {
+        try await KeyHolderProcess.start(dataDirectory: data, extraArguments: ["--no-quotas"])
     }
 
     /// `sigil-keyholder audit verify` on the directory; the number of events when intact.
-    func auditVerify(_ data: URL, problems: inout [String]) throws -> Int? {
+    func auditVerify(_ data: URL, problems: inout [String]) async throws -> Int? {
         let executable = TestSupport.productsDirectory.appendingPathComponent("sigil-keyholder").path
-        let result = try TestSupport.run(executable, ["audit", "verify", "--data-dir", data.path])
+        let result = try await TestSupport.run(executable, ["audit", "verify", "--data-dir", data.path])
         guard result.status == 0, result.stdoutText.hasPrefix("audit log intact: ") else {
             problems.append("audit verify failed (\(result.status)): \(result.stdoutText)\(result.stderrText)")
             return nil
@@ -80,7 +80,7 @@ import Testing
             return try await work()
         }
         for round in 0...Self.kills {
-            let server = try await timed("start") { try start(data) }
+            let server = try await timed("start") { try await start(data) }
             let kms = try client(for: server)
             var current = verifier ?? CrashVerifier(kms: kms)
             current.kms = kms
@@ -100,7 +100,7 @@ import Testing
             }
             ledgers = outcome.ledgers
             problems += outcome.problems
-            if let count = try await timed("audit verify", { try auditVerify(data, problems: &problems) }) {
+            if let count = try await timed("audit verify", { try await auditVerify(data, problems: &problems) }) {
                 intact += 1
                 events = count
             }
@@ -136,7 +136,7 @@ import Testing
     @Test func theCheckReportsALostAliasAndATagNoClientWrote() async throws {
         let data = try dataDirectory()
         defer { try? FileManager.default.removeItem(at: data.deletingLastPathComponent()) }
-        let server = try start(data)
+        let server = try await start(data)
         let workload = CrashWorkload(kms: try client(for: server), account: Self.account, round: 0)
         var ledger = CrashLedger(client: 1)
         for symmetric in [true, false] {
@@ -156,7 +156,7 @@ import Testing
         }
         try database.close()
 
-        let restarted = try start(data)
+        let restarted = try await start(data)
         defer { restarted.kill() }
         var ledgers = [ledger]
         var check = CrashVerifier(kms: try client(for: restarted))

@@ -9,15 +9,15 @@ import Testing
         ((try FileManager.default.attributesOfItem(atPath: url.path))[.posixPermissions] as? NSNumber)?.intValue ?? -1
     }
 
-    func keyholder(_ arguments: [String]) throws -> TestSupport.ProcessOutput {
-        try TestSupport.run(ServeProcess.executable, arguments)
+    func keyholder(_ arguments: [String]) async throws -> TestSupport.ProcessOutput {
+        try await TestSupport.run(ServeProcess.executable, arguments)
     }
 
     /// Starts serve on a data directory that another serve initialised, and expects a
     /// refusal: one line naming the path, the mode found and the fix; exit 1; nothing served.
-    func expectServeRefused(_ directory: URL, saying expected: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func expectServeRefused(_ directory: URL, saying expected: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let port = try KeyHolderProcess.freePort()
-        let refused = try ServeProcess(dataDirectory: directory, ["--listen", "127.0.0.1:\(port)"])
+        let refused = try await ServeProcess(dataDirectory: directory, ["--listen", "127.0.0.1:\(port)"])
         defer { refused.kill() }
         #expect(refused.status == 1, "exit \(String(describing: refused.status)): \(refused.log)", sourceLocation: sourceLocation)
         #expect(
@@ -29,7 +29,7 @@ import Testing
 
     @Test func aFreshDataDirectoryIs0700AndEveryFileInIt0600() async throws {
         // A directory that does not exist yet, in a temporary folder that is 0755.
-        let server = try ServeProcess(["--listen", "127.0.0.1:0"])
+        let server = try await ServeProcess(["--listen", "127.0.0.1:0"])
         defer { server.remove() }
         try #require(server.isListening, "\(server.log)")
         // Write something, so that the WAL and its index exist and hold data.
@@ -47,23 +47,23 @@ import Testing
 
         // The audit command's export, under the same umask, is private too.
         let export = directory.deletingLastPathComponent().appendingPathComponent("audit.jsonl")
-        let exported = try keyholder(["audit", "export", "--data-dir", directory.path, "-o", export.path])
+        let exported = try await keyholder(["audit", "export", "--data-dir", directory.path, "-o", export.path])
         #expect(exported.status == 0, "\(exported.stderrText)")
         #expect(try mode(export) == 0o600)
     }
 
-    @Test func anEmptyDirectoryMadeReadyBeforehandIsMadePrivate() throws {
+    @Test func anEmptyDirectoryMadeReadyBeforehandIsMadePrivate() async throws {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path)
-        let server = try ServeProcess(dataDirectory: directory, ["--listen", "127.0.0.1:0"])
+        let server = try await ServeProcess(dataDirectory: directory, ["--listen", "127.0.0.1:0"])
         defer { server.kill() }
         #expect(server.isListening, "\(server.log)")
         #expect(try mode(directory) == 0o700)
     }
 
-    @Test func aDataDirectoryOthersCanReadIsRefused() throws {
-        let server = try ServeProcess(["--listen", "127.0.0.1:0"])
+    @Test func aDataDirectoryOthersCanReadIsRefused() async throws {
+        let server = try await ServeProcess(["--listen", "127.0.0.1:0"])
         defer { server.remove() }
         try #require(server.isListening, "\(server.log)")
         server.kill()
@@ -71,56 +71,56 @@ import Testing
         let path = directory.path
 
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
-        try expectServeRefused(
+        try await expectServeRefused(
             directory,
             saying: "the data directory \(path) has mode 755, which lets other users read it: it must be 700 (chmod 700 \(path)) — refusing to start")
         try FileManager.default.setAttributes([.posixPermissions: 0o770], ofItemAtPath: path)
-        try expectServeRefused(
+        try await expectServeRefused(
             directory,
             saying: "the data directory \(path) has mode 770, which lets other users read and change it: it must be 700 (chmod 700 \(path)) — refusing to start")
         // The other verbs on the same directory refuse it too, each with its own exit
         // status for a store that does not open (audit calls that a usage mistake).
         for (verb, status) in [(["principals", "list"], Int32(1)), (["audit", "verify"], 2)] {
-            let refused = try keyholder(verb + ["--data-dir", path])
+            let refused = try await keyholder(verb + ["--data-dir", path])
             #expect(refused.status == status && refused.stderrText.contains("chmod 700 \(path)"), "\(verb): \(refused.stderrText)")
         }
 
         // chmod 700, as the message says: served again.
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: path)
-        let again = try ServeProcess(dataDirectory: directory, ["--listen", "127.0.0.1:0"])
+        let again = try await ServeProcess(dataDirectory: directory, ["--listen", "127.0.0.1:0"])
         defer { again.kill() }
         #expect(again.isListening, "\(again.log)")
     }
 
-    @Test func aRootKeyOthersCanReadIsRefused() throws {
-        let server = try ServeProcess(["--listen", "127.0.0.1:0"])
+    @Test func aRootKeyOthersCanReadIsRefused() async throws {
+        let server = try await ServeProcess(["--listen", "127.0.0.1:0"])
         defer { server.remove() }
         try #require(server.isListening, "\(server.log)")
         server.kill()
         let rootKey = server.dataDirectory.appendingPathComponent("root.key").path
 
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: rootKey)
-        try expectServeRefused(
+        try await expectServeRefused(
             server.dataDirectory,
             saying: "the root key \(rootKey) has mode 644, which lets other users read it: it must be 600 (chmod 600 \(rootKey)) — refusing to start")
         try FileManager.default.setAttributes([.posixPermissions: 0o620], ofItemAtPath: rootKey)
-        try expectServeRefused(
+        try await expectServeRefused(
             server.dataDirectory,
             saying: "the root key \(rootKey) has mode 620, which lets other users change it: it must be 600 (chmod 600 \(rootKey)) — refusing to start")
     }
 
-    @Test func aDataDirectoryOwnedByAnotherUserIsRefused() throws {
+    @Test func aDataDirectoryOwnedByAnotherUserIsRefused() async throws {
         guard geteuid() == 0 else {
             print("skipping the other-owner case: only root can give a directory away")
             return
         }
-        let server = try ServeProcess(["--listen", "127.0.0.1:0"])
+        let server = try await ServeProcess(["--listen", "127.0.0.1:0"])
         defer { server.remove() }
         try #require(server.isListening, "\(server.log)")
         server.kill()
         let path = server.dataDirectory.path
         guard chown(path, 65534, 65534) == 0 else { throw TestFailure("chown: \(String(cString: strerror(errno)))") }
-        try expectServeRefused(
+        try await expectServeRefused(
             server.dataDirectory,
             saying: "the data directory \(path) belongs to user 65534, not to this process's user 0: "
                 + "run the key holder as its owner, or chown -R 0 \(path) — refusing to start")

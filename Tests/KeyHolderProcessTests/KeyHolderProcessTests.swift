@@ -14,13 +14,13 @@ import Testing
     }
 
     @Test func aKeyWhoseCreationWasAcknowledgedSurvivesKill9() async throws {
-        let server = try KeyHolderProcess.start()
+        let server = try await KeyHolderProcess.start()
         defer { try? FileManager.default.removeItem(at: server.dataDirectory) }
         let created = try await client(for: server).createKey(
             KMS.CreateKeyRequest(keyUsage: .signVerify, keySpec: .eccNistP256))
         server.kill()  // straight after the response: no graceful shutdown, no checkpoint
 
-        let restarted = try KeyHolderProcess.start(dataDirectory: server.dataDirectory)
+        let restarted = try await KeyHolderProcess.start(dataDirectory: server.dataDirectory)
         let kms = try client(for: restarted)
         let keyID = try #require(created.keyMetadata?.keyId)
         let described = try await kms.describeKey(keyId: keyID)
@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func servesHundredsOfConcurrentRequestsCorrectly() async throws {
-        let server = try KeyHolderProcess.start()
+        let server = try await KeyHolderProcess.start()
         defer {
             server.kill()
             try? FileManager.default.removeItem(at: server.dataDirectory)
@@ -71,7 +71,7 @@ import Testing
     }
 
     @Test func noKeyMaterialOrSecretReachesTheDatabaseOrTheLog() async throws {
-        let server = try KeyHolderProcess.start()
+        let server = try await KeyHolderProcess.start()
         defer { try? FileManager.default.removeItem(at: server.dataDirectory) }
         let kms = try client(for: server)
         var keyIDs: [String] = []

@@ -5,10 +5,10 @@ import Testing
 /// `--listen` and `--metrics-listen` are what they say: plain HTTP only on an address that
 /// is loopback by its digits, never by the look of a name.
 @Suite struct ListenAddressTests {
-    func serve(_ arguments: [String]) throws -> TestSupport.ProcessOutput {
+    func serve(_ arguments: [String]) async throws -> TestSupport.ProcessOutput {
         let folder = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
-        return try TestSupport.run(
+        return try await TestSupport.run(
             ServeProcess.executable, ["serve", "--data-dir", folder.appendingPathComponent("data").path] + arguments)
     }
 
@@ -23,9 +23,9 @@ import Testing
     ]
 
     @Test(arguments: refusals)
-    func plainHTTPOffLoopbackOrOnANameIsRefused(listen: String, saying: String) throws {
+    func plainHTTPOffLoopbackOrOnANameIsRefused(listen: String, saying: String) async throws {
         let port = try KeyHolderProcess.freePort()
-        let refused = try serve(["--listen", "\(listen):\(port)"])
+        let refused = try await serve(["--listen", "\(listen):\(port)"])
         #expect(refused.status == 2, "\(listen): exit \(refused.status)")
         #expect(refused.stderrText.contains(saying), "\(listen): \(refused.stderrText)")
         #expect(refused.stdoutText.isEmpty, "nothing served: \(refused.stdoutText)")
@@ -36,14 +36,14 @@ import Testing
     ]
 
     @Test(arguments: loopbacks)
-    func loopbackLiteralsAndLocalhostAreServed(listen: String, connect: String) throws {
+    func loopbackLiteralsAndLocalhostAreServed(listen: String, connect: String) async throws {
         if connect == "::1" {
             let hasIPv6Loopback = (try? String(contentsOfFile: "/proc/net/if_inet6", encoding: .utf8))?
                 .contains("00000000000000000000000000000001") ?? false
             guard try TestSupport.require(hasIPv6Loopback, missing: "IPv6 loopback (::1) on this machine") else { return }
         }
         let port = try KeyHolderProcess.freePort()
-        let server = try ServeProcess(["--listen", "\(listen):\(port)"])
+        let server = try await ServeProcess(["--listen", "\(listen):\(port)"])
         defer { server.remove() }
         try #require(server.isListening, "\(listen): \(server.log)")
         let connection = try RawConnection(host: connect, port: port)
@@ -52,8 +52,8 @@ import Testing
         #expect(answer.text.hasPrefix("HTTP/1.1 400"), "\(listen): \(answer.text)")
     }
 
-    @Test func aNameIsRefusedEvenWithTLS() throws {
-        let refused = try serve(["--listen", "keys.example.invalid:4599", "--tls-cert", "/nonexistent.pem", "--tls-key", "/nonexistent.key"])
+    @Test func aNameIsRefusedEvenWithTLS() async throws {
+        let refused = try await serve(["--listen", "keys.example.invalid:4599", "--tls-cert", "/nonexistent.pem", "--tls-key", "/nonexistent.key"])
         #expect(refused.status == 2 && refused.stderrText.contains("'keys.example.invalid' is not an IP address"), "\(refused.stderrText)")
     }
 
@@ -64,14 +64,14 @@ import Testing
             ("[::]", "metrics are served on loopback addresses only; :: is not one: give --metrics-public"),
             ("127.example.invalid", "'127.example.invalid' is not an IP address"),
         ] {
-            let refused = try serve(["--listen", "127.0.0.1:0", "--metrics-listen", "\(metrics):\(metricsPort)"])
+            let refused = try await serve(["--listen", "127.0.0.1:0", "--metrics-listen", "\(metrics):\(metricsPort)"])
             #expect(refused.status == 2 && refused.stderrText.contains(saying), "\(metrics): \(refused.stderrText)")
         }
         // A name stays refused with --metrics-public: it says public, not "look this up".
-        let named = try serve(["--listen", "127.0.0.1:0", "--metrics-listen", "metrics.example.invalid:\(metricsPort)", "--metrics-public"])
+        let named = try await serve(["--listen", "127.0.0.1:0", "--metrics-listen", "metrics.example.invalid:\(metricsPort)", "--metrics-public"])
         #expect(named.status == 2 && named.stderrText.contains("is not an IP address"), "\(named.stderrText)")
 
-        let server = try ServeProcess(["--listen", "127.0.0.1:0", "--metrics-listen", "0.0.0.0:\(metricsPort)", "--metrics-public"])
+        let server = try await ServeProcess(["--listen", "127.0.0.1:0", "--metrics-listen", "0.0.0.0:\(metricsPort)", "--metrics-public"])
         defer { server.remove() }
         try #require(server.isListening, "\(server.log)")
         for _ in 0..<100 where !server.log.contains("metrics on") { try await Task.sleep(for: .milliseconds(50)) }

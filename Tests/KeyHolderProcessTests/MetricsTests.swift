@@ -16,7 +16,7 @@ import FoundationNetworking
 
     @Test func countsRequestsByOperationAndOutcomeAndKeysByState() async throws {
         let metricsPort = try KeyHolderProcess.freePort()
-        let server = try KeyHolderProcess.start(extraArguments: ["--metrics-listen", "127.0.0.1:\(metricsPort)"])
+        let server = try await KeyHolderProcess.start(extraArguments: ["--metrics-listen", "127.0.0.1:\(metricsPort)"])
         defer {
             server.kill()
             try? FileManager.default.removeItem(at: server.dataDirectory)

@@ -34,12 +34,12 @@ struct PrincipalsCommandTests {
         func remove() { try? FileManager.default.removeItem(at: scratch) }
     }
 
-    func keyholder(_ arguments: [String]) throws -> TestSupport.ProcessOutput {
-        try TestSupport.run(TestSupport.productsDirectory.appendingPathComponent("sigil-keyholder").path, arguments)
+    func keyholder(_ arguments: [String]) async throws -> TestSupport.ProcessOutput {
+        try await TestSupport.run(TestSupport.productsDirectory.appendingPathComponent("sigil-keyholder").path, arguments)
     }
 
-    func principals(_ verb: String, _ directory: Directory, _ arguments: [String]) throws -> TestSupport.ProcessOutput {
-        try keyholder(["principals", verb, "--data-dir", directory.data.path] + arguments)
+    func principals(_ verb: String, _ directory: Directory, _ arguments: [String]) async throws -> TestSupport.ProcessOutput {
+        try await keyholder(["principals", verb, "--data-dir", directory.data.path] + arguments)
     }
 
     /// The value of a `Name: value` line of the output.
@@ -64,14 +64,14 @@ struct PrincipalsCommandTests {
     // MARK: - add
 
     @Test("add --credentials-file writes the profile (0600), keeps the others, and prints no secret")
-    func addWritesACredentialsFile() throws {
+    func addWritesACredentialsFile() async throws {
         let directory = try Directory()
         defer { directory.remove() }
         let other = "[other]\naws_access_key_id = AKIAOTHEROTHEROTHER0\naws_secret_access_key = other-secret\nregion = eu-west-1\n"
         let file = try directory.file("credentials", other)
         #expect(chmod(file.path, 0o644) == 0)
 
-        let added = try principals("add", directory, ["--user", "alice", "--credentials-file", file.path, "--profile", "alice"])
+        let added = try await principals("add", directory, ["--user", "alice", "--credentials-file", file.path, "--profile", "alice"])
         #expect(added.status == 0, "\(added.stderrText)")
         #expect(field("Arn", in: added) == "arn:aws:iam::111122223333:user/alice")
         let id = try #require(field("AccessKeyId", in: added))
@@ -92,7 +92,7 @@ struct PrincipalsCommandTests {
         #expect(try String(contentsOf: file, encoding: .utf8).hasPrefix(other), "the other profile is untouched, region included")
 
         // rotate-key into the same profile replaces its key in place.
-        let rotated = try principals(
+        let rotated = try await principals(
             "rotate-key", directory,
             ["--arn", "arn:aws:iam::111122223333:user/alice", "--credentials-file", file.path, "--profile", "alice"])
         #expect(rotated.status == 0, "\(rotated.stderrText)")
@@ -109,11 +109,11 @@ struct PrincipalsCommandTests {
     }
 
     @Test("add --credentials-file creates a new file with mode 0600")
-    func addCreatesACredentialsFile() throws {
+    func addCreatesACredentialsFile() async throws {
         let directory = try Directory()
         defer { directory.remove() }
         let file = directory.scratch.appendingPathComponent("fresh-credentials")
-        let added = try principals(
+        let added = try await principals(
             "add", directory,
             ["--role", "ci", "--account", Self.otherAccount, "--credentials-file", file.path, "--profile", "ci", "--output", "json"])
         #expect(added.status == 0, "\(added.stderrText)")
@@ -127,10 +127,10 @@ struct PrincipalsCommandTests {
     }
 
     @Test("add prints the secret once; list (text and json) never shows it")
-    func addPrintsTheSecretOnceAndListHidesIt() throws {
+    func addPrintsTheSecretOnceAndListHidesIt() async throws {
         let directory = try Directory()
         defer { directory.remove() }
-        let added = try principals("add", directory, ["--role", "deployer", "--account", Self.otherAccount])
+        let added = try await principals("add", directory, ["--role", "deployer", "--account", Self.otherAccount])
         #expect(added.status == 0, "\(added.stderrText)")
         #expect(field("Arn", in: added) == "arn:aws:iam::444455556666:role/deployer")
         let id = try #require(field("AccessKeyId", in: added))
@@ -142,7 +142,7 @@ struct PrincipalsCommandTests {
         #expect(stored.secretAccessKey.unsafeBytes == Array(secret.utf8))
         #expect(stored.principalKind == .role && stored.account == Self.otherAccount)
 
-        let json = try principals("add", directory, ["--user", "scripted", "--output", "json"])
+        let json = try await principals("add", directory, ["--user", "scripted", "--output", "json"])
         #expect(json.status == 0, "\(json.stderrText)")
         let object = try #require(try JSONSerialization.jsonObject(with: json.standardOutput) as? [String: String])
         let scriptedID = try #require(object["AccessKeyId"])
@@ -150,13 +150,13 @@ struct PrincipalsCommandTests {
         #expect(try directory.store().credential(accessKeyID: scriptedID)?.secretAccessKey.unsafeBytes == Array(scriptedSecret.utf8))
         #expect(object["Arn"] == "arn:aws:iam::111122223333:user/scripted")
 
-        let text = try principals("list", directory, [])
+        let text = try await principals("list", directory, [])
         #expect(text.status == 0, "\(text.stderrText)")
         for expected in ["arn:aws:iam::111122223333:root", "arn:aws:iam::444455556666:root", "arn:aws:iam::444455556666:role/deployer", id, scriptedID] {
             #expect(text.stdoutText.contains(expected), "list shows \(expected)")
         }
         #expect(text.stdoutText.contains("\(id) (active)"))
-        let listJSON = try principals("list", directory, ["--output", "json", "--account", Self.otherAccount])
+        let listJSON = try await principals("list", directory, ["--output", "json", "--account", Self.otherAccount])
         #expect(listJSON.status == 0, "\(listJSON.stderrText)")
         let listed = try #require(
             (try JSONSerialization.jsonObject(with: listJSON.standardOutput) as? [String: Any])?["Principals"] as? [[String: Any]])
@@ -173,41 +173,41 @@ struct PrincipalsCommandTests {
     // MARK: - rotate-key, remove, set-policy
 
     @Test("rotate-key prints a new key and deactivates the old; remove revokes every key")
-    func rotateAndRemove() throws {
+    func rotateAndRemove() async throws {
         let directory = try Directory()
         defer { directory.remove() }
         let arn = "arn:aws:iam::111122223333:user/bob"
-        let added = try principals("add", directory, ["--user", "bob"])
+        let added = try await principals("add", directory, ["--user", "bob"])
         let oldID = try #require(field("AccessKeyId", in: added))
 
-        let rotated = try principals("rotate-key", directory, ["--arn", arn])
+        let rotated = try await principals("rotate-key", directory, ["--arn", arn])
         #expect(rotated.status == 0, "\(rotated.stderrText)")
         let newID = try #require(field("AccessKeyId", in: rotated))
         let newSecret = try #require(field("SecretAccessKey", in: rotated))
         let store = try directory.store()
         #expect(try store.credential(accessKeyID: oldID)?.isActive == false)
         #expect(try store.credential(accessKeyID: newID)?.secretAccessKey.unsafeBytes == Array(newSecret.utf8))
-        let listed = try principals("list", directory, [])
+        let listed = try await principals("list", directory, [])
         #expect(listed.stdoutText.contains("\(oldID) (inactive)") && listed.stdoutText.contains("\(newID) (active)"))
 
-        let removed = try principals("remove", directory, ["--arn", arn])
+        let removed = try await principals("remove", directory, ["--arn", arn])
         #expect(removed.status == 0, "\(removed.stderrText)")
         #expect(removed.stdoutText.contains(oldID) && removed.stdoutText.contains(newID))
         #expect(try store.principal(arn: arn) == nil)
         #expect(try store.credential(accessKeyID: newID) == nil)
         #expect(try store.credential(accessKeyID: oldID) == nil)
 
-        let again = try principals("remove", directory, ["--arn", arn])
+        let again = try await principals("remove", directory, ["--arn", arn])
         #expect(again.status == 1)
         #expect(again.stderrText.contains("no principal"))
-        let ownRoot = try principals("remove", directory, ["--arn", "arn:aws:iam::111122223333:root"])
+        let ownRoot = try await principals("remove", directory, ["--arn", "arn:aws:iam::111122223333:root"])
         #expect(ownRoot.status == 1)
         #expect(ownRoot.stderrText.contains("own account"))
         #expect(try store.principal(arn: "arn:aws:iam::111122223333:root")?.accessKeys.first?.isActive == true)
     }
 
     @Test("an identity policy is checked before anything changes; set-policy replaces and clears it")
-    func policies() throws {
+    func policies() async throws {
         let directory = try Directory()
         defer { directory.remove() }
         let arn = "arn:aws:iam::111122223333:user/carol"
@@ -223,45 +223,45 @@ struct PrincipalsCommandTests {
         ]
         for (name, contents, problem) in bad {
             let file = try directory.file(name, contents)
-            let refused = try principals("add", directory, ["--user", "carol", "--policy", file.path])
+            let refused = try await principals("add", directory, ["--user", "carol", "--policy", file.path])
             #expect(refused.status == 2, "\(name)")
             #expect(refused.stderrText.contains("not a valid identity policy"), "\(name): \(refused.stderrText)")
             #expect(refused.stderrText.contains(problem), "\(name): \(refused.stderrText)")
             #expect(refused.stdoutText.isEmpty)
         }
         #expect(try directory.store().principal(arn: arn) == nil, "nothing was added")
-        let missing = try principals("add", directory, ["--user", "carol", "--policy", directory.scratch.appendingPathComponent("none.json").path])
+        let missing = try await principals("add", directory, ["--user", "carol", "--policy", directory.scratch.appendingPathComponent("none.json").path])
         #expect(missing.status == 2 && missing.stderrText.contains("cannot read the policy file"))
 
-        let added = try principals("add", directory, ["--user", "carol", "--policy", good.path, "--no-access-key"])
+        let added = try await principals("add", directory, ["--user", "carol", "--policy", good.path, "--no-access-key"])
         #expect(added.status == 0, "\(added.stderrText)")
         #expect(field("AccessKeyId", in: added) == nil)
         let carol = try #require(try directory.store().principal(arn: arn))
         #expect(carol.identityPolicy == Self.goodPolicy && carol.accessKeys.isEmpty)
 
         let badFile = directory.scratch.appendingPathComponent("principal.json")
-        let refused = try principals("set-policy", directory, ["--arn", arn, "--policy", badFile.path])
+        let refused = try await principals("set-policy", directory, ["--arn", arn, "--policy", badFile.path])
         #expect(refused.status == 2 && refused.stderrText.contains("Principal"))
         #expect(try directory.store().principal(arn: arn)?.identityPolicy == Self.goodPolicy, "unchanged")
 
-        let cleared = try principals("set-policy", directory, ["--arn", arn, "--clear"])
+        let cleared = try await principals("set-policy", directory, ["--arn", arn, "--clear"])
         #expect(cleared.status == 0, "\(cleared.stderrText)")
         #expect(try directory.store().principal(arn: arn)?.identityPolicy == nil)
-        let set = try principals("set-policy", directory, ["--arn", arn, "--policy", good.path])
+        let set = try await principals("set-policy", directory, ["--arn", arn, "--policy", good.path])
         #expect(set.status == 0, "\(set.stderrText)")
         #expect(try directory.store().principal(arn: arn)?.identityPolicy == Self.goodPolicy)
-        #expect(try principals("list", directory, []).stdoutText.split(separator: "\n").contains { $0.contains(arn) && $0.contains(" yes ") })
+        #expect(try await principals("list", directory, []).stdoutText.split(separator: "\n").contains { $0.contains(arn) && $0.contains(" yes ") })
 
-        let rootPolicy = try principals("set-policy", directory, ["--arn", "arn:aws:iam::111122223333:root", "--policy", good.path])
+        let rootPolicy = try await principals("set-policy", directory, ["--arn", "arn:aws:iam::111122223333:root", "--policy", good.path])
         #expect(rootPolicy.status == 2 && rootPolicy.stderrText.contains("no identity policy"))
-        let unknown = try principals("set-policy", directory, ["--arn", "arn:aws:iam::111122223333:user/nobody", "--clear"])
+        let unknown = try await principals("set-policy", directory, ["--arn", "arn:aws:iam::111122223333:user/nobody", "--clear"])
         #expect(unknown.status == 1)
     }
 
     // MARK: - Exit codes
 
     @Test("usage errors exit 2, refusals 1, and neither changes anything")
-    func exitCodes() throws {
+    func exitCodes() async throws {
         let directory = try Directory()
         defer { directory.remove() }
         let before = try directory.store().principals()
@@ -282,7 +282,7 @@ struct PrincipalsCommandTests {
             ["rotate-key", "--arn", "not-an-arn"],
         ]
         for arguments in usage {
-            let result = try keyholder(["principals", arguments[0], "--data-dir", directory.data.path] + arguments.dropFirst())
+            let result = try await keyholder(["principals", arguments[0], "--data-dir", directory.data.path] + arguments.dropFirst())
             #expect(result.status == 2, "\(arguments): \(result.stderrText)")
             #expect(result.stderrText.hasPrefix("sigil-keyholder: error: "), "\(arguments): \(result.stderrText)")
         }
@@ -294,19 +294,19 @@ struct PrincipalsCommandTests {
             ["remove", "--arn", "arn:aws:iam::111122223333:root"],
         ]
         for arguments in refusals {
-            let result = try keyholder(["principals", arguments[0], "--data-dir", directory.data.path] + arguments.dropFirst())
+            let result = try await keyholder(["principals", arguments[0], "--data-dir", directory.data.path] + arguments.dropFirst())
             #expect(result.status == 1, "\(arguments): \(result.stderrText)")
         }
         #expect(try directory.store().principals() == before, "nothing changed")
 
-        #expect(try principals("add", directory, ["--user", "dup", "--no-access-key"]).status == 0)
-        let duplicate = try principals("add", directory, ["--user", "dup"])
+        await #expect(try principals("add", directory, ["--user", "dup", "--no-access-key"]).status == 0)
+        let duplicate = try await principals("add", directory, ["--user", "dup"])
         #expect(duplicate.status == 1 && duplicate.stderrText.contains("already exists"))
         #expect(try directory.store().principal(arn: "arn:aws:iam::111122223333:user/dup")?.accessKeys.isEmpty == true)
     }
 
     @Test("a directory that serve never initialised is refused and left alone")
-    func refusesAnUninitialisedDirectory() throws {
+    func refusesAnUninitialisedDirectory() async throws {
         let scratch = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let missing = scratch.appendingPathComponent("missing")
@@ -314,7 +314,7 @@ struct PrincipalsCommandTests {
             (scratch, "list", [String]()), (missing, "add", ["--user", "alice"]),
             (scratch, "remove", ["--arn", "arn:aws:iam::111122223333:user/a"]),
         ] {
-            let result = try keyholder(["principals", verb, "--data-dir", directory.path] + extra)
+            let result = try await keyholder(["principals", verb, "--data-dir", directory.path] + extra)
             #expect(result.status == 2, "\(verb): \(result.stderrText)")
             #expect(
                 result.stderrText.contains(
@@ -327,7 +327,7 @@ struct PrincipalsCommandTests {
 
     @Test("a user added while the server runs can call it as its policy allows, and is refused once removed")
     func endToEndWithARunningServer() async throws {
-        let server = try KeyHolderProcess.start()
+        let server = try await KeyHolderProcess.start()
         defer {
             server.kill()
             try? FileManager.default.removeItem(at: server.dataDirectory)
@@ -339,7 +339,7 @@ struct PrincipalsCommandTests {
             .write(to: policy)
         defer { try? FileManager.default.removeItem(at: policy) }
         let arn = "arn:aws:iam::111122223333:user/e2e"
-        let added = try keyholder([
+        let added = try await keyholder([
             "principals", "add", "--data-dir", server.dataDirectory.path, "--user", "e2e", "--policy", policy.path,
             "--credentials-file", file.path, "--profile", "e2e",
         ])
@@ -358,12 +358,12 @@ struct PrincipalsCommandTests {
             credentials: AWSCredentials(accessKeyId: "AKIAAAAAAAAAAAAAAAAA", secretAccessKey: String(repeating: "s", count: 40)))
         await #expect(throws: KMSError.unrecognizedClient()) { _ = try await stranger.listKeys() }
 
-        let removed = try keyholder(["principals", "remove", "--data-dir", server.dataDirectory.path, "--arn", arn])
+        let removed = try await keyholder(["principals", "remove", "--data-dir", server.dataDirectory.path, "--arn", arn])
         #expect(removed.status == 0, "\(removed.stderrText)")
         // The running server may trust the key it looked up for 30 s: a restart shows the
         // removal at once (the wait itself is KeyMaterialCache's to test).
         server.kill()
-        let restarted = try KeyHolderProcess.start(dataDirectory: server.dataDirectory)
+        let restarted = try await KeyHolderProcess.start(dataDirectory: server.dataDirectory)
         defer { restarted.kill() }
         let after = KMSClient(endpoint: restarted.endpoint, region: "us-east-1", credentials: credentials)
         await #expect(throws: KMSError.unrecognizedClient()) { _ = try await after.listKeys() }

@@ -10,13 +10,9 @@ import FoundationNetworking
 /// open-file limit (through `sh -c 'ulimit -n N; exec …'`), for tests of what serve
 /// accepts, refuses and survives. ``KeyHolderProcess`` always listens on 127.0.0.1;
 /// these tests choose the address.
-final class ServeProcess: @unchecked Sendable {
-    // `@unchecked Sendable`: the process handle is touched only by the test that owns the
-    // object, and the output only under `lock`.
+final class ServeProcess: Sendable {
     let dataDirectory: URL
-    private let process = Process()
-    private let lock = NSLock()
-    private var output = ""
+    private let process: ChildProcess
 
     static var executable: String { TestSupport.productsDirectory.appendingPathComponent("sigil-keyholder").path }
 
@@ -27,48 +23,28 @@ final class ServeProcess: @unchecked Sendable {
     ///   - dataDirectory: The data directory; a new one under a fresh temporary folder when nil.
     ///   - arguments: Everything after `--data-dir DIR`.
     ///   - descriptorLimit: An open-file limit (soft and hard) for the server alone.
-    init(dataDirectory: URL? = nil, _ arguments: [String], descriptorLimit: Int? = nil) throws {
+    init(dataDirectory: URL? = nil, _ arguments: [String], descriptorLimit: Int? = nil) async throws {
         self.dataDirectory = try dataDirectory ?? TestSupport.temporaryDirectory().appendingPathComponent("data")
         let serve = ["serve", "--data-dir", self.dataDirectory.path] + arguments
         if let descriptorLimit {
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\"", Self.executable] + serve
+            process = try await ChildProcess(
+                "/bin/sh", ["-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\"", Self.executable] + serve)
         } else {
-            process.executableURL = URL(fileURLWithPath: Self.executable)
-            process.arguments = serve
+            process = try await ChildProcess(Self.executable, serve)
         }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
-            self.lock.lock()
-            self.output += String(decoding: data, as: UTF8.self)
-            self.lock.unlock()
+        _ = try await process.waitForLog(timeout: .seconds(30 * TestSupport.timeScale)) {
+            $0.contains("sigil-keyholder: listening on")
         }
-        try process.run()
-        let deadline = Date().addingTimeInterval(30)
-        while !log.contains("sigil-keyholder: listening on"), process.isRunning, Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        if !process.isRunning {
-            process.waitUntilExit()
-            Thread.sleep(forTimeInterval: 0.1)  // the last of the output
-        }
+        if !process.isRunning { await process.waitForExit() }
     }
 
     /// Everything the process printed so far.
-    var log: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return output
-    }
+    var log: String { process.log }
 
     var isListening: Bool { process.isRunning && log.contains("sigil-keyholder: listening on") }
     var isRunning: Bool { process.isRunning }
     /// The exit status, once it has exited.
-    var status: Int32? { process.isRunning ? nil : process.terminationStatus }
+    var status: Int32? { process.status }
 
     /// The port it listens on, from its `listening on …:PORT` line.
     var port: Int? {
@@ -92,20 +68,13 @@ final class ServeProcess: @unchecked Sendable {
     }
 
     /// Stops it at once (SIGKILL).
-    func kill() {
-        if process.isRunning {
-            Foundation.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-    }
+    func kill() { process.kill() }
 
     /// Stops it and removes its folder.
     func remove() {
         kill()
         try? FileManager.default.removeItem(at: dataDirectory.deletingLastPathComponent())
     }
-
-    deinit { kill() }
 
     /// Raises this (test) process's soft open-file limit to at least `count`, within the
     /// hard limit: a thousand client sockets need more than a default 1,024.

@@ -29,7 +29,7 @@ import Testing
     // MARK: - Round trips
 
     @Test(arguments: paddings, suites)
-    func rawRSARoundTripsThroughFiles(padding: String, suite: String) throws {
+    func rawRSARoundTripsThroughFiles(padding: String, suite: String) async throws {
         let cli = try CLIFixture()
         defer { cli.remove() }
         let keys = try KeyFiles(cli)
@@ -37,12 +37,12 @@ import Testing
         let input = try cli.write("plain.bin", plaintext)
         let message = path(cli, "plain.sigil")
         let recipient = ["--key-namespace", "escrow", "--key-name", "2026", "--padding", padding]
-        let encrypted = try cli.run(
+        let encrypted = try await cli.run(
             ["encrypt", "--public-key", keys.publicKey] + recipient + ["--suite", suite, "--frame-size", "1000", "-o", message, input])
         #expect(encrypted.status == 0, "\(encrypted.stderrText)")
         #expect(encrypted.standardOutput.isEmpty && encrypted.stderrText.isEmpty)
         let output = path(cli, "plain.out")
-        let decrypted = try cli.run(["decrypt", "--private-key", keys.privateKey] + recipient + ["-o", output, message])
+        let decrypted = try await cli.run(["decrypt", "--private-key", keys.privateKey] + recipient + ["-o", output, message])
         #expect(decrypted.status == 0, "\(decrypted.stderrText)")
         #expect(decrypted.standardOutput.isEmpty && decrypted.stderrText.isEmpty)
         #expect(try Array(Data(contentsOf: URL(fileURLWithPath: output))) == plaintext)
@@ -57,13 +57,13 @@ import Testing
     }
 
     @Test(arguments: suites)
-    func roundTripsThroughStandardInputAndOutputWithContext(suite: String) throws {
+    func roundTripsThroughStandardInputAndOutputWithContext(suite: String) async throws {
         let cli = try CLIFixture()
         defer { cli.remove() }
         let keys = try KeyFiles(cli)
         let plaintext = TestSupport.randomMessage(lengths: 20_000...30_000)
         let recipient = ["--key-namespace", "ops", "--key-name", "backup key"]
-        let encrypted = try cli.run(
+        let encrypted = try await cli.run(
             ["encrypt", "--public-key", keys.publicKey] + recipient
                 + ["--suite", suite, "--context", "purpose=backup", "--context", "host=a=b", "-"],
             input: Data(plaintext))
@@ -71,14 +71,14 @@ import Testing
         #expect(encrypted.stderrText.isEmpty)
         // Every pair, a subset, or none at all, opens it.
         for context in [["purpose=backup", "host=a=b"], ["host=a=b"], []] {
-            let decrypted = try cli.run(
+            let decrypted = try await cli.run(
                 ["decrypt", "--private-key", keys.privateKey] + recipient + context.flatMap { ["--context", $0] },
                 input: encrypted.standardOutput)
             #expect(decrypted.status == 0, "\(context): \(decrypted.stderrText)")
             #expect(Array(decrypted.standardOutput) == plaintext, "\(context)")
             #expect(decrypted.stderrText.isEmpty)
         }
-        let inspected = try cli.run(["inspect", "--output", "json", "-"], input: encrypted.standardOutput)
+        let inspected = try await cli.run(["inspect", "--output", "json", "-"], input: encrypted.standardOutput)
         let json = try #require(try JSONSerialization.jsonObject(with: inspected.standardOutput) as? [String: Any])
         let context = try #require(json["encryptionContext"] as? [String: String])
         #expect(context["purpose"] == "backup" && context["host"] == "a=b")
@@ -86,32 +86,32 @@ import Testing
     }
 
     @Test(arguments: ["oaep-sha1", "oaep-sha256"])
-    func kmsKeyIDRoundTripsAndShowsTheARN(padding: String) throws {
+    func kmsKeyIDRoundTripsAndShowsTheARN(padding: String) async throws {
         let cli = try CLIFixture()
         defer { cli.remove() }
         let keys = try KeyFiles(cli)
         let plaintext = TestSupport.randomMessage(lengths: 0...5000)
         let input = try cli.write("plain", plaintext)
         let message = path(cli, "plain.sigil")
-        let encrypted = try cli.run([
+        let encrypted = try await cli.run([
             "encrypt", "--public-key", keys.publicKey, "--key-id", Self.arn, "--padding", padding, "--context", "tenant=t1",
             "-o", message, input,
         ])
         #expect(encrypted.status == 0, "\(encrypted.stderrText)")
-        let decrypted = try cli.run([
+        let decrypted = try await cli.run([
             "decrypt", "--private-key", keys.privateKey, "--key-id", Self.arn, "--padding", padding, "--context", "tenant=t1",
             message,
         ])
         #expect(decrypted.status == 0, "\(decrypted.stderrText)")
         #expect(Array(decrypted.standardOutput) == plaintext)
 
-        let text = try cli.run(["inspect", message])
+        let text = try await cli.run(["inspect", message])
         #expect(text.status == 0, "\(text.stderrText)")
         #expect(text.stdoutText.contains("0x0478 AES_256_GCM_HKDF_SHA512_COMMIT_KEY"))
         #expect(text.stdoutText.contains("aws-kms-rsa \(Self.arn)"))
         #expect(text.stdoutText.contains("tenant=t1"))
         #expect(text.stdoutText.contains("4096-byte frames"))
-        let json = try #require(
+        let json = try await #require(
             try JSONSerialization.jsonObject(with: try cli.run(["inspect", "--output", "json", message]).standardOutput)
                 as? [String: Any])
         #expect(json["suite"] as? String == "0478")
@@ -124,17 +124,17 @@ import Testing
         #expect(json["encryptionContext"] as? [String: String] == ["tenant": "t1"])
     }
 
-    @Test func inspectShowsARawRecipientAndTheFrameLength() throws {
+    @Test func inspectShowsARawRecipientAndTheFrameLength() async throws {
         let cli = try CLIFixture()
         defer { cli.remove() }
         let keys = try KeyFiles(cli)
-        let encrypted = try cli.run(
+        let encrypted = try await cli.run(
             ["encrypt", "--public-key", keys.publicKey, "--key-namespace", "escrow", "--key-name", "k1", "--suite", "0578",
              "--frame-size", "65536"],
             input: Data([1, 2, 3]))
         #expect(encrypted.status == 0, "\(encrypted.stderrText)")
         let message = try cli.write("m.sigil", encrypted.standardOutput)
-        let text = try cli.run(["inspect", message])
+        let text = try await cli.run(["inspect", message])
         #expect(text.status == 0)
         #expect(text.stdoutText.contains("Suite:        0x0578 AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384"), "\(text.stdoutText)")
         #expect(text.stdoutText.contains("Content:      framed, 65536-byte frames"))
@@ -146,7 +146,7 @@ import Testing
             ("truncated header", Array(encrypted.standardOutput.prefix(60)), "truncated"),
             ("empty", [], "empty"),
         ] {
-            let result = try cli.run(["inspect", try cli.write("bad-\(name)", bytes)])
+            let result = try await cli.run(["inspect", try cli.write("bad-\(name)", bytes)])
             #expect(result.status == 2, "\(name): \(result.status)")
             expectOneLine(result, naming: reason, name)
         }
@@ -164,7 +164,7 @@ import Testing
         var description: String { name }
     }
 
-    @Test func decryptFailuresLeaveNoOutputAndNameTheProblem() throws {
+    @Test func decryptFailuresLeaveNoOutputAndNameTheProblem() async throws {
         let cli = try CLIFixture()
         defer { cli.remove() }
         let keys = try KeyFiles(cli)
@@ -172,7 +172,7 @@ import Testing
         let input = try cli.write("plain", plaintext)
         let message = path(cli, "plain.sigil")
         let recipient = ["--key-namespace", "escrow", "--key-name", "k1"]
-        let encrypted = try cli.run(
+        let encrypted = try await cli.run(
             ["encrypt", "--public-key", keys.publicKey] + recipient
                 + ["--padding", "oaep-sha384", "--context", "stage=prod", "--frame-size", "1024", "-o", message, input])
         try #require(encrypted.status == 0, "\(encrypted.stderrText)")
@@ -241,24 +241,24 @@ import Testing
             chmod(unreadable, 0)
             cases.append(FailureCase(name: "unreadable input", arguments: good + [unreadable], status: 2, reason: "cannot open input"))
         }
-        try runFailures(cases, cli: cli, target: "plain.out")
+        try await runFailures(cases, cli: cli, target: "plain.out")
 
         // An output in a missing folder: exit 2, nothing created.
         let missingFolder = path(cli, "missing/plain.out")
-        let result = try cli.run(good + ["-o", missingFolder, message])
+        let result = try await cli.run(good + ["-o", missingFolder, message])
         #expect(result.status == 2)
         expectOneLine(result, naming: "cannot create a file in", "output in a missing folder")
         #expect(!FileManager.default.fileExists(atPath: path(cli, "missing")))
 
         // And the good command still works, and replaces a previous target.
         try cli.write("plain.out", Array("previous".utf8))
-        let decrypted = try cli.run(good + ["-o", path(cli, "plain.out"), message])
+        let decrypted = try await cli.run(good + ["-o", path(cli, "plain.out"), message])
         #expect(decrypted.status == 0, "\(decrypted.stderrText)")
         #expect(try Array(Data(contentsOf: URL(fileURLWithPath: path(cli, "plain.out")))) == plaintext)
         #expect(try mode(of: path(cli, "plain.out")) == 0o600)
     }
 
-    @Test func encryptFailuresLeaveNoOutputAndNameTheProblem() throws {
+    @Test func encryptFailuresLeaveNoOutputAndNameTheProblem() async throws {
         let cli = try CLIFixture()
         defer { cli.remove() }
         let keys = try KeyFiles(cli)
@@ -298,15 +298,15 @@ import Testing
             FailureCase(name: "missing input", arguments: raw + [path(cli, "absent")], status: 2, reason: "cannot open input"),
             FailureCase(name: "input is a folder", arguments: raw + [folder], status: 2, reason: "is a directory"),
         ]
-        try runFailures(cases, cli: cli, target: "plain.sigil")
-        let result = try cli.run(raw + ["-o", path(cli, "missing/plain.sigil"), input])
+        try await runFailures(cases, cli: cli, target: "plain.sigil")
+        let result = try await cli.run(raw + ["-o", path(cli, "missing/plain.sigil"), input])
         #expect(result.status == 2)
         expectOneLine(result, naming: "cannot create a file in", "output in a missing folder")
     }
 
     /// Runs each case twice — with no target and with a target already there — and checks
     /// the exit code, the one line on stderr, and that the target is as it was.
-    func runFailures(_ cases: [FailureCase], cli: CLIFixture, target name: String) throws {
+    func runFailures(_ cases: [FailureCase], cli: CLIFixture, target name: String) async throws {
         let target = path(cli, name)
         let previous = Array("previous contents, not to be touched\n".utf8)
         for failure in cases {
@@ -316,7 +316,7 @@ import Testing
                 } else {
                     try? FileManager.default.removeItem(atPath: target)
                 }
-                let result = try cli.run(failure.arguments + ["-o", target], input: failure.input)
+                let result = try await cli.run(failure.arguments + ["-o", target], input: failure.input)
                 let label = "\(failure.name)\(existing ? " (target exists)" : "")"
                 #expect(result.status == failure.status, "\(label): exit \(result.status), \(result.stderrText)")
                 expectOneLine(result, naming: failure.reason, label)
@@ -331,7 +331,7 @@ import Testing
                 #expect(left.isEmpty, "\(label): temporary files left: \(left)")
             }
             // To standard output as well: the same exit code and reason.
-            let toStdout = try cli.run(failure.arguments, input: failure.input)
+            let toStdout = try await cli.run(failure.arguments, input: failure.input)
             #expect(toStdout.status == failure.status, "\(failure.name) to stdout: exit \(toStdout.status)")
             expectOneLine(toStdout, naming: failure.reason, "\(failure.name) to stdout")
         }

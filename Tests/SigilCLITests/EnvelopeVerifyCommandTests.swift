@@ -52,7 +52,7 @@ import Testing
         ).jsonRepresentation
     }
 
-    @Test func detectsAndVerifiesEachFormatWithThePublicKeyAndReleasesThePayloadOnlyWhenValid() throws {
+    @Test func detectsAndVerifiesEachFormatWithThePublicKeyAndReleasesThePayloadOnlyWhenValid() async throws {
         let cli = try CLIFixture()
         defer { cli.remove() }
         let signer = try Signer(cli)
@@ -69,7 +69,7 @@ import Testing
         for (format, envelope, options, expectedPayload) in envelopes {
             let path = try cli.write("envelope.\(format)", envelope)
             let out = cli.folder.appendingPathComponent("payload.\(format)").path
-            let result = try cli.run(["verify", "--public-key", signer.pemPath, "--output", "json", "--payload-out", out] + options + [path])
+            let result = try await cli.run(["verify", "--public-key", signer.pemPath, "--output", "json", "--payload-out", out] + options + [path])
             #expect(result.status == 0, "\(format): \(result.stdoutText) \(result.stderrText)")
             let json = try #require(try JSONSerialization.jsonObject(with: result.standardOutput) as? [String: Any], "\(format)")
             #expect(json["result"] as? String == "valid")
@@ -87,7 +87,7 @@ import Testing
             tampered[position] = format == "cose" ? tampered[position] ^ 0x01 : Self.otherBase64Letter(tampered[position])
             let tamperedPath = try cli.write("tampered.\(format)", tampered)
             let tamperedOut = cli.folder.appendingPathComponent("tampered-payload.\(format)").path
-            let refused = try cli.run(["verify", "--public-key", signer.pemPath, "--payload-out", tamperedOut] + options + [tamperedPath])
+            let refused = try await cli.run(["verify", "--public-key", signer.pemPath, "--payload-out", tamperedOut] + options + [tamperedPath])
             #expect(refused.status == 1 || refused.status == 2, "\(format): \(refused.stdoutText) \(refused.stderrText)")
             #expect(refused.status != 0)
             #expect(!FileManager.default.fileExists(atPath: tamperedOut), "\(format): a payload was released from a tampered envelope")
@@ -112,7 +112,7 @@ import Testing
         byte == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
     }
 
-    @Test func anUntrustedSignerIsInvalidAndTheTrustStoreComesFromAJWKSOrAFolder() throws {
+    @Test func anUntrustedSignerIsInvalidAndTheTrustStoreComesFromAJWKSOrAFolder() async throws {
         let cli = try CLIFixture()
         defer { cli.remove() }
         let trusted = try Signer(cli, name: "trusted")
@@ -125,31 +125,31 @@ import Testing
         let good = try cli.write("good.json", Self.dsse(trusted, payload: Self.statement))
         let foreign = try cli.write("foreign.json", Self.dsse(stranger, payload: Self.statement))
         for trust in [folder.path, jwks, trusted.pemPath] {
-            #expect(try cli.run(["verify", "--trust", trust, good]).status == 0, "\(trust)")
-            let result = try cli.run(["verify", "--trust", trust, foreign])
+            #expect(try await cli.run(["verify", "--trust", trust, good]).status == 0, "\(trust)")
+            let result = try await cli.run(["verify", "--trust", trust, foreign])
             #expect(result.status == 1, "\(trust): \(result.stderrText)")
             #expect(result.stdoutText == "invalid\n")
         }
         // Two distinct keys are needed; one signed.
-        let threshold = try cli.run(["verify", "--trust", folder.path, "--threshold", "2", good])
+        let threshold = try await cli.run(["verify", "--trust", folder.path, "--threshold", "2", good])
         #expect(threshold.status == 2 || threshold.status == 1, "\(threshold.stderrText)")
     }
 
-    @Test func aJWTPastItsExpiryOrForAnotherAudienceIsInvalid() throws {
+    @Test func aJWTPastItsExpiryOrForAnotherAudienceIsInvalid() async throws {
         let cli = try CLIFixture()
         defer { cli.remove() }
         let signer = try Signer(cli)
         let expired = try cli.write("expired.jwt", Self.jwt(signer, claims: #"{"aud":"api","exp":1000}"#))
-        let result = try cli.run(["verify", "--public-key", signer.pemPath, expired])
+        let result = try await cli.run(["verify", "--public-key", signer.pemPath, expired])
         #expect(result.status == 1 && result.stdoutText == "invalid\n", "\(result.stderrText)")
         #expect(result.stderrText.contains("exp"), "\(result.stderrText)")
         let current = try cli.write("current.jwt", Self.jwt(signer, claims: #"{"aud":"api","exp":\#(Int(Date().timeIntervalSince1970) + 600)}"#))
-        #expect(try cli.run(["verify", "--public-key", signer.pemPath, "--audience", "api", current]).status == 0)
-        let other = try cli.run(["verify", "--public-key", signer.pemPath, "--audience", "billing", current])
+        #expect(try await cli.run(["verify", "--public-key", signer.pemPath, "--audience", "api", current]).status == 0)
+        let other = try await cli.run(["verify", "--public-key", signer.pemPath, "--audience", "billing", current])
         #expect(other.status == 1, "\(other.stderrText)")
     }
 
-    @Test func inputItCannotCheckExitsTwoWithAReason() throws {
+    @Test func inputItCannotCheckExitsTwoWithAReason() async throws {
         let cli = try CLIFixture()
         defer { cli.remove() }
         let signer = try Signer(cli)
@@ -161,12 +161,12 @@ import Testing
         ]
         for (name, bytes, options, expected) in cases {
             let path = try cli.write(name, bytes)
-            let result = try cli.run(["verify", "--public-key", signer.pemPath] + options + [path])
+            let result = try await cli.run(["verify", "--public-key", signer.pemPath] + options + [path])
             #expect(result.status == 2, "\(name): \(result.stdoutText) \(result.stderrText)")
             #expect(result.stderrText.contains(expected), "\(name): \(result.stderrText)")
             #expect(result.stdoutText.isEmpty, "\(name)")
         }
-        let neither = try cli.run(["verify", try cli.write("e.json", Self.dsse(signer, payload: Self.statement))])
+        let neither = try await cli.run(["verify", try cli.write("e.json", Self.dsse(signer, payload: Self.statement))])
         #expect(neither.status == 2 && neither.stderrText.contains("--trust"), "\(neither.stderrText)")
     }
 }

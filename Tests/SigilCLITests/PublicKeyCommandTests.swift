@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct PublicKeyCommandTests {
     @Test(arguments: KeySpec.allAsymmetric)
-    func inspectNamesTheKeySpecFingerprintAndAlgorithms(spec: KeySpec) throws {
+    func inspectNamesTheKeySpecFingerprintAndAlgorithms(spec: KeySpec) async throws {
         let cli = try CLIFixture()
         defer { cli.remove() }
         let publicKey = try TestSupport.privateKey(spec).publicKey
@@ -13,11 +13,11 @@ import Testing
         let der = try cli.write("key.der", publicKey.derRepresentation)
         let pem = try cli.write("key.pem", Array(publicKey.pemRepresentation.utf8))
         for file in [der, pem] {
-            let text = try cli.run(["public-key", "inspect", file])
+            let text = try await cli.run(["public-key", "inspect", file])
             #expect(text.status == 0)
             #expect(text.stdoutText.contains("Key spec:     \(spec.kmsName)\n"))
             #expect(text.stdoutText.contains("SHA256:\(key.fingerprint)"))
-            let json = try cli.run(["public-key", "inspect", "--output", "json", file])
+            let json = try await cli.run(["public-key", "inspect", "--output", "json", file])
             let object = try #require(try JSONSerialization.jsonObject(with: json.standardOutput) as? [String: Any])
             #expect(object["keySpec"] as? String == spec.kmsName)
             #expect(object["sizeInBits"] as? Int == spec.sizeInBits)
@@ -25,13 +25,13 @@ import Testing
         }
     }
 
-    @Test func inspectRefusesWhatIsNotAPublicKey() throws {
+    @Test func inspectRefusesWhatIsNotAPublicKey() async throws {
         let cli = try CLIFixture()
         defer { cli.remove() }
         let privatePEM = try cli.write("private.pem", Array(TestSupport.privateKey(.eccNistP256).pemRepresentation.utf8))
-        let result = try cli.run(["public-key", "inspect", privatePEM])
+        let result = try await cli.run(["public-key", "inspect", privatePEM])
         #expect(result.status == 2)
         #expect(result.stderrText.contains("expected a 'PUBLIC KEY'"))
-        #expect(try cli.run(["public-key", "inspect", cli.folder.path]).status == 2)
+        await #expect(try cli.run(["public-key", "inspect", cli.folder.path]).status == 2)
     }
 }

@@ -24,8 +24,8 @@ struct CLIFixture {
         return url.path
     }
 
-    func run(_ arguments: [String], input: Data? = nil) throws -> TestSupport.ProcessOutput {
-        try TestSupport.run(sigil, arguments, input: input)
+    func run(_ arguments: [String], input: Data? = nil) async throws -> TestSupport.ProcessOutput {
+        try await TestSupport.run(sigil, arguments, input: input)
     }
 
     /// Signs `message` with a throwaway key and writes the key, message and signature files.
@@ -51,11 +51,11 @@ struct CLIFixture {
     ]
 
     @Test(arguments: cases)
-    func printsValidAndExitsZeroForAGoodSignature(algorithm: SigningAlgorithm, spec: KeySpec) throws {
+    func printsValidAndExitsZeroForAGoodSignature(algorithm: SigningAlgorithm, spec: KeySpec) async throws {
         let cli = try CLIFixture()
         defer { cli.remove() }
         let files = try cli.signedFiles(algorithm, spec, message: TestSupport.randomMessage(lengths: 0...20000))
-        let result = try cli.run([
+        let result = try await cli.run([
             "verify", "--public-key", files.key, "--algorithm", algorithm.kmsName, "--signature", files.signature, files.message,
         ])
         #expect(result.status == 0, "\(result.stderrText)")
@@ -64,63 +64,63 @@ struct CLIFixture {
     }
 
     @Test(arguments: cases)
-    func printsInvalidAndExitsOneForATamperedMessage(algorithm: SigningAlgorithm, spec: KeySpec) throws {
+    func printsInvalidAndExitsOneForATamperedMessage(algorithm: SigningAlgorithm, spec: KeySpec) async throws {
         let cli = try CLIFixture()
         defer { cli.remove() }
         let message = TestSupport.randomMessage(lengths: 1...20000)
         let files = try cli.signedFiles(algorithm, spec, message: message)
         try cli.write("message", TestSupport.flippingBit(0, of: message))
-        let result = try cli.run([
+        let result = try await cli.run([
             "verify", "--public-key", files.key, "--algorithm", algorithm.kmsName, "--signature", files.signature, files.message,
         ])
         #expect(result.status == 1)
         #expect(result.stdoutText == "invalid\n")
     }
 
-    @Test func readsTheMessageFromStandardInputAndDigestsAsBinaryOrHex() throws {
+    @Test func readsTheMessageFromStandardInputAndDigestsAsBinaryOrHex() async throws {
         let cli = try CLIFixture()
         defer { cli.remove() }
         let message = TestSupport.randomMessage(lengths: 5000...5000)
         let files = try cli.signedFiles(.ecdsaSHA256, .eccNistP256, message: message)
         let common = ["verify", "--public-key", files.key, "--algorithm", "ECDSA_SHA_256", "--signature", files.signature]
-        #expect(try cli.run(common, input: Data(message)).stdoutText == "valid\n")
-        #expect(try cli.run(common + ["-"], input: Data(message)).stdoutText == "valid\n")
+        await #expect(try cli.run(common, input: Data(message)).stdoutText == "valid\n")
+        await #expect(try cli.run(common + ["-"], input: Data(message)).stdoutText == "valid\n")
         let binary = try cli.write("digest.bin", files.digest)
         let hex = try cli.write("digest.hex", Array((TestSupport.hex(files.digest) + "\n").utf8))
         for digestFile in [binary, hex] {
-            let result = try cli.run(common + ["--message-type", "DIGEST", digestFile])
+            let result = try await cli.run(common + ["--message-type", "DIGEST", digestFile])
             #expect(result.status == 0 && result.stdoutText == "valid\n", "\(digestFile): \(result.stderrText)")
         }
     }
 
-    @Test func acceptsBase64SignaturesAsTheAWSCLIPrintsThem() throws {
+    @Test func acceptsBase64SignaturesAsTheAWSCLIPrintsThem() async throws {
         let cli = try CLIFixture()
         defer { cli.remove() }
         let files = try cli.signedFiles(.rsassaPSSSHA256, .rsa2048, message: [1, 2, 3])
         let signature = try Data(contentsOf: URL(fileURLWithPath: files.signature))
         let base64 = try cli.write("signature.b64", Array((signature.base64EncodedString() + "\n").utf8))
-        let result = try cli.run([
+        let result = try await cli.run([
             "verify", "--public-key", files.key, "--algorithm", "RSASSA_PSS_SHA_256", "--signature", base64, files.message,
         ])
         #expect(result.status == 0 && result.stdoutText == "valid\n", "\(result.stderrText)")
     }
 
-    @Test func verifiesRawP1363SignaturesWhenAsked() throws {
+    @Test func verifiesRawP1363SignaturesWhenAsked() async throws {
         let cli = try CLIFixture()
         defer { cli.remove() }
         let files = try cli.signedFiles(.ecdsaSHA384, .eccNistP384, message: [9, 9, 9])
         let der = try Data(contentsOf: URL(fileURLWithPath: files.signature))
         let raw = try cli.write("signature.raw", ECDSASignature.raw(fromDER: der, curve: .p384))
         let common = ["verify", "--public-key", files.key, "--algorithm", "ECDSA_SHA_384", "--signature", raw, files.message]
-        #expect(try cli.run(common + ["--signature-format", "raw"]).status == 0)
-        #expect(try cli.run(common).status == 2, "raw bytes are not DER")
+        #expect(try await cli.run(common + ["--signature-format", "raw"]).status == 0)
+        #expect(try await cli.run(common).status == 2, "raw bytes are not DER")
     }
 
-    @Test func printsJSONForScripts() throws {
+    @Test func printsJSONForScripts() async throws {
         let cli = try CLIFixture()
         defer { cli.remove() }
         let files = try cli.signedFiles(.ecdsaSHA256, .eccNistP256, message: [7])
-        let result = try cli.run([
+        let result = try await cli.run([
             "verify", "--public-key", files.key, "--algorithm", "ECDSA_SHA_256", "--signature", files.signature,
             "--output", "json", files.message,
         ])
@@ -132,7 +132,7 @@ struct CLIFixture {
         let key = try PublicKey(pemRepresentation: String(contentsOfFile: files.key, encoding: .utf8))
         #expect(object["fingerprint"] as? String == key.fingerprint)
 
-        let failing = try cli.run([
+        let failing = try await cli.run([
             "verify", "--public-key", files.message, "--algorithm", "ECDSA_SHA_256", "--signature", files.signature,
             "--output", "json", files.message,
         ])
@@ -143,13 +143,13 @@ struct CLIFixture {
     }
 
     /// Bad input of every kind: exit 2, one line on stderr naming the problem, never `valid`.
-    @Test func refusesBadInputWithExitTwoAndAReason() throws {
+    @Test func refusesBadInputWithExitTwoAndAReason() async throws {
         let cli = try CLIFixture()
         defer { cli.remove() }
         let files = try cli.signedFiles(.rsassaPKCS1V1_5SHA256, .rsa2048, message: Array("release 1.2.3".utf8))
         let signature = try [UInt8](Data(contentsOf: URL(fileURLWithPath: files.signature)))
         let ecKey = try cli.write("ec.pem", Array(TestSupport.privateKey(.eccNistP256).publicKey.pemRepresentation.utf8))
-        let ed25519 = try TestSupport.openssl(["pkey", "-pubout"], input: TestSupport.openssl(["genpkey", "-algorithm", "ed25519"]))
+        let ed25519 = try await TestSupport.openssl(["pkey", "-pubout"], input: await TestSupport.openssl(["genpkey", "-algorithm", "ed25519"]))
         let pemText = try String(contentsOfFile: files.key, encoding: .utf8)
 
         let cases: [(String, [String: String], String)] = [
@@ -177,7 +177,7 @@ struct CLIFixture {
                 if option == "input" { input = value } else { options[option] = value }
             }
             let arguments = ["verify"] + options.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] } + [input]
-            let result = try cli.run(arguments)
+            let result = try await cli.run(arguments)
             #expect(result.status == 2, "\(name): exit \(result.status)")
             #expect(!result.stdoutText.contains("valid"), "\(name)")
             #expect(result.stderrText.contains(reason), "\(name): \(result.stderrText)")
@@ -185,20 +185,20 @@ struct CLIFixture {
         }
     }
 
-    @Test func usageErrorsExitTwo() throws {
+    @Test func usageErrorsExitTwo() async throws {
         let cli = try CLIFixture()
         defer { cli.remove() }
-        let missing = try cli.run(["verify", "--algorithm", "ECDSA_SHA_256"])
+        let missing = try await cli.run(["verify", "--algorithm", "ECDSA_SHA_256"])
         #expect(missing.status == 2)
         #expect(missing.stderrText.contains("--public-key"))
-        #expect(try cli.run(["no-such-verb"]).status == 2)
-        let help = try cli.run(["verify", "--help"])
+        await #expect(try cli.run(["no-such-verb"]).status == 2)
+        let help = try await cli.run(["verify", "--help"])
         #expect(help.status == 0)
         #expect(help.stdoutText.contains("--message-type"))
     }
 
     /// A 512 MiB input streams through a fixed buffer: the process stays far below its size.
-    @Test func verifiesALargeFileInConstantMemory() throws {
+    @Test func verifiesALargeFileInConstantMemory() async throws {
         let cli = try CLIFixture()
         defer { cli.remove() }
         let path = cli.folder.appendingPathComponent("large").path
@@ -211,14 +211,14 @@ struct CLIFixture {
         let signature = try cli.write("large.sig", privateKey.signature(forDigest: digest, scheme: .ecdsa(hash: .sha256)))
         let key = try cli.write("key.pem", Array(privateKey.publicKey.pemRepresentation.utf8))
 
-        func peakKibibytes(_ arguments: [String]) throws -> Int {
-            let result = try TestSupport.run("/usr/bin/time", ["-f", "maxrss-kib=%M", cli.sigil] + arguments)
+        func peakKibibytes(_ arguments: [String]) async throws -> Int {
+            let result = try await TestSupport.run("/usr/bin/time", ["-f", "maxrss-kib=%M", cli.sigil] + arguments)
             #expect(result.status == 0, "\(result.stderrText)")
             #expect(result.stdoutText == "valid\n")
             let reported = result.stderrText.split(separator: "\n").first { $0.hasPrefix("maxrss-kib=") }
             return try #require(reported.flatMap { Int($0.dropFirst("maxrss-kib=".count)) })
         }
-        let kibibytes = try peakKibibytes(["verify", "--public-key", key, "--algorithm", "ECDSA_SHA_256",
+        let kibibytes = try await peakKibibytes(["verify", "--public-key", key, "--algorithm", "ECDSA_SHA_256",
             "--signature", signature, path])
         // Under a sanitizer (tools/test --sanitize) the runtime's shadow memory and the
         // quarantine of freed blocks come on top: the bound then applies to the growth over
@@ -228,7 +228,7 @@ struct CLIFixture {
             let empty = try cli.write("empty", [UInt8]())
             let emptySignature = try cli.write("empty.sig", privateKey.signature(
                 forDigest: try FileDigestForTest.sha256(ofZeros: 0), scheme: .ecdsa(hash: .sha256)))
-            baseline = try peakKibibytes(["verify", "--public-key", key, "--algorithm", "ECDSA_SHA_256",
+            baseline = try await peakKibibytes(["verify", "--public-key", key, "--algorithm", "ECDSA_SHA_256",
                 "--signature", emptySignature, empty])
         }
         #expect(kibibytes - baseline < 64 * 1024, "peak RSS \(kibibytes) KiB (\(baseline) KiB for an empty file) for a 512 MiB input")

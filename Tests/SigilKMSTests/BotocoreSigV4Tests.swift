@@ -72,9 +72,9 @@ enum Botocore {
         }
     }
 
-    static func run(_ jobs: some Encodable) throws -> [Result] {
+    static func run(_ jobs: some Encodable) async throws -> [Result] {
         let input = try JSONEncoder().encode(jobs)
-        let output = try TestSupport.run(python, [script], input: input)
+        let output = try await TestSupport.run(python, [script], input: input)
         guard output.status == 0 else {
             throw TestFailure("sigv4_sign.py failed (\(output.status)): \(output.stderrText)")
         }
@@ -123,7 +123,7 @@ enum Botocore {
             headers: [.init("Host", testCase.host)] + headers.map { .init($0[0], $0[1]) }, body: testCase.body)
     }
 
-    @Test func sigilSignsExactlyAsBotocoreAndVerifiesBotocoresRequests() throws {
+    @Test func sigilSignsExactlyAsBotocoreAndVerifiesBotocoresRequests() async throws {
         guard try Botocore.isAvailable() else { return }
         let jobs = Self.cases.map {
             Botocore.SignJob(
@@ -131,7 +131,7 @@ enum Botocore {
                 method: "POST", url: $0.url, headers: $0.headers, body_b64: $0.body.base64EncodedString(),
                 timestamp: $0.timestamp)
         }
-        let results = try Botocore.run(jobs)
+        let results = try await Botocore.run(jobs)
         #expect(results.count == Self.cases.count)
         for (testCase, botocore) in zip(Self.cases, results) {
             let credentials = AWSCredentials(
@@ -156,10 +156,10 @@ enum Botocore {
         }
     }
 
-    @Test func verifierRefusesTamperedBotocoreRequests() throws {
+    @Test func verifierRefusesTamperedBotocoreRequests() async throws {
         guard try Botocore.isAvailable() else { return }
         let testCase = Self.cases[0]
-        let result = try Botocore.run([
+        let result = try await Botocore.run([
             Botocore.SignJob(
                 access_key: testCase.accessKey, secret_key: testCase.secret, region: testCase.region, service: "kms",
                 method: "POST", url: testCase.url, headers: testCase.headers,
@@ -209,7 +209,7 @@ enum Botocore {
 
     /// What a real boto3 KMS client sends (user agent, SDK headers, its JSON) verifies,
     /// and its body decodes into Sigil's request types with the same values.
-    @Test func verifiesAndDecodesRealBoto3Requests() throws {
+    @Test func verifiesAndDecodesRealBoto3Requests() async throws {
         guard try Botocore.isAvailable() else { return }
         let digest = Base64Blob((0..<32).map { UInt8($0) })
         let jobs: [(String, [String: Botocore.JSONValue])] = [
@@ -222,7 +222,7 @@ enum Botocore {
             ("ListKeys", ["Limit": .int(10)]),
             ("ScheduleKeyDeletion", ["KeyId": .string("k"), "PendingWindowInDays": .int(7)]),
         ]
-        let results = try Botocore.run(jobs.map {
+        let results = try await Botocore.run(jobs.map {
             Botocore.CaptureJob(
                 access_key: "AKIDBOTO3", secret_key: "boto3/secret", region: "eu-west-1", endpoint: "http://127.0.0.1:4599",
                 operation: $0.0, params: $0.1)

@@ -1,9 +1,7 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import SigilCrypto
 import SigilKMS
+import SigilTestSupport
 import Testing
 
 /// URLSession (libcurl underneath) against a loopback HTTP server that echoes what it
@@ -40,25 +38,12 @@ import Testing
     }
 
     @Test func signedHeadersSurviveURLSessionAndVerify() async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.echoServer]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        // The server answers one request and exits. SIGKILL, not terminate(): a child of
-        // the test runner may inherit SIGTERM blocked and outlive the test.
-        defer {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-        }
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            line += chunk
-        }
-        let port = try #require(Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+        // The server answers one request and exits.
+        let server = try await ChildProcess("/usr/bin/env", ["python3", "-c", Self.echoServer])
+        defer { server.kill() }
+        #expect(try await server.waitForLog(timeout: .seconds(30)) { $0.contains("\n") })
+        let line = server.log.prefix { $0 != "\n" }
+        let port = try #require(Int(line.trimmingCharacters(in: .whitespaces)), "\(server.log)")
 
         let credentials = AWSCredentials(accessKeyId: "AKIDLIVE", secretAccessKey: "live-secret")
         let client = KMSClient(endpoint: URL(string: "http://127.0.0.1:\(port)")!, region: "us-east-1", credentials: credentials)

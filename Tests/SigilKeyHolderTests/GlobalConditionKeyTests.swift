@@ -108,7 +108,7 @@ struct GlobalConditionKeyTests {
     func overHTTPS() async throws {
         let folder = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let files = try TestSupport.makeTestCertificates(in: folder)
+        let files = try await TestSupport.makeTestCertificates(in: folder)
         try await withKeyHolder(
             configure: {
                 $0.tls = (URL(fileURLWithPath: files.certificate), URL(fileURLWithPath: files.key))

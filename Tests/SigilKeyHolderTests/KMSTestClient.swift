@@ -147,6 +147,10 @@ func withKeyHolder(
     let directory = try TestSupport.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     var configuration = KeyHolderConfiguration(dataDirectory: directory, port: 0)
+    // A live test's client keeps one connection for the whole test, and on a loaded
+    // machine (every test of the package at once on two cores) a minute can pass between
+    // two of its requests: the server must not close it as idle meanwhile.
+    configuration.connectionLimits.idleTimeout = .seconds(600)
     configure(&configuration)
     let (application, holder) = try buildApplication(configuration)
     let credentials = try AWSConfiguration(environment: [

@@ -21,13 +21,13 @@ import Testing
     }
 
     @Test(arguments: KeySpec.allAsymmetric)
-    func fingerprintAndDERAgreeWithTheOpenSSLCLI(spec: KeySpec) throws {
+    func fingerprintAndDERAgreeWithTheOpenSSLCLI(spec: KeySpec) async throws {
         let privateKey = try TestSupport.privateKey(spec)
         let pem = try privateKey.pemRepresentation
-        let der = try TestSupport.openssl(["pkey", "-pubout", "-outform", "DER"], input: Data(pem.utf8))
+        let der = try await TestSupport.openssl(["pkey", "-pubout", "-outform", "DER"], input: Data(pem.utf8))
         let key = try PublicKey(derRepresentation: der)
         #expect(key.derRepresentation == privateKey.publicKey.derRepresentation)
-        let sha = try TestSupport.openssl(["dgst", "-sha256", "-r"], input: der)
+        let sha = try await TestSupport.openssl(["dgst", "-sha256", "-r"], input: der)
         #expect(String(decoding: sha, as: UTF8.self).hasPrefix(key.fingerprint))
     }
 
@@ -41,16 +41,16 @@ import Testing
         #expect(fromPEM.publicKey.derRepresentation == key.publicKey.derRepresentation)
     }
 
-    @Test func refusesRSAKeysUnder2048BitsUnlessAskedUnsafely() throws {
-        let small = try rsaPublicKeyDER(bits: 1024)
+    @Test func refusesRSAKeysUnder2048BitsUnlessAskedUnsafely() async throws {
+        let small = try await rsaPublicKeyDER(bits: 1024)
         #expect(throws: SigilError(.keyTooSmall, "")) { try PublicKey(derRepresentation: small) }
         let unsafe = try AsymmetricPublicKey(unsafeDERRepresentation: small)
         #expect(unsafe.sizeInBits == 1024)
         #expect(unsafe.keySpec == nil)
     }
 
-    @Test func acceptsRSASizesKMSDoesNotIssueWithoutAKeySpec() throws {
-        let key = try PublicKey(derRepresentation: rsaPublicKeyDER(bits: 2560))
+    @Test func acceptsRSASizesKMSDoesNotIssueWithoutAKeySpec() async throws {
+        let key = try PublicKey(derRepresentation: await rsaPublicKeyDER(bits: 2560))
         #expect(key.keySpec == nil)
         #expect(key.supportedSigningAlgorithms.count == 6)
     }
@@ -61,9 +61,9 @@ import Testing
         ("brainpoolP256r1", ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:brainpoolP256r1"]),
         ("RSA-PSS", ["-algorithm", "RSA-PSS", "-pkeyopt", "rsa_keygen_bits:2048"]),
     ])
-    func refusesKeyTypesSigilDoesNotSupport(name: String, generate: [String]) throws {
-        let pem = try TestSupport.openssl(["genpkey"] + generate)
-        let der = try TestSupport.openssl(["pkey", "-pubout", "-outform", "DER"], input: pem)
+    func refusesKeyTypesSigilDoesNotSupport(name: String, generate: [String]) async throws {
+        let pem = try await TestSupport.openssl(["genpkey"] + generate)
+        let der = try await TestSupport.openssl(["pkey", "-pubout", "-outform", "DER"], input: pem)
         let error = #expect(throws: SigilError.self) { try PublicKey(derRepresentation: der) }
         #expect(error?.code == .unsupportedKey, "\(name): \(String(describing: error))")
     }
@@ -106,8 +106,8 @@ import Testing
         #expect(!(error?.openSSLErrors.isEmpty ?? true), "the OpenSSL error queue is carried in the error")
     }
 
-    private func rsaPublicKeyDER(bits: Int) throws -> Data {
-        let pem = try TestSupport.openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:\(bits)"])
-        return try TestSupport.openssl(["pkey", "-pubout", "-outform", "DER"], input: pem)
+    private func rsaPublicKeyDER(bits: Int) async throws -> Data {
+        let pem = try await TestSupport.openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:\(bits)"])
+        return try await TestSupport.openssl(["pkey", "-pubout", "-outform", "DER"], input: pem)
     }
 }

@@ -161,7 +161,7 @@ struct SignedMessage {
         #expect(error?.code == .malformedSignature)
     }
 
-    @Test func verifiesSignaturesFromTheOpenSSLCLI() throws {
+    @Test func verifiesSignaturesFromTheOpenSSLCLI() async throws {
         let folder = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let message = Data(TestSupport.randomMessage(lengths: 5000...5000))
@@ -179,7 +179,7 @@ struct SignedMessage {
             let privateKey = try TestSupport.privateKey(spec)
             let keyFile = folder.appendingPathComponent("key.pem")
             try Data(privateKey.pemRepresentation.utf8).write(to: keyFile)
-            let signature = try TestSupport.openssl(["dgst"] + options + ["-sign", keyFile.path, messageFile.path])
+            let signature = try await TestSupport.openssl(["dgst"] + options + ["-sign", keyFile.path, messageFile.path])
             let key = try PublicKey(privateKey.publicKey)
             #expect(try key.isValidSignature(signature, for: message, algorithm: algorithm), "\(algorithm)")
             #expect(try !key.isValidSignature(signature, for: message + [0], algorithm: algorithm), "\(algorithm)")

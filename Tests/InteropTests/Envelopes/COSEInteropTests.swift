@@ -34,8 +34,8 @@ struct InteropCOSETests {
 
     static func hex(_ bytes: [UInt8]) -> String { TestSupport.hex(bytes) }
 
-    @Test func pycoseVerifiesSigilsMessages() throws {
-        guard try EnvelopeDriver.isAvailable() else { return }
+    @Test func pycoseVerifiesSigilsMessages() async throws {
+        guard try await EnvelopeDriver.isAvailable() else { return }
         let fixture = try EnvelopeInteropFixture()
         defer { fixture.remove() }
         var tally = InteropTally("pycose", "Sigil→pycose")
@@ -65,7 +65,7 @@ struct InteropCOSETests {
                     let spoiled = try #require(InteropTamper.flippingPayload(payload, in: message))
                     tampered = (try fixture.write(spoiled, to: "\(name)-tampered.cose"), nil)
                 }
-                func job(_ check: String, message: String, payload: String?, key: String, aad: [UInt8], valid: Bool) {
+                func job(_ check: String, message: String, payload: String?, key: String, aad: [UInt8], valid: Bool) async {
                     var job = EnvelopeDriver.Job(id: "\(name)/\(check)", lib: "pycose", op: "verify", input: message)
                     job.key = key
                     job.aad = Self.hex(aad)
@@ -74,23 +74,23 @@ struct InteropCOSETests {
                     expectations.append((job.id, valid))
                 }
                 let detachedPayload = variant.detached ? payloadFile : nil
-                job("valid", message: file, payload: detachedPayload, key: try fixture.key(spec).publicPath, aad: variant.aad, valid: true)
-                job("tampered", message: tampered.message, payload: tampered.payload, key: try fixture.key(spec).publicPath, aad: variant.aad, valid: false)
-                job("wrong key", message: file, payload: detachedPayload, key: try fixture.key(spec, wrong: true).publicPath, aad: variant.aad, valid: false)
+                await job("valid", message: file, payload: detachedPayload, key: try fixture.key(spec).publicPath, aad: variant.aad, valid: true)
+                await job("tampered", message: tampered.message, payload: tampered.payload, key: try fixture.key(spec).publicPath, aad: variant.aad, valid: false)
+                await job("wrong key", message: file, payload: detachedPayload, key: try fixture.key(spec, wrong: true).publicPath, aad: variant.aad, valid: false)
                 if !variant.aad.isEmpty {
-                    job("wrong aad", message: file, payload: detachedPayload, key: try fixture.key(spec).publicPath, aad: Array(variant.aad.dropLast()), valid: false)
+                    await job("wrong aad", message: file, payload: detachedPayload, key: try fixture.key(spec).publicPath, aad: Array(variant.aad.dropLast()), valid: false)
                 }
             }
         }
-        let results = try EnvelopeDriver.run(jobs, in: fixture.folder)
+        let results = try await EnvelopeDriver.run(jobs, in: fixture.folder)
         for (id, valid) in expectations {
             tally.check(id, results[id], expectValid: valid)
         }
         tally.report(expectedRuns: Self.expectedRuns, expectedSkips: Self.expectedSkips)
     }
 
-    @Test func sigilVerifiesPycosesMessages() throws {
-        guard try EnvelopeDriver.isAvailable() else { return }
+    @Test func sigilVerifiesPycosesMessages() async throws {
+        guard try await EnvelopeDriver.isAvailable() else { return }
         let fixture = try EnvelopeInteropFixture()
         defer { fixture.remove() }
         var tally = InteropTally("pycose", "pycose→Sigil")
@@ -116,7 +116,7 @@ struct InteropCOSETests {
                 jobs.append(job)
             }
         }
-        let results = try EnvelopeDriver.run(jobs, in: fixture.folder)
+        let results = try await EnvelopeDriver.run(jobs, in: fixture.folder)
 
         for algorithm in Self.algorithms {
             let spec = InteropKey.spec(curve: algorithm.curve)

@@ -19,15 +19,15 @@ struct InteropDSSETests {
         try InteropDSSE.statement(for: artifact("forged \(name)"), name: name)
     }
 
-    @Test func securesystemslibVerifiesSigilsEnvelopes() throws {
-        guard try EnvelopeDriver.isAvailable() else { return }
+    @Test func securesystemslibVerifiesSigilsEnvelopes() async throws {
+        guard try await EnvelopeDriver.isAvailable() else { return }
         let fixture = try EnvelopeInteropFixture()
         defer { fixture.remove() }
         var tally = InteropTally("securesystemslib", "Sigil→securesystemslib")
         tally.skip(reason: InteropScheme.skippedReason)
         var jobs: [EnvelopeDriver.Job] = []
         var expectations: [(id: String, valid: Bool, keyIDs: [String]?)] = []
-        func verify(_ id: String, _ file: String, keys: [EnvelopeDriver.KeyEntry], threshold: Int = 1, valid: Bool, keyIDs: [String]? = nil) {
+        func verify(_ id: String, _ file: String, keys: [EnvelopeDriver.KeyEntry], threshold: Int = 1, valid: Bool, keyIDs: [String]? = nil) async {
             var job = EnvelopeDriver.Job(id: id, lib: "sslib", op: "verify", input: file)
             job.keys = keys
             job.threshold = threshold
@@ -43,9 +43,9 @@ struct InteropDSSETests {
             let tampered = try InteropTamper.replacingDSSEPayload(in: envelope.jsonRepresentation, with: Self.forgedStatement(scheme.name))
             let tamperedFile = try fixture.write(tampered, to: "\(scheme)-tampered.dsse.json")
             let key = scheme.entry(try fixture.key(scheme.spec).publicPath, keyID: id)
-            verify("\(scheme) valid", file, keys: [key], valid: true, keyIDs: [id])
-            verify("\(scheme) tampered", tamperedFile, keys: [key], valid: false)
-            verify("\(scheme) wrong key", file, keys: [scheme.entry(try fixture.key(scheme.spec, wrong: true).publicPath, keyID: id)], valid: false)
+            await verify("\(scheme) valid", file, keys: [key], valid: true, keyIDs: [id])
+            await verify("\(scheme) tampered", tamperedFile, keys: [key], valid: false)
+            await verify("\(scheme) wrong key", file, keys: [scheme.entry(try fixture.key(scheme.spec, wrong: true).publicPath, keyID: id)], valid: false)
         }
 
         let signers = try Self.thresholdSchemes.map { scheme in (key: try fixture.key(scheme.spec), id: "sigil-t-\(scheme)", algorithm: scheme.algorithm) }
@@ -54,10 +54,10 @@ struct InteropDSSETests {
         for (name, chosen, valid) in [("2 of 2", [0, 1], true), ("1 of 2", [0], false), ("1 key twice", [0, 0], false)] {
             let envelope = try InteropDSSE.envelope(payload: payload, signers: chosen.map { signers[$0] })
             let file = try fixture.write(envelope.jsonRepresentation, to: "threshold-\(chosen).dsse.json")
-            verify("threshold \(name)", file, keys: keys, threshold: 2, valid: valid, keyIDs: valid ? keys.map(\.keyID).sorted() : nil)
+            await verify("threshold \(name)", file, keys: keys, threshold: 2, valid: valid, keyIDs: valid ? keys.map(\.keyID).sorted() : nil)
         }
 
-        let results = try EnvelopeDriver.run(jobs, in: fixture.folder)
+        let results = try await EnvelopeDriver.run(jobs, in: fixture.folder)
         for (id, valid, keyIDs) in expectations {
             tally.check(id, results[id], expectValid: valid)
             if let keyIDs, results[id]?.accepted == true {
@@ -67,15 +67,15 @@ struct InteropDSSETests {
         tally.report(expectedRuns: 3 * InteropScheme.all.count + 3, expectedSkips: 1)
     }
 
-    @Test func sigilVerifiesSecuresystemslibsEnvelopes() throws {
-        guard try EnvelopeDriver.isAvailable() else { return }
+    @Test func sigilVerifiesSecuresystemslibsEnvelopes() async throws {
+        guard try await EnvelopeDriver.isAvailable() else { return }
         let fixture = try EnvelopeInteropFixture()
         defer { fixture.remove() }
         var tally = InteropTally("securesystemslib", "securesystemslib→Sigil")
         tally.skip(reason: InteropScheme.skippedReason)
         var jobs: [EnvelopeDriver.Job] = []
         var payloads: [String: [UInt8]] = [:]
-        func sign(_ name: String, keys: [EnvelopeDriver.KeyEntry]) throws {
+        func sign(_ name: String, keys: [EnvelopeDriver.KeyEntry]) async throws {
             let payload = try InteropDSSE.statement(for: Self.artifact(name), name: name)
             payloads[name] = payload
             var job = EnvelopeDriver.Job(id: name, lib: "sslib", op: "sign", input: try fixture.write(payload, to: "\(name).payload"))
@@ -85,14 +85,14 @@ struct InteropDSSETests {
             jobs.append(job)
         }
         for scheme in InteropScheme.all {
-            try sign(scheme.name, keys: [scheme.entry(try fixture.key(scheme.spec).privatePath, keyID: "sslib-\(scheme)")])
+            try await sign(scheme.name, keys: [scheme.entry(try fixture.key(scheme.spec).privatePath, keyID: "sslib-\(scheme)")])
         }
         let thresholdKeys = try Self.thresholdSchemes.map { scheme in
             scheme.entry(try fixture.key(scheme.spec).privatePath, keyID: "sslib-t-\(scheme)")
         }
-        try sign("threshold-2", keys: thresholdKeys)
-        try sign("threshold-1", keys: [thresholdKeys[0]])
-        let results = try EnvelopeDriver.run(jobs, in: fixture.folder)
+        try await sign("threshold-2", keys: thresholdKeys)
+        try await sign("threshold-1", keys: [thresholdKeys[0]])
+        let results = try await EnvelopeDriver.run(jobs, in: fixture.folder)
 
         func envelope(_ name: String) throws -> [UInt8]? {
             guard results[name]?.accepted == true else {

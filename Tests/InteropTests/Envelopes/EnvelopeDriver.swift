@@ -10,11 +10,12 @@ enum EnvelopeDriver {
     static let script = TestSupport.packageRoot.appendingPathComponent("tools/interop/envelopes.py").path
 
     /// Whether the venv has the interpreter and imports every library the driver uses.
-    static let isPresent: Bool = {
+    /// Checked once per test process.
+    static let isPresent = Task<Bool, Never> {
         guard FileManager.default.isExecutableFile(atPath: python) else { return false }
         let probe = "import jwt, jwcrypto, pycose, securesystemslib.dsse, sigstore_protobuf_specs"
-        return (try? TestSupport.run(python, ["-c", probe]).status) == 0
-    }()
+        return (try? await TestSupport.run(python, ["-c", probe]).status) == 0
+    }
 
     static let missingMessage =
         "no envelope reference implementations in .venv (PyJWT, jwcrypto, pycose, securesystemslib, "
@@ -23,8 +24,8 @@ enum EnvelopeDriver {
 
     /// Whether the libraries are there. When they are not, says so, then fails under CI
     /// (CI=true) and cancels the test (a skip) otherwise.
-    static func isAvailable(sourceLocation: SourceLocation = #_sourceLocation) throws -> Bool {
-        try TestSupport.require(isPresent, missing: missingMessage, sourceLocation: sourceLocation)
+    static func isAvailable(sourceLocation: SourceLocation = #_sourceLocation) async throws -> Bool {
+        try TestSupport.require(await isPresent.value, missing: missingMessage, sourceLocation: sourceLocation)
     }
 
     /// One key for securesystemslib: a PEM file, the id it signs under, its scheme.
@@ -119,9 +120,9 @@ enum EnvelopeDriver {
     }
 
     /// Runs `jobs` in one Python process, in order, and returns each job's result by id.
-    static func run(_ jobs: [Job], in folder: URL) throws -> [String: Result] {
+    static func run(_ jobs: [Job], in folder: URL) async throws -> [String: Result] {
         guard !jobs.isEmpty else { return [:] }
-        let (results, stderr) = try PythonBatch.run(script, jobs, in: folder, as: Result.self)
+        let (results, stderr) = try await PythonBatch.run(script, jobs, in: folder, as: Result.self)
         if results.count != jobs.count {
             print("envelopes.py reported \(results.count) of \(jobs.count) jobs; stderr:\n\(stderr.suffix(2000))")
         }

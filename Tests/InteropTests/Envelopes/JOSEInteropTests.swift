@@ -31,8 +31,8 @@ struct InteropJOSETests {
         })
     }
 
-    @Test func librariesVerifySigilsJWTsAgainstSigilsJWKS() throws {
-        guard try EnvelopeDriver.isAvailable() else { return }
+    @Test func librariesVerifySigilsJWTsAgainstSigilsJWKS() async throws {
+        guard try await EnvelopeDriver.isAvailable() else { return }
         let fixture = try EnvelopeInteropFixture()
         defer { fixture.remove() }
         let jwks = try fixture.write(JWKSet(trustStore: Self.store(fixture, wrong: false)).jsonRepresentation, to: "sigil.jwks")
@@ -60,7 +60,7 @@ struct InteropJOSETests {
                 }
             }
         }
-        let results = try EnvelopeDriver.run(jobs, in: fixture.folder)
+        let results = try await EnvelopeDriver.run(jobs, in: fixture.folder)
 
         for library in Self.libraries {
             var tally = InteropTally(library, "Sigil→\(library)")
@@ -75,8 +75,8 @@ struct InteropJOSETests {
         }
     }
 
-    @Test func sigilVerifiesTheLibrariesJWTs() throws {
-        guard try EnvelopeDriver.isAvailable() else { return }
+    @Test func sigilVerifiesTheLibrariesJWTs() async throws {
+        guard try await EnvelopeDriver.isAvailable() else { return }
         let fixture = try EnvelopeInteropFixture()
         defer { fixture.remove() }
 
@@ -104,7 +104,7 @@ struct InteropJOSETests {
                 jobs.append(job)
             }
         }
-        let results = try EnvelopeDriver.run(jobs, in: fixture.folder)
+        let results = try await EnvelopeDriver.run(jobs, in: fixture.folder)
         let options = JWTValidationOptions(issuer: Self.issuer, audience: Self.audience, requiresExpiration: true)
 
         for library in Self.libraries {

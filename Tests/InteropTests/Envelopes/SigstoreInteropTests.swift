@@ -22,8 +22,8 @@ struct InteropSigstoreTests {
         return (real, forged, try fixture.write(real, to: "\(name).artifact"), try fixture.write(forged, to: "\(name).forged"))
     }
 
-    @Test func theModelParsesSigilsBundles() throws {
-        guard try EnvelopeDriver.isAvailable() else { return }
+    @Test func theModelParsesSigilsBundles() async throws {
+        guard try await EnvelopeDriver.isAvailable() else { return }
         let fixture = try EnvelopeInteropFixture()
         defer { fixture.remove() }
         var tally = InteropTally("sigstore-protobuf-specs", "Sigil→sigstore-protobuf-specs")
@@ -70,7 +70,7 @@ struct InteropSigstoreTests {
                 cases.append((name, scheme, kind, artifact.real))
             }
         }
-        let results = try EnvelopeDriver.run(jobs, in: fixture.folder)
+        let results = try await EnvelopeDriver.run(jobs, in: fixture.folder)
 
         for (name, scheme, kind, artifact) in cases {
             let id = "sigil-\(scheme)"
@@ -94,8 +94,8 @@ struct InteropSigstoreTests {
         tally.report(expectedRuns: 4 * InteropScheme.all.count * Self.kinds.count, expectedSkips: Self.kinds.count)
     }
 
-    @Test func sigilVerifiesBundlesTheModelAssembled() throws {
-        guard try EnvelopeDriver.isAvailable() else { return }
+    @Test func sigilVerifiesBundlesTheModelAssembled() async throws {
+        guard try await EnvelopeDriver.isAvailable() else { return }
         let fixture = try EnvelopeInteropFixture()
         defer { fixture.remove() }
         var tally = InteropTally("sigstore-protobuf-specs", "sigstore-protobuf-specs→Sigil")
@@ -117,7 +117,7 @@ struct InteropSigstoreTests {
                 cases.append((name, scheme, kind, artifact.real, artifact.forged))
             }
         }
-        let results = try EnvelopeDriver.run(jobs, in: fixture.folder)
+        let results = try await EnvelopeDriver.run(jobs, in: fixture.folder)
 
         for (name, scheme, kind, artifact, forged) in cases {
             guard results[name]?.accepted == true else {

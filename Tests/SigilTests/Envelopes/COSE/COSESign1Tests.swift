@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test(arguments: COSEAlgorithm.all)
-    func openSSLVerifiesSigilsSignaturesAndSigilVerifiesOpenSSLs(algorithm: COSEAlgorithm) throws {
+    func openSSLVerifiesSigilsSignaturesAndSigilVerifiesOpenSSLs(algorithm: COSEAlgorithm) async throws {
         let folder = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let generate: [String] = switch algorithm.curve {
@@ -40,8 +40,8 @@ import Testing
         case nil: ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"]
         }
         let keyFile = folder.appendingPathComponent("key.pem"), publicFile = folder.appendingPathComponent("public.pem")
-        _ = try TestSupport.openssl(["genpkey"] + generate + ["-out", keyFile.path])
-        _ = try TestSupport.openssl(["pkey", "-in", keyFile.path, "-pubout", "-out", publicFile.path])
+        _ = try await TestSupport.openssl(["genpkey"] + generate + ["-out", keyFile.path])
+        _ = try await TestSupport.openssl(["pkey", "-in", keyFile.path, "-pubout", "-out", publicFile.path])
         let publicKey = try PublicKey(pemRepresentation: String(decoding: Data(contentsOf: publicFile), as: UTF8.self))
         let store = try TrustStore([TrustedKey(id: "k", publicKey: publicKey, algorithms: [algorithm.signingAlgorithm])])
         let hash = "-" + algorithm.signingAlgorithm.hashFunction.description.lowercased().replacingOccurrences(of: "-", with: "")
@@ -54,7 +54,7 @@ import Testing
         try Data(builder.toBeSigned).write(to: toBeSigned)
 
         // openssl signs the Sig_structure; Sigil assembles and verifies the message.
-        let opensslSignature = try TestSupport.openssl(["dgst"] + options + ["-sign", keyFile.path, toBeSigned.path])
+        let opensslSignature = try await TestSupport.openssl(["dgst"] + options + ["-sign", keyFile.path, toBeSigned.path])
         let message = try builder.message(signature: Array(opensslSignature), format: .der)
         #expect(try Self.verified(message, store, aad: [1, 2]) != nil, "\(algorithm): openssl's signature")
         #expect(try Self.verified(message, store, aad: [1, 3]) == nil, "\(algorithm): AAD mismatch")
@@ -66,7 +66,7 @@ import Testing
         let der = try algorithm.curve.map { try ECDSASignature.der(fromRaw: raw, curve: $0) } ?? raw
         let signatureFile = folder.appendingPathComponent("sig")
         try Data(der).write(to: signatureFile)
-        let check = try TestSupport.run(
+        let check = try await TestSupport.run(
             "openssl", ["dgst"] + options + ["-verify", publicFile.path, "-signature", signatureFile.path, toBeSigned.path])
         #expect(check.status == 0 && check.stdoutText.contains("Verified OK"), "\(algorithm): \(check.stderrText)")
     }

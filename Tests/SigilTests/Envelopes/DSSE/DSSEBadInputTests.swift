@@ -51,11 +51,11 @@ import Testing
         return start..<(start + member.utf8.count)
     }
 
-    @Test func everyTruncationAndBitFlipOfAnEnvelopeIsRefused() throws {
-        let first = try DSSETestKey.key(.p256)
-        let second = try DSSETestKey.key(.rsaPSS)
+    @Test func everyTruncationAndBitFlipOfAnEnvelopeIsRefused() async throws {
+        let first = try await DSSETestKey.key(.p256)
+        let second = try await DSSETestKey.key(.rsaPSS)
         let store = try TrustStore([first.trusted(as: "first"), second.trusted(as: "second")])
-        let envelope = try DSSETestEnvelopes.envelope(signers: [(first, "first"), (second, "second")])
+        let envelope = try await DSSETestEnvelopes.envelope(signers: [(first, "first"), (second, "second")])
         let bytes = envelope.jsonRepresentation
         #expect(try DSSEEnvelope(jsonRepresentation: bytes).verify(using: store, threshold: 2).keyIDs == ["first", "second"])
 
@@ -79,11 +79,11 @@ import Testing
         #expect(tally.errors["malformedMessage", default: 0] > 0)
     }
 
-    @Test func everyTruncationAndBitFlipOfAMessageSignatureBundleIsRefused() throws {
-        let key = try DSSETestKey.key(.p256)
+    @Test func everyTruncationAndBitFlipOfAMessageSignatureBundleIsRefused() async throws {
+        let key = try await DSSETestKey.key(.p256)
         let store = try TrustStore([key.trusted(as: "release")])
         let artifact = SigstoreBundleTests.artifact
-        let original = try SigstoreBundleTests.bundle(key)
+        let original = try await SigstoreBundleTests.bundle(key)
         let bytes = original.jsonRepresentation
         #expect(try SigstoreBundle(jsonRepresentation: bytes).verify(using: store, artifact: .bytes(artifact)).artifactVerified)
 
@@ -110,10 +110,10 @@ import Testing
         }
     }
 
-    @Test func everyTruncationAndBitFlipOfADSSEBundleIsRefused() throws {
-        let key = try DSSETestKey.key(.p384)
+    @Test func everyTruncationAndBitFlipOfADSSEBundleIsRefused() async throws {
+        let key = try await DSSETestKey.key(.p384)
         let store = try TrustStore([key.trusted(as: "attester")])
-        let envelope = try DSSETestEnvelopes.envelope(signers: [(key, "")])
+        let envelope = try await DSSETestEnvelopes.envelope(signers: [(key, "")])
         let bytes = try SigstoreBundle(dsseEnvelope: envelope, publicKeyHint: "attester").jsonRepresentation
 
         let tally = Self.sweep(bytes) { mutated in

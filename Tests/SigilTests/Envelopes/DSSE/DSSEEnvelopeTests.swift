@@ -19,10 +19,10 @@ import Testing
     }
 
     @Test(arguments: DSSETestKey.Kind.all)
-    func verifiesEnvelopesSignedByOpenSSL(kind: DSSETestKey.Kind) throws {
-        let key = try DSSETestKey.key(kind)
+    func verifiesEnvelopesSignedByOpenSSL(kind: DSSETestKey.Kind) async throws {
+        let key = try await DSSETestKey.key(kind)
         let store = try TrustStore([key.trusted(as: "signer")])
-        let envelope = try DSSETestEnvelopes.envelope(signers: [(key, "signer")])
+        let envelope = try await DSSETestEnvelopes.envelope(signers: [(key, "signer")])
         let parsed = try DSSEEnvelope(jsonRepresentation: envelope.jsonRepresentation)
         let verified = try parsed.verify(using: store)
         #expect(verified.payload == DSSETestEnvelopes.payload)
@@ -37,21 +37,21 @@ import Testing
     }
 
     @Test(arguments: DSSETestKey.Kind.all)
-    func opensslVerifiesWhatSigilsPreAuthenticationEncodingProduced(kind: DSSETestKey.Kind) throws {
-        let key = try DSSETestKey.key(kind)
-        let envelope = try DSSETestEnvelopes.envelope(signers: [(key, "signer")])
+    func opensslVerifiesWhatSigilsPreAuthenticationEncodingProduced(kind: DSSETestKey.Kind) async throws {
+        let key = try await DSSETestKey.key(kind)
+        let envelope = try await DSSETestEnvelopes.envelope(signers: [(key, "signer")])
         let parsed = try DSSEEnvelope(jsonRepresentation: envelope.jsonRepresentation)
         let pae = DSSEEnvelope.preAuthenticationEncoding(payloadType: parsed.payloadType, payload: DSSETestEnvelopes.payload)
         // The PAE spelled out independently of Sigil's builder.
         let expected = Array("DSSEv1 28 application/vnd.example+json 17 {\"hello\":\"world\"}".utf8)
         #expect(pae == expected)
-        #expect(try key.opensslVerifies(parsed.signatures[0].signature, over: expected))
-        #expect(try !key.opensslVerifies(parsed.signatures[0].signature, over: expected + [0x20]))
+        await #expect(try key.opensslVerifies(parsed.signatures[0].signature, over: expected))
+        await #expect(try !key.opensslVerifies(parsed.signatures[0].signature, over: expected + [0x20]))
     }
 
-    @Test func tiesAKeyToTheAlgorithmsTheStoreAllows() throws {
-        let key = try DSSETestKey.key(.rsaPSS)
-        let envelope = try DSSETestEnvelopes.envelope(signers: [(key, "rsa")])
+    @Test func tiesAKeyToTheAlgorithmsTheStoreAllows() async throws {
+        let key = try await DSSETestKey.key(.rsaPSS)
+        let envelope = try await DSSETestEnvelopes.envelope(signers: [(key, "rsa")])
         // A PSS signature does not verify when the store allows the key PKCS #1 v1.5 only.
         let pkcs1Only = try TrustStore([key.trusted(as: "rsa", algorithms: [.rsassaPKCS1V1_5SHA256])])
         #expect(DSSETestEnvelopes.error { _ = try envelope.verify(using: pkcs1Only) }?.code == .authenticationFailure)
@@ -60,9 +60,9 @@ import Testing
         #expect(try envelope.verify(using: several).signers.first?.algorithm == .rsassaPSSSHA256)
     }
 
-    @Test func acceptsRawECDSASignaturesAsWellAsDER() throws {
-        let key = try DSSETestKey.key(.p256)
-        let envelope = try DSSETestEnvelopes.envelope(signers: [(key, "ec")])
+    @Test func acceptsRawECDSASignaturesAsWellAsDER() async throws {
+        let key = try await DSSETestKey.key(.p256)
+        let envelope = try await DSSETestEnvelopes.envelope(signers: [(key, "ec")])
         let raw = try ECDSASignature.raw(fromDER: envelope.signatures[0].signature, curve: .p256)
         let rawEnvelope = try DSSEEnvelope(
             payloadType: envelope.payloadType, payload: DSSETestEnvelopes.payload, signatures: [.init(keyID: "ec", signature: raw)])
@@ -70,11 +70,11 @@ import Testing
         #expect(try rawEnvelope.verify(using: store).keyIDs == ["ec"])
     }
 
-    @Test func readsEitherBase64AlphabetAndWritesStandard() throws {
+    @Test func readsEitherBase64AlphabetAndWritesStandard() async throws {
         // Payload bytes chosen so that standard and URL-safe spellings differ: FB FF BF.
         let payload: [UInt8] = [0xFB, 0xFF, 0xBF]
-        let key = try DSSETestKey.key(.p256)
-        let envelope = try DSSETestEnvelopes.envelope(payload: payload, signers: [(key, "ec")])
+        let key = try await DSSETestKey.key(.p256)
+        let envelope = try await DSSETestEnvelopes.envelope(payload: payload, signers: [(key, "ec")])
         let json = String(decoding: envelope.jsonRepresentation, as: UTF8.self)
         #expect(json.contains(#""payload":"+/+/""#))
         let store = try TrustStore([key.trusted(as: "ec")])

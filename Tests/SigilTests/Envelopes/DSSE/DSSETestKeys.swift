@@ -37,13 +37,13 @@ final class DSSETestKey: Sendable {
     let publicKeyFile: URL
     let publicKey: PublicKey
 
-    private init(kind: Kind) throws {
+    private init(kind: Kind) async throws {
         self.kind = kind
         folder = try TestSupport.temporaryDirectory()
         privateKeyFile = folder.appendingPathComponent("key.pem")
         publicKeyFile = folder.appendingPathComponent("public.pem")
-        try TestSupport.openssl(["genpkey"] + kind.generate).write(to: privateKeyFile)
-        let publicPEM = try TestSupport.openssl(["pkey", "-pubout", "-in", privateKeyFile.path])
+        try await TestSupport.openssl(["genpkey"] + kind.generate).write(to: privateKeyFile)
+        let publicPEM = try await TestSupport.openssl(["pkey", "-pubout", "-in", privateKeyFile.path])
         try publicPEM.write(to: publicKeyFile)
         publicKey = try PublicKey(pemRepresentation: String(decoding: publicPEM, as: UTF8.self))
     }
@@ -52,8 +52,8 @@ final class DSSETestKey: Sendable {
 
     /// A key of `kind`; `index` tells apart several keys of one kind, each made once per
     /// test process.
-    static func key(_ kind: Kind, index: Int = 0) throws -> DSSETestKey {
-        try cache.key(kind, index: index)
+    static func key(_ kind: Kind, index: Int = 0) async throws -> DSSETestKey {
+        try await cache.key(kind, index: index)
     }
 
     private static let cache = Cache()
@@ -64,15 +64,15 @@ final class DSSETestKey: Sendable {
     }
 
     /// openssl's signature over `message` (DER for ECDSA).
-    func sign(_ message: some DataProtocol) throws -> [UInt8] {
+    func sign(_ message: some DataProtocol) async throws -> [UInt8] {
         let messageFile = folder.appendingPathComponent("message-\(UUID().uuidString)")
         try Data(message).write(to: messageFile)
         defer { try? FileManager.default.removeItem(at: messageFile) }
-        return Array(try TestSupport.openssl(["dgst"] + kind.sign + ["-sign", privateKeyFile.path, messageFile.path]))
+        return Array(try await TestSupport.openssl(["dgst"] + kind.sign + ["-sign", privateKeyFile.path, messageFile.path]))
     }
 
     /// Whether openssl finds `signature` valid over `message`.
-    func opensslVerifies(_ signature: [UInt8], over message: some DataProtocol) throws -> Bool {
+    func opensslVerifies(_ signature: [UInt8], over message: some DataProtocol) async throws -> Bool {
         let messageFile = folder.appendingPathComponent("message-\(UUID().uuidString)")
         let signatureFile = folder.appendingPathComponent("signature-\(UUID().uuidString)")
         try Data(message).write(to: messageFile)
@@ -81,23 +81,21 @@ final class DSSETestKey: Sendable {
             try? FileManager.default.removeItem(at: messageFile)
             try? FileManager.default.removeItem(at: signatureFile)
         }
-        let result = try TestSupport.run(
+        let result = try await TestSupport.run(
             "openssl",
             ["dgst"] + kind.sign + ["-verify", publicKeyFile.path, "-signature", signatureFile.path, messageFile.path])
         return result.status == 0
     }
 
-    /// `@unchecked Sendable`: the dictionary is only touched under `lock`.
-    private final class Cache: @unchecked Sendable {
-        private let lock = NSLock()
+    private actor Cache {
         private var keys: [String: DSSETestKey] = [:]
 
-        func key(_ kind: Kind, index: Int) throws -> DSSETestKey {
-            lock.lock()
-            defer { lock.unlock() }
+        func key(_ kind: Kind, index: Int) async throws -> DSSETestKey {
             let name = "\(kind.name)#\(index)"
             if let key = keys[name] { return key }
-            let key = try DSSETestKey(kind: kind)
+            let key = try await DSSETestKey(kind: kind)
+            // Another test may have made one while this one waited for openssl: keep the first.
+            if let first = keys[name] { return first }
             keys[name] = key
             return key
         }
@@ -112,12 +110,23 @@ enum DSSETestEnvelopes {
     /// An envelope over `payload` signed by each of `signers` (key and the keyid it writes).
     static func envelope(
         payloadType: String = payloadType, payload: [UInt8] = payload, signers: [(DSSETestKey, String)]
-    ) throws -> DSSEEnvelope {
+    ) async throws -> DSSEEnvelope {
         let pae = DSSEEnvelope.preAuthenticationEncoding(payloadType: payloadType, payload: payload)
-        let signatures = try signers.map { key, keyID in
-            DSSEEnvelope.Signature(keyID: keyID, signature: try key.sign(pae))
+        var signatures: [DSSEEnvelope.Signature] = []
+        for (key, keyID) in signers {
+            signatures.append(DSSEEnvelope.Signature(keyID: keyID, signature: try await key.sign(pae)))
         }
         return try DSSEEnvelope(payloadType: payloadType, payload: payload, signatures: signatures)
+    }
+
+    /// The error `body` throws, if it is a ``SigilError``.
+    static func error(_ body: () async throws -> Void) async -> SigilError? {
+        do {
+            try await body()
+            return nil
+        } catch {
+            return error as? SigilError
+        }
     }
 
     /// The error `body` throws, if it is a ``SigilError``.

@@ -17,11 +17,11 @@ import Testing
         """#.utf8)
     }
 
-    @Test func isRecognisedInAVerifiedInTotoEnvelope() throws {
-        let key = try DSSETestKey.key(.p256)
+    @Test func isRecognisedInAVerifiedInTotoEnvelope() async throws {
+        let key = try await DSSETestKey.key(.p256)
         let sha256 = try Self.hex(.sha256, Self.artifact)
         let payload = Self.statement(subjects: #"{"name":"app.tar.gz","digest":{"sha256":"\#(sha256)"}}"#)
-        let envelope = try DSSETestEnvelopes.envelope(payloadType: DSSEEnvelope.inTotoPayloadType, payload: payload, signers: [(key, "k")])
+        let envelope = try await DSSETestEnvelopes.envelope(payloadType: DSSEEnvelope.inTotoPayloadType, payload: payload, signers: [(key, "k")])
         let verified = try envelope.verify(using: TrustStore([key.trusted(as: "k")]))
         let statement = try #require(try verified.inTotoStatement())
         #expect(statement.type == InTotoStatement.statementTypeV1)
@@ -32,7 +32,7 @@ import Testing
         #expect(try statement.subjects(matching: Self.artifact + [0]).isEmpty)
 
         // Another payload type is not read as a statement.
-        let other = try DSSETestEnvelopes.envelope(signers: [(key, "k")])
+        let other = try await DSSETestEnvelopes.envelope(signers: [(key, "k")])
         #expect(try other.verify(using: TrustStore([key.trusted(as: "k")])).inTotoStatement() == nil)
     }
 

@@ -7,10 +7,10 @@ import Testing
     static let artifact = Array("a release artifact\n".utf8)
 
     /// A message-signature bundle signed by openssl over `artifact`, assembled by Sigil.
-    static func bundle(_ key: DSSETestKey, hint: String = "release", artifact: [UInt8] = artifact) throws -> SigstoreBundle {
+    static func bundle(_ key: DSSETestKey, hint: String = "release", artifact: [UInt8] = artifact) async throws -> SigstoreBundle {
         let function = key.kind.algorithm.hashFunction
         return try SigstoreBundle(
-            messageSignature: key.sign(artifact), digest: function.hash(artifact), digestAlgorithm: function, publicKeyHint: hint)
+            messageSignature: await key.sign(artifact), digest: function.hash(artifact), digestAlgorithm: function, publicKeyHint: hint)
     }
 
     /// `bundle`'s JSON with its text edited.
@@ -20,10 +20,10 @@ import Testing
     }
 
     @Test(arguments: DSSETestKey.Kind.all)
-    func verifiesMessageSignaturesOverBytesAndFiles(kind: DSSETestKey.Kind) throws {
-        let key = try DSSETestKey.key(kind)
+    func verifiesMessageSignaturesOverBytesAndFiles(kind: DSSETestKey.Kind) async throws {
+        let key = try await DSSETestKey.key(kind)
         let store = try TrustStore([key.trusted(as: "release")])
-        let bundle = try SigstoreBundle(jsonRepresentation: Self.bundle(key).jsonRepresentation)
+        let bundle = try SigstoreBundle(jsonRepresentation: await Self.bundle(key).jsonRepresentation)
         let verified = try bundle.verify(using: store, artifact: .bytes(Self.artifact))
         #expect(verified.keyID == "release")
         #expect(verified.algorithm == kind.algorithm)
@@ -39,11 +39,11 @@ import Testing
         #expect(DSSETestEnvelopes.error { _ = try bundle.verify(using: store, artifact: .file(file)) }?.code == .authenticationFailure)
     }
 
-    @Test func saysTransparencyLogAndTimestampsAreNotVerified() throws {
-        let key = try DSSETestKey.key(.p256)
+    @Test func saysTransparencyLogAndTimestampsAreNotVerified() async throws {
+        let key = try await DSSETestKey.key(.p256)
         let store = try TrustStore([key.trusted(as: "release")])
         let entries = #""tlogEntries":[{"logIndex":"1","kindVersion":{"kind":"hashedrekord","version":"0.0.1"}},{}],"timestampVerificationData":{"rfc3161Timestamps":[{"signedTimestamp":"AAAA"}]}"#
-        let bundle = try Self.edited(Self.bundle(key)) { $0.replacingOccurrences(of: #""tlogEntries":[]"#, with: entries) }
+        let bundle = try Self.edited(await Self.bundle(key)) { $0.replacingOccurrences(of: #""tlogEntries":[]"#, with: entries) }
         #expect(bundle.transparencyLogEntryCount == 2)
         #expect(bundle.signedTimestampCount == 1)
         let verified = try bundle.verify(using: store, artifact: .bytes(Self.artifact))
@@ -53,9 +53,9 @@ import Testing
         #expect(verified.keyModeNotice.contains("'release'"))
     }
 
-    @Test func writesTheV03JSONForm() throws {
-        let key = try DSSETestKey.key(.p256)
-        let bundle = try Self.bundle(key)
+    @Test func writesTheV03JSONForm() async throws {
+        let key = try await DSSETestKey.key(.p256)
+        let bundle = try await Self.bundle(key)
         let text = String(decoding: bundle.jsonRepresentation, as: UTF8.self)
         let digest = Data(try HashFunction.sha256.hash(Self.artifact)).base64EncodedString()
         #expect(text.contains(#""mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json""#))
@@ -64,50 +64,50 @@ import Testing
         #expect(text.contains(#""signature":"\#(Data(bundle.messageSignature!.signature).base64EncodedString())""#))
     }
 
-    @Test func refusesAnArtifactWhoseDigestDiffers() throws {
-        let key = try DSSETestKey.key(.p256)
+    @Test func refusesAnArtifactWhoseDigestDiffers() async throws {
+        let key = try await DSSETestKey.key(.p256)
         let store = try TrustStore([key.trusted(as: "release")])
-        let error = DSSETestEnvelopes.error { _ = try Self.bundle(key).verify(using: store, artifact: .bytes(Self.artifact + [1])) }
+        let error = await DSSETestEnvelopes.error { _ = try await Self.bundle(key).verify(using: store, artifact: .bytes(Self.artifact + [1])) }
         #expect(error?.code == .authenticationFailure)
         #expect(error?.message.contains("messageDigest") == true)
         // The digest is a hint that must match even when the signature over the artifact is good.
-        let good = try Self.bundle(key)
+        let good = try await Self.bundle(key)
         let otherDigest = try HashFunction.sha256.hash([1])
         let lying = try SigstoreBundle(
             messageSignature: good.messageSignature!.signature, digest: otherDigest, digestAlgorithm: .sha256, publicKeyHint: "release")
         #expect(DSSETestEnvelopes.error { _ = try lying.verify(using: store, artifact: .bytes(Self.artifact)) }?.code == .authenticationFailure)
     }
 
-    @Test func refusesABadSignature() throws {
-        let key = try DSSETestKey.key(.p256)
-        let other = try DSSETestKey.key(.p256, index: 1)
+    @Test func refusesABadSignature() async throws {
+        let key = try await DSSETestKey.key(.p256)
+        let other = try await DSSETestKey.key(.p256, index: 1)
         let store = try TrustStore([key.trusted(as: "release")])
         // Signed by a key the store does not hold, under the trusted key's hint.
-        let forged = try Self.bundle(other)
+        let forged = try await Self.bundle(other)
         let error = DSSETestEnvelopes.error { _ = try forged.verify(using: store, artifact: .bytes(Self.artifact)) }
         #expect(error?.code == .authenticationFailure)
         #expect(error?.message.contains("does not verify") == true)
     }
 
-    @Test func refusesAnUnknownHintAndTriesEveryKeyForAnEmptyOne() throws {
-        let key = try DSSETestKey.key(.p256)
-        let other = try DSSETestKey.key(.p256, index: 1)
+    @Test func refusesAnUnknownHintAndTriesEveryKeyForAnEmptyOne() async throws {
+        let key = try await DSSETestKey.key(.p256)
+        let other = try await DSSETestKey.key(.p256, index: 1)
         let store = try TrustStore([other.trusted(as: "other"), key.trusted(as: "release")])
-        let unknown = DSSETestEnvelopes.error { _ = try Self.bundle(key, hint: "nobody").verify(using: store, artifact: .bytes(Self.artifact)) }
+        let unknown = await DSSETestEnvelopes.error { _ = try await Self.bundle(key, hint: "nobody").verify(using: store, artifact: .bytes(Self.artifact)) }
         #expect(unknown?.code == .authenticationFailure)
         #expect(unknown?.message.contains("'nobody', which is not in the trust store") == true)
-        #expect(try Self.bundle(key, hint: "").verify(using: store, artifact: .bytes(Self.artifact)).keyID == "release")
+        #expect(try await Self.bundle(key, hint: "").verify(using: store, artifact: .bytes(Self.artifact)).keyID == "release")
     }
 
-    @Test func refusesCertificateBundlesInKeyMode() throws {
-        let key = try DSSETestKey.key(.p256)
+    @Test func refusesCertificateBundlesInKeyMode() async throws {
+        let key = try await DSSETestKey.key(.p256)
         let store = try TrustStore([key.trusted(as: "release")])
         let materials = [
             #""certificate":{"rawBytes":"MIIB"}"#,
             #""x509CertificateChain":{"certificates":[{"rawBytes":"MIIB"}]}"#,
         ]
         for material in materials {
-            let bundle = try Self.edited(Self.bundle(key)) { $0.replacingOccurrences(of: #""publicKey":{"hint":"release"}"#, with: material) }
+            let bundle = try Self.edited(await Self.bundle(key)) { $0.replacingOccurrences(of: #""publicKey":{"hint":"release"}"#, with: material) }
             #expect(bundle.publicKeyHint == nil)
             let error = DSSETestEnvelopes.error { _ = try bundle.verify(using: store, artifact: .bytes(Self.artifact)) }
             #expect(error?.code == .unsupportedMessage)
@@ -115,8 +115,8 @@ import Testing
             #expect(error?.message.contains("key mode") == true)
         }
         // A public key and a certificate at once is not a bundle.
-        let both = DSSETestEnvelopes.error {
-            _ = try Self.edited(Self.bundle(key)) { $0.replacingOccurrences(of: #""tlogEntries""#, with: #""certificate":{"rawBytes":"MIIB"},"tlogEntries""#) }
+        let both = await DSSETestEnvelopes.error {
+            _ = try Self.edited(await Self.bundle(key)) { $0.replacingOccurrences(of: #""tlogEntries""#, with: #""certificate":{"rawBytes":"MIIB"},"tlogEntries""#) }
         }
         #expect(both?.code == .malformedMessage)
     }
@@ -126,29 +126,29 @@ import Testing
         ("application/vnd.dev.sigstore.bundle+json;version=0.2", "v0.2"),
         ("application/json", "not a Sigstore bundle"),
     ])
-    func refusesOtherBundleVersions(mediaType: String, named: String) throws {
-        let key = try DSSETestKey.key(.p256)
-        let error = DSSETestEnvelopes.error {
-            _ = try Self.edited(Self.bundle(key)) { $0.replacingOccurrences(of: SigstoreBundle.mediaTypeV03, with: mediaType) }
+    func refusesOtherBundleVersions(mediaType: String, named: String) async throws {
+        let key = try await DSSETestKey.key(.p256)
+        let error = await DSSETestEnvelopes.error {
+            _ = try Self.edited(await Self.bundle(key)) { $0.replacingOccurrences(of: SigstoreBundle.mediaTypeV03, with: mediaType) }
         }
         #expect(error?.code == .unsupportedMessage)
         #expect(error?.message.contains(named) == true)
     }
 
-    @Test func readsTheOlderSpellingOfTheV03MediaType() throws {
-        let key = try DSSETestKey.key(.p256)
-        let bundle = try Self.edited(Self.bundle(key)) {
+    @Test func readsTheOlderSpellingOfTheV03MediaType() async throws {
+        let key = try await DSSETestKey.key(.p256)
+        let bundle = try Self.edited(await Self.bundle(key)) {
             $0.replacingOccurrences(of: SigstoreBundle.mediaTypeV03, with: "application/vnd.dev.sigstore.bundle+json;version=0.3")
         }
         #expect(try bundle.verify(using: TrustStore([key.trusted(as: "release")]), artifact: .bytes(Self.artifact)).artifactVerified)
     }
 
-    @Test func messageSignaturesNeedTheArtifact() throws {
-        let key = try DSSETestKey.key(.p256)
+    @Test func messageSignaturesNeedTheArtifact() async throws {
+        let key = try await DSSETestKey.key(.p256)
         let store = try TrustStore([key.trusted(as: "release")])
-        #expect(DSSETestEnvelopes.error { _ = try Self.bundle(key).verify(using: store, artifact: nil) }?.code == .invalidArgument)
+        #expect(await DSSETestEnvelopes.error { _ = try await Self.bundle(key).verify(using: store, artifact: nil) }?.code == .invalidArgument)
         // Without a messageDigest, the signature over the artifact alone decides.
-        let noDigest = try Self.edited(Self.bundle(key)) {
+        let noDigest = try Self.edited(try await Self.bundle(key)) {
             $0.replacingOccurrences(of: #"\{"algorithm":"SHA2_256","digest":"[^"]*"\},"#, with: "", options: .regularExpression)
                 .replacingOccurrences(of: #""messageDigest":"#, with: "")
         }
@@ -157,11 +157,11 @@ import Testing
         #expect(DSSETestEnvelopes.error { _ = try noDigest.verify(using: store, artifact: .bytes([])) }?.code == .authenticationFailure)
     }
 
-    @Test func refusesDigestAlgorithmsOtherThanSHA2() throws {
-        let key = try DSSETestKey.key(.p256)
+    @Test func refusesDigestAlgorithmsOtherThanSHA2() async throws {
+        let key = try await DSSETestKey.key(.p256)
         for name in ["SHA3_256", "HASH_ALGORITHM_UNSPECIFIED", "sha256"] {
-            let error = DSSETestEnvelopes.error {
-                _ = try Self.edited(Self.bundle(key)) { $0.replacingOccurrences(of: "SHA2_256", with: name) }
+            let error = await DSSETestEnvelopes.error {
+                _ = try Self.edited(try await Self.bundle(key)) { $0.replacingOccurrences(of: "SHA2_256", with: name) }
             }
             #expect(error?.code == .unknownAlgorithm, "\(name)")
         }
@@ -170,12 +170,12 @@ import Testing
         }?.code == .unknownAlgorithm)
     }
 
-    @Test func verifiesDSSEEnvelopeBundlesAndTheirSubjects() throws {
-        let key = try DSSETestKey.key(.p384)
+    @Test func verifiesDSSEEnvelopeBundlesAndTheirSubjects() async throws {
+        let key = try await DSSETestKey.key(.p384)
         let store = try TrustStore([key.trusted(as: "attester")])
         let sha384 = TestSupport.hex(try HashFunction.sha384.hash(Self.artifact))
         let statement = Array(#"{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"a","digest":{"sha384":"\#(sha384)"}}],"predicateType":"p"}"#.utf8)
-        let envelope = try DSSETestEnvelopes.envelope(payloadType: DSSEEnvelope.inTotoPayloadType, payload: statement, signers: [(key, "")])
+        let envelope = try await DSSETestEnvelopes.envelope(payloadType: DSSEEnvelope.inTotoPayloadType, payload: statement, signers: [(key, "")])
         let bundle = try SigstoreBundle(jsonRepresentation: SigstoreBundle(dsseEnvelope: envelope, publicKeyHint: "attester").jsonRepresentation)
         #expect(bundle.dsseEnvelope != nil)
 
@@ -194,9 +194,9 @@ import Testing
         #expect(DSSETestEnvelopes.error { _ = try swapped.verify(using: store, artifact: nil) }?.code == .authenticationFailure)
     }
 
-    @Test func aBundleHoldsOneSignatureOfOneKind() throws {
-        let key = try DSSETestKey.key(.p256)
-        let envelope = try DSSETestEnvelopes.envelope(signers: [(key, "a"), (key, "b")])
+    @Test func aBundleHoldsOneSignatureOfOneKind() async throws {
+        let key = try await DSSETestKey.key(.p256)
+        let envelope = try await DSSETestEnvelopes.envelope(signers: [(key, "a"), (key, "b")])
         #expect(DSSETestEnvelopes.error { _ = try SigstoreBundle(dsseEnvelope: envelope, publicKeyHint: "a") }?.code == .invalidArgument)
         let twoSignatures = String(decoding: envelope.jsonRepresentation, as: UTF8.self)
         let bad = [

@@ -29,10 +29,10 @@ struct JOSEJWKTests {
     @Test("A JWK built from an openssl key imports to the DER openssl writes, byte for byte",
           arguments: ["RSA:rsa_keygen_bits:2048", "RSA:rsa_keygen_bits:3072", "EC:ec_paramgen_curve:P-256",
                       "EC:ec_paramgen_curve:P-384", "EC:ec_paramgen_curve:P-521", "EC:ec_paramgen_curve:secp256k1"])
-    func importMatchesOpenSSL(generation: String) throws {
+    func importMatchesOpenSSL(generation: String) async throws {
         let parts = generation.split(separator: ":", maxSplits: 1).map(String.init)
-        let pem = try TestSupport.openssl(["genpkey", "-algorithm", parts[0], "-pkeyopt", parts[1]])
-        let der = try TestSupport.openssl(["pkey", "-pubout", "-outform", "DER"], input: pem)
+        let pem = try await TestSupport.openssl(["genpkey", "-algorithm", parts[0], "-pkeyopt", parts[1]])
+        let der = try await TestSupport.openssl(["pkey", "-pubout", "-outform", "DER"], input: pem)
         let key = try PublicKey(derRepresentation: der)
         let exported = try JWK(publicKey: key, keyID: "k1")
         let imported = try JWK(jsonRepresentation: exported.jsonRepresentation)
@@ -42,7 +42,7 @@ struct JOSEJWKTests {
         // The key's parameters as openssl prints them are the ones the JWK carries.
         let members = try #require(exported.jsonValue.objectValue)
         if parts[0] == "EC" {
-            let text = String(decoding: try TestSupport.openssl(["pkey", "-pubin", "-inform", "DER", "-noout", "-text"], input: der), as: UTF8.self)
+            let text = String(decoding: try await TestSupport.openssl(["pkey", "-pubin", "-inform", "DER", "-noout", "-text"], input: der), as: UTF8.self)
             let hex = text.components(separatedBy: "pub:").last!.components(separatedBy: "ASN1").first!
                 .filter { $0.isHexDigit }
             let x = try Base64URL.decode(try #require(members["x"]?.stringValue), what: "x")

@@ -42,13 +42,13 @@ struct JOSEJWSTests {
     }
 
     /// A throwaway openssl key for `algorithm`: its private PEM file and public PEM file.
-    static func opensslKey(for algorithm: JOSEAlgorithm, in folder: URL) throws -> (URL, URL) {
+    static func opensslKey(for algorithm: JOSEAlgorithm, in folder: URL) async throws -> (URL, URL) {
         let options = algorithm.curve.map { ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:\($0.openSSLGroupName)"] }
             ?? ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"]
         let privateFile = folder.appendingPathComponent("\(algorithm.name).key")
         let publicFile = folder.appendingPathComponent("\(algorithm.name).pub")
-        try TestSupport.openssl(["genpkey"] + options + ["-out", privateFile.path]).write(to: folder.appendingPathComponent("unused"))
-        _ = try TestSupport.openssl(["pkey", "-in", privateFile.path, "-pubout", "-out", publicFile.path])
+        try await TestSupport.openssl(["genpkey"] + options + ["-out", privateFile.path]).write(to: folder.appendingPathComponent("unused"))
+        _ = try await TestSupport.openssl(["pkey", "-in", privateFile.path, "-pubout", "-out", publicFile.path])
         return (privateFile, publicFile)
     }
 
@@ -59,10 +59,10 @@ struct JOSEJWSTests {
     }
 
     @Test("openssl verifies what Sigil signs, and Sigil verifies what openssl signs", arguments: JOSEAlgorithm.all)
-    func interoperatesWithOpenSSL(algorithm: JOSEAlgorithm) throws {
+    func interoperatesWithOpenSSL(algorithm: JOSEAlgorithm) async throws {
         let folder = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let (privateFile, publicFile) = try Self.opensslKey(for: algorithm, in: folder)
+        let (privateFile, publicFile) = try await Self.opensslKey(for: algorithm, in: folder)
         let privateKey = try AsymmetricPrivateKey(pemRepresentation: String(contentsOf: privateFile, encoding: .utf8))
         let store = try TrustStore(pemFileAt: publicFile)
         let keyID = store.keys[0].id
@@ -80,12 +80,12 @@ struct JOSEJWSTests {
         let signatureFile = folder.appendingPathComponent("signature")
         try Data(input.bytes).write(to: inputFile)
         try Data(joseSignature).write(to: signatureFile)
-        let check = try TestSupport.run("openssl", Self.opensslDigestOptions(algorithm)
+        let check = try await TestSupport.run("openssl", Self.opensslDigestOptions(algorithm)
             + ["-verify", publicFile.path, "-signature", signatureFile.path, inputFile.path])
         #expect(check.status == 0 && check.stdoutText.contains("Verified OK"), "\(check.stdoutText) \(check.stderrText)")
 
         // openssl signs the signing input; Sigil verifies the JWS assembled from it.
-        let theirs = try TestSupport.openssl(Self.opensslDigestOptions(algorithm) + ["-sign", privateFile.path, inputFile.path])
+        let theirs = try await TestSupport.openssl(Self.opensslDigestOptions(algorithm) + ["-sign", privateFile.path, inputFile.path])
         let assembled = try input.compactSerialization(kmsSignature: theirs)
         let verified = try JWS(compactSerialization: assembled).verified(by: store)
         #expect(verified.payload == Self.payload && verified.keyID == keyID)
@@ -108,13 +108,13 @@ struct JOSEJWSTests {
     }
 
     @Test("HS256 keyed with the RSA public key's bytes (algorithm confusion) is refused", arguments: ["der", "pem"])
-    func refusesAlgorithmConfusion(form: String) throws {
+    func refusesAlgorithmConfusion(form: String) async throws {
         let store = try JOSETestKeys.store(for: .rs256)
         let key = store.keys[0].publicKey
         let secret = form == "der" ? key.derRepresentation : Array(key.pemRepresentation.utf8)
         for algorithm in ["HS256", "HS384", "HS512"] {
             let signingInput = Base64URL.encode(Array("{\"alg\":\"\(algorithm)\",\"kid\":\"test-key\"}".utf8)) + "." + Base64URL.encode(Self.payload)
-            let mac = try TestSupport.openssl(
+            let mac = try await TestSupport.openssl(
                 ["dgst", "-sha\(algorithm.dropFirst(2))", "-mac", "HMAC", "-macopt", "hexkey:\(TestSupport.hex(secret))", "-binary"],
                 input: Data(signingInput.utf8))
             let token = signingInput + "." + Base64URL.encode(mac)
