@@ -405,13 +405,13 @@ struct KeyHolderCommandTests {
         let server = try await KeyHolderServer()
         defer { server.stop() }
         let credentials = try String(contentsOfFile: server.credentialsFile, encoding: .utf8)
-        func value(_ name: String) async -> String {
+        func value(_ name: String) -> String {
             credentials.split(separator: "\n").first { $0.hasPrefix(name) }.map {
                 $0.split(separator: "=", maxSplits: 1)[1].trimmingCharacters(in: .whitespaces)
             } ?? ""
         }
-        let accessKey = await value("aws_access_key_id")
-        let secret = await value("aws_secret_access_key")
+        let accessKey = value("aws_access_key_id")
+        let secret = value("aws_secret_access_key")
         #expect(!accessKey.isEmpty && !secret.isEmpty)
 
         // The environment's keys, without any credentials file.

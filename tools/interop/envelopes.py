@@ -23,6 +23,12 @@ Libraries and operations:
 - sslib (securesystemslib.dsse): `sign` a DSSE envelope over INPUT with every key of --keys;
   `verify` one with a threshold. --keys is a JSON list of {"path", "key_id", "scheme"},
   schemes as securesystemslib names them (ecdsa-sha2-nistp256, rsassa-pss-sha256, ...).
+- intoto (the in-toto package): `run` records INPUT as the product of a step (--name) and
+  signs the link as a DSSE envelope with the first key of --keys; `verify` checks such an
+  envelope with the first key of --keys and reads its link.
+- Keys in --keys may name a KMS key instead of a file: {"kms_key_id", "key_id", "scheme"}
+  signs through securesystemslib's AWSSigner, whose boto3 client follows AWS_ENDPOINT_URL
+  (the tests point it at the key holder).
 - sigstore (sigstore-protobuf-specs, the bundle's model): `parse` a bundle, re-serialize it
   (-o) and, given --key, check its signature; `sign` builds a v0.3 key-mode bundle with the
   model around a signature made here: --kind message (over the artifact INPUT) or dsse (an
@@ -39,6 +45,7 @@ import argparse
 import base64
 import hashlib
 import json
+import os
 import sys
 import traceback
 from collections.abc import Mapping
@@ -54,7 +61,10 @@ from pycose.headers import KID, Algorithm
 from pycose.keys import CoseKey
 from pycose.messages import Sign1Message
 from securesystemslib.dsse import Envelope as DSSEEnvelope
-from securesystemslib.signer import CryptoSigner, Signature, SSlibKey
+from in_toto.models.metadata import Envelope as InTotoEnvelope
+from in_toto.models.metadata import Metadata as InTotoMetadata
+from in_toto.runlib import in_toto_run
+from securesystemslib.signer import AWSSigner, CryptoSigner, Signature, SSlibKey
 from sigstore_protobuf_specs.dev.sigstore.bundle.v1 import Bundle, VerificationMaterial
 from sigstore_protobuf_specs.dev.sigstore.common.v1 import (
     HashAlgorithm,
@@ -220,6 +230,12 @@ def sslib_key(entry):
 
 
 def sslib_signer(entry):
+    if "kms_key_id" in entry:
+        # The public key comes from KMS GetPublicKey; the key id is the caller's (Sigil's
+        # thumbprint), as a user would set it to match the verifier's trust store.
+        _, imported = AWSSigner.import_(entry["kms_key_id"], entry["scheme"])
+        public = SSlibKey(entry["key_id"], imported.keytype, imported.scheme, imported.keyval)
+        return AWSSigner(entry["kms_key_id"], public)
     private = load_pem_private_key(read(entry["path"]), None)
     return CryptoSigner(private, SSlibKey.from_crypto(private.public_key(), keyid=entry["key_id"], scheme=entry["scheme"]))
 
@@ -237,6 +253,35 @@ def sslib_verify(job):
     envelope = refusing(DSSEEnvelope.from_dict, json.loads(read(job["input"])))
     accepted = refusing(envelope.verify, keys, int(job.get("threshold") or 1))
     return {"keyids": sorted(accepted), "payload_type": envelope.payload_type}
+
+
+# --- in-toto links -----------------------------------------------------------------------
+
+
+def intoto_run(job):
+    product = os.path.basename(job["input"])
+    folder = os.path.dirname(os.path.abspath(job["input"]))
+    here = os.getcwd()
+    os.chdir(folder)  # the product is recorded under its name, not the test's path
+    try:
+        envelope = in_toto_run(
+            job.get("name") or "build", material_list=[], product_list=[product], link_cmd_args=[],
+            signer=sslib_signer(job["keys"][0]), use_dsse=True)
+    finally:
+        os.chdir(here)
+    write(job["output"], json.dumps(envelope.to_dict()))
+    return {"payload_type": envelope.payload_type, "keyids": sorted(envelope.signatures)}
+
+
+def intoto_verify(job):
+    key = sslib_key(job["keys"][0])
+    metadata = refusing(InTotoMetadata.from_dict, json.loads(read(job["input"])))
+    if not isinstance(metadata, InTotoEnvelope):
+        raise Refused("not a DSSE envelope")
+    refusing(metadata.verify_signature, {**key.to_dict(), "keyid": key.keyid})
+    link = refusing(metadata.get_payload)
+    return {"payload_type": metadata.payload_type, "keyids": [key.keyid], "name": link.name,
+            "products": sorted(link.products)}
 
 
 # --- Sigstore bundles: sigstore-protobuf-specs -----------------------------------------------
@@ -327,6 +372,7 @@ OPERATIONS = {
     ("pycose", "sign"): pycose_sign, ("pycose", "verify"): pycose_verify,
     ("sslib", "sign"): sslib_sign, ("sslib", "verify"): sslib_verify,
     ("sigstore", "sign"): sigstore_sign, ("sigstore", "parse"): sigstore_parse,
+    ("intoto", "run"): intoto_run, ("intoto", "verify"): intoto_verify,
 }
 
 
@@ -364,7 +410,7 @@ def run_batch(path):
 def parse_arguments(argv):
     parser = argparse.ArgumentParser(description="sign and verify envelopes with the Python reference implementations")
     parser.add_argument("lib", choices=sorted({lib for lib, _ in OPERATIONS} | {"batch"}))
-    parser.add_argument("op", nargs="?", help="sign, verify, export or parse (for batch: the jobs file)")
+    parser.add_argument("op", nargs="?", help="sign, verify, export, parse or run (for batch: the jobs file)")
     parser.add_argument("input", nargs="?", help="the claims, payload, artifact or envelope")
     parser.add_argument("--key", help="PEM private key (sign) or public key (verify)")
     parser.add_argument("--jwks", help="JWKS to verify a JWT with")

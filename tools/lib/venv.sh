@@ -28,6 +28,7 @@ SIGIL_PYTHON_PACKAGES=(
     "jwcrypto"
     "pycose"
     "securesystemslib"
+    "in-toto"
     "sigstore-protobuf-specs"
 )
 

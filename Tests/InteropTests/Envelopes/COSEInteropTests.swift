@@ -65,7 +65,7 @@ struct InteropCOSETests {
                     let spoiled = try #require(InteropTamper.flippingPayload(payload, in: message))
                     tampered = (try fixture.write(spoiled, to: "\(name)-tampered.cose"), nil)
                 }
-                func job(_ check: String, message: String, payload: String?, key: String, aad: [UInt8], valid: Bool) async {
+                func job(_ check: String, message: String, payload: String?, key: String, aad: [UInt8], valid: Bool) {
                     var job = EnvelopeDriver.Job(id: "\(name)/\(check)", lib: "pycose", op: "verify", input: message)
                     job.key = key
                     job.aad = Self.hex(aad)
@@ -74,11 +74,11 @@ struct InteropCOSETests {
                     expectations.append((job.id, valid))
                 }
                 let detachedPayload = variant.detached ? payloadFile : nil
-                await job("valid", message: file, payload: detachedPayload, key: try fixture.key(spec).publicPath, aad: variant.aad, valid: true)
-                await job("tampered", message: tampered.message, payload: tampered.payload, key: try fixture.key(spec).publicPath, aad: variant.aad, valid: false)
-                await job("wrong key", message: file, payload: detachedPayload, key: try fixture.key(spec, wrong: true).publicPath, aad: variant.aad, valid: false)
+                job("valid", message: file, payload: detachedPayload, key: try fixture.key(spec).publicPath, aad: variant.aad, valid: true)
+                job("tampered", message: tampered.message, payload: tampered.payload, key: try fixture.key(spec).publicPath, aad: variant.aad, valid: false)
+                job("wrong key", message: file, payload: detachedPayload, key: try fixture.key(spec, wrong: true).publicPath, aad: variant.aad, valid: false)
                 if !variant.aad.isEmpty {
-                    await job("wrong aad", message: file, payload: detachedPayload, key: try fixture.key(spec).publicPath, aad: Array(variant.aad.dropLast()), valid: false)
+                    job("wrong aad", message: file, payload: detachedPayload, key: try fixture.key(spec).publicPath, aad: Array(variant.aad.dropLast()), valid: false)
                 }
             }
         }

@@ -27,7 +27,7 @@ struct InteropDSSETests {
         tally.skip(reason: InteropScheme.skippedReason)
         var jobs: [EnvelopeDriver.Job] = []
         var expectations: [(id: String, valid: Bool, keyIDs: [String]?)] = []
-        func verify(_ id: String, _ file: String, keys: [EnvelopeDriver.KeyEntry], threshold: Int = 1, valid: Bool, keyIDs: [String]? = nil) async {
+        func verify(_ id: String, _ file: String, keys: [EnvelopeDriver.KeyEntry], threshold: Int = 1, valid: Bool, keyIDs: [String]? = nil) {
             var job = EnvelopeDriver.Job(id: id, lib: "sslib", op: "verify", input: file)
             job.keys = keys
             job.threshold = threshold
@@ -43,9 +43,9 @@ struct InteropDSSETests {
             let tampered = try InteropTamper.replacingDSSEPayload(in: envelope.jsonRepresentation, with: Self.forgedStatement(scheme.name))
             let tamperedFile = try fixture.write(tampered, to: "\(scheme)-tampered.dsse.json")
             let key = scheme.entry(try fixture.key(scheme.spec).publicPath, keyID: id)
-            await verify("\(scheme) valid", file, keys: [key], valid: true, keyIDs: [id])
-            await verify("\(scheme) tampered", tamperedFile, keys: [key], valid: false)
-            await verify("\(scheme) wrong key", file, keys: [scheme.entry(try fixture.key(scheme.spec, wrong: true).publicPath, keyID: id)], valid: false)
+            verify("\(scheme) valid", file, keys: [key], valid: true, keyIDs: [id])
+            verify("\(scheme) tampered", tamperedFile, keys: [key], valid: false)
+            verify("\(scheme) wrong key", file, keys: [scheme.entry(try fixture.key(scheme.spec, wrong: true).publicPath, keyID: id)], valid: false)
         }
 
         let signers = try Self.thresholdSchemes.map { scheme in (key: try fixture.key(scheme.spec), id: "sigil-t-\(scheme)", algorithm: scheme.algorithm) }
@@ -54,7 +54,7 @@ struct InteropDSSETests {
         for (name, chosen, valid) in [("2 of 2", [0, 1], true), ("1 of 2", [0], false), ("1 key twice", [0, 0], false)] {
             let envelope = try InteropDSSE.envelope(payload: payload, signers: chosen.map { signers[$0] })
             let file = try fixture.write(envelope.jsonRepresentation, to: "threshold-\(chosen).dsse.json")
-            await verify("threshold \(name)", file, keys: keys, threshold: 2, valid: valid, keyIDs: valid ? keys.map(\.keyID).sorted() : nil)
+            verify("threshold \(name)", file, keys: keys, threshold: 2, valid: valid, keyIDs: valid ? keys.map(\.keyID).sorted() : nil)
         }
 
         let results = try await EnvelopeDriver.run(jobs, in: fixture.folder)
@@ -75,7 +75,7 @@ struct InteropDSSETests {
         tally.skip(reason: InteropScheme.skippedReason)
         var jobs: [EnvelopeDriver.Job] = []
         var payloads: [String: [UInt8]] = [:]
-        func sign(_ name: String, keys: [EnvelopeDriver.KeyEntry]) async throws {
+        func sign(_ name: String, keys: [EnvelopeDriver.KeyEntry]) throws {
             let payload = try InteropDSSE.statement(for: Self.artifact(name), name: name)
             payloads[name] = payload
             var job = EnvelopeDriver.Job(id: name, lib: "sslib", op: "sign", input: try fixture.write(payload, to: "\(name).payload"))
@@ -85,13 +85,13 @@ struct InteropDSSETests {
             jobs.append(job)
         }
         for scheme in InteropScheme.all {
-            try await sign(scheme.name, keys: [scheme.entry(try fixture.key(scheme.spec).privatePath, keyID: "sslib-\(scheme)")])
+            try sign(scheme.name, keys: [scheme.entry(try fixture.key(scheme.spec).privatePath, keyID: "sslib-\(scheme)")])
         }
         let thresholdKeys = try Self.thresholdSchemes.map { scheme in
             scheme.entry(try fixture.key(scheme.spec).privatePath, keyID: "sslib-t-\(scheme)")
         }
-        try await sign("threshold-2", keys: thresholdKeys)
-        try await sign("threshold-1", keys: [thresholdKeys[0]])
+        try sign("threshold-2", keys: thresholdKeys)
+        try sign("threshold-1", keys: [thresholdKeys[0]])
         let results = try await EnvelopeDriver.run(jobs, in: fixture.folder)
 
         func envelope(_ name: String) throws -> [UInt8]? {

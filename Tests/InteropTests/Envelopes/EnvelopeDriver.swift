@@ -13,12 +13,12 @@ enum EnvelopeDriver {
     /// Checked once per test process.
     static let isPresent = Task<Bool, Never> {
         guard FileManager.default.isExecutableFile(atPath: python) else { return false }
-        let probe = "import jwt, jwcrypto, pycose, securesystemslib.dsse, sigstore_protobuf_specs"
+        let probe = "import jwt, jwcrypto, pycose, securesystemslib.dsse, sigstore_protobuf_specs, in_toto"
         return (try? await TestSupport.run(python, ["-c", probe]).status) == 0
     }
 
     static let missingMessage =
-        "no envelope reference implementations in .venv (PyJWT, jwcrypto, pycose, securesystemslib, "
+        "no envelope reference implementations in .venv (PyJWT, jwcrypto, pycose, securesystemslib, in-toto, "
         + "sigstore-protobuf-specs; tools/test makes it; by hand: source tools/lib/setup.sh; "
         + "source tools/lib/venv.sh; sigil_setup_venv)"
 
