@@ -154,7 +154,9 @@ struct EnvelopeSigner {
             payload: payload)
         let signature = try await signer.sign(bytes: builder.toBeSigned)
         let message = try builder.message(signature: signature, format: .der, tagged: true)
-        guard case .valid = try COSESign1(cborRepresentation: message).verify(using: trustStore()) else {
+        do {
+            _ = try COSESign1(cborRepresentation: message).verify(using: trustStore())
+        } catch let error as SigilError where error.code == .authenticationFailure {
             throw SigilError(.cryptoFailure, "the COSE message built around the key holder's signature does not verify")
         }
         return message

@@ -186,20 +186,15 @@ struct EnvelopeVerifier {
         if message.isDetached, detached == nil {
             throw SigilError(.invalidArgument, "the COSE payload is detached: give it with --artifact FILE")
         }
-        switch try message.verify(using: trustStore, externalAAD: externalAAD, detachedPayload: detached) {
-        case .invalid(let reason):
-            return EnvelopeOutcome(format: .cose, valid: false, reason: reason)
-        case .valid(let verified):
-            var payloadType: String?
-            switch verified.headers.contentType {
-            case .mediaType(let type)?: payloadType = type
-            case .coapContentFormat(let number)?: payloadType = "CoAP content format \(number)"
-            case nil: payloadType = nil
-            }
-            return EnvelopeOutcome(
-                format: .cose, valid: true, keyIDs: [verified.key.id], algorithm: verified.algorithm.name,
-                payloadType: payloadType, payload: verified.payload)
+        let verified = try message.verify(using: trustStore, externalAAD: externalAAD, detachedPayload: detached)
+        let payloadType: String? = switch verified.headers.contentType {
+        case .mediaType(let type)?: type
+        case .coapContentFormat(let number)?: "CoAP content format \(number)"
+        case nil: nil
         }
+        return EnvelopeOutcome(
+            format: .cose, valid: true, keyIDs: [verified.key.id], algorithm: verified.algorithm.name,
+            payloadType: payloadType, payload: verified.payload)
     }
 }
 

@@ -8,12 +8,12 @@ public import Foundation
 /// with a key of the trust store that is allowed the message's algorithm.
 ///
 /// ```swift
-/// let message = try COSESign1(cborRepresentation: bytes)
-/// switch try message.verify(using: trustStore) {
-/// case .valid(let verified): use(verified.payload)
-/// case .invalid(let reason): print("invalid: \(reason)")
-/// }
+/// let verified = try COSESign1(cborRepresentation: bytes).verify(using: trustStore)
+/// use(verified.payload)
 /// ```
+///
+/// As with ``DSSEEnvelope`` and ``JWS``, a signature that does not verify is thrown as
+/// ``SigilError`` with code `authenticationFailure`, its message saying why.
 public struct COSESign1: Sendable {
     /// The CBOR tag of a COSE_Sign1 message.
     public static let tag: UInt64 = 18
@@ -97,16 +97,16 @@ public struct COSESign1: Sendable {
     ///   - trustStore: The keys the caller trusts and the algorithms each may verify.
     ///   - externalAAD: The externally supplied data the signer bound in, empty by default.
     ///   - detachedPayload: The payload, when the message's is detached; `nil` otherwise.
-    /// - Returns: ``VerificationResult/valid(_:)`` with the payload and headers, or
-    ///   ``VerificationResult/invalid(reason:)`` when the signature does not verify or no
-    ///   trusted key could have made it.
-    /// - Throws: ``SigilError`` with code `invalidArgument` when a detached payload is
+    /// - Returns: The payload, the headers and the key that verified the signature.
+    /// - Throws: ``SigilError`` with code `authenticationFailure` when the signature does
+    ///   not verify or no trusted key could have made it (the message is invalid, and
+    ///   says why); `invalidArgument` when a detached payload is
     ///   missing or one is given for a message that embeds its own,
     ///   `algorithmKeyMismatch` when the `kid` names a trusted key not allowed the
     ///   message's algorithm, `malformedSignature` for a signature of the wrong size.
     public func verify(
         using trustStore: TrustStore, externalAAD: [UInt8] = [], detachedPayload: [UInt8]? = nil
-    ) throws -> VerificationResult {
+    ) throws -> VerifiedCOSESign1 {
         let signedPayload: [UInt8]
         switch (payload, detachedPayload) {
         case (let embedded?, nil): signedPayload = embedded
@@ -120,7 +120,7 @@ public struct COSESign1: Sendable {
         let candidates: [TrustedKey]
         switch try keysToTry(trustStore, algorithm: algorithm) {
         case .success(let keys): candidates = keys
-        case .failure(let refusal): return .invalid(reason: refusal.reason)
+        case .failure(let refusal): throw Self.invalid(refusal.reason)
         }
         let toBeSigned = Self.signatureStructure(
             protectedHeader: protectedHeaderBytes, externalAAD: externalAAD, payload: signedPayload)
@@ -132,7 +132,7 @@ public struct COSESign1: Sendable {
                 if try key.publicKey.isValidSignature(
                     signature, forDigest: digest, algorithm: algorithm.signingAlgorithm, format: .raw)
                 {
-                    return .valid(VerifiedCOSESign1(payload: signedPayload, headers: unverifiedHeaders, key: key))
+                    return VerifiedCOSESign1(payload: signedPayload, headers: unverifiedHeaders, key: key)
                 }
                 anyChecked = true
             } catch let error as SigilError where error.code == .malformedSignature && candidates.count > 1 {
@@ -141,7 +141,11 @@ public struct COSESign1: Sendable {
         }
         if !anyChecked, let lastError { throw lastError }
         let named = candidates.count == 1 ? "trusted key '\(candidates[0].id)'" : "any of \(candidates.count) trusted keys"
-        return .invalid(reason: "the \(algorithm.name) signature does not verify with \(named)")
+        throw Self.invalid("the \(algorithm.name) signature does not verify with \(named)")
+    }
+
+    private static func invalid(_ reason: String) -> SigilError {
+        SigilError(.authenticationFailure, "COSE: \(reason)")
     }
 
     private struct Refusal: Error { let reason: String }
@@ -183,20 +187,6 @@ public struct COSESign1: Sendable {
         CBORWriter.appendByteString(externalAAD, to: &output)
         CBORWriter.appendByteString(payload, to: &output)
         return output
-    }
-
-    /// What ``COSESign1/verify(using:externalAAD:detachedPayload:)`` concludes.
-    public enum VerificationResult: Sendable {
-        /// The signature verifies: the payload and headers may be used.
-        case valid(VerifiedCOSESign1)
-        /// The signature does not verify, or no trusted key could have made it.
-        case invalid(reason: String)
-
-        /// The verified message, or `nil` when the signature did not verify.
-        public var verified: VerifiedCOSESign1? {
-            if case .valid(let message) = self { return message }
-            return nil
-        }
     }
 }
 

@@ -36,10 +36,10 @@ enum COSESign1TestMessages {
     /// The outcome of parsing and verifying `message`: "valid", "invalid" or the error code.
     static func outcome(_ message: [UInt8], _ store: TrustStore) -> String {
         do {
-            switch try COSESign1(cborRepresentation: message).verify(using: store) {
-            case .valid: return "valid"
-            case .invalid: return "invalid"
-            }
+            _ = try COSESign1(cborRepresentation: message).verify(using: store)
+            return "valid"
+        } catch let error as SigilError where error.code == .authenticationFailure {
+            return "invalid"
         } catch let error as SigilError {
             return error.code.name
         } catch {
