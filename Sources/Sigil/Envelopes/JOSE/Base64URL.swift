@@ -2,49 +2,15 @@
 ///
 /// Decoding refuses padding, whitespace, characters outside the URL-safe alphabet, a
 /// length that cannot occur (one character left over) and non-zero trailing bits, so a
-/// value has exactly one encoding and a tampered token cannot hide in an alternate one.
+/// value has exactly one encoding and a tampered token cannot hide in an alternate one
+/// (``StrictBase64`` with JOSE's rules).
 public enum Base64URL {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-
-    private static let reverse: [UInt8] = {
-        var table = [UInt8](repeating: 0xFF, count: 256)
-        for (value, character) in alphabet.enumerated() {
-            table[Int(character)] = UInt8(value)
-        }
-        return table
-    }()
-
     /// Encodes bytes as unpadded base64url.
     ///
     /// - Parameter bytes: The bytes to encode.
     /// - Returns: The encoding, using `A–Z a–z 0–9 - _` and no `=`.
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        let input = Array(bytes)
-        var output: [UInt8] = []
-        output.reserveCapacity((input.count * 4 + 2) / 3)
-        var index = 0
-        while index + 3 <= input.count {
-            let chunk = UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8 | UInt32(input[index + 2])
-            output.append(alphabet[Int(chunk >> 18 & 63)])
-            output.append(alphabet[Int(chunk >> 12 & 63)])
-            output.append(alphabet[Int(chunk >> 6 & 63)])
-            output.append(alphabet[Int(chunk & 63)])
-            index += 3
-        }
-        switch input.count - index {
-        case 1:
-            let chunk = UInt32(input[index]) << 16
-            output.append(alphabet[Int(chunk >> 18 & 63)])
-            output.append(alphabet[Int(chunk >> 12 & 63)])
-        case 2:
-            let chunk = UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8
-            output.append(alphabet[Int(chunk >> 18 & 63)])
-            output.append(alphabet[Int(chunk >> 12 & 63)])
-            output.append(alphabet[Int(chunk >> 6 & 63)])
-        default:
-            break
-        }
-        return String(decoding: output, as: UTF8.self)
+        StrictBase64.encode(bytes, alphabet: .urlSafe, padded: false)
     }
 
     /// Decodes unpadded base64url strictly.
@@ -66,56 +32,37 @@ public enum Base64URL {
         }
     }
 
-    private static func decode(buffer characters: UnsafeBufferPointer<UInt8>, what: @autoclosure () -> String) throws -> [UInt8] {
-        let count = characters.count
-        guard count % 4 != 1 else {
-            throw SigilError(.malformedMessage, "\(what()) is not base64url: its length (\(count)) is impossible")
-        }
-        let outputCount = count / 4 * 3 + (count % 4 == 0 ? 0 : count % 4 - 1)
-        var invalid: UInt8 = 0
-        var leftover: UInt32 = 0
-        let output = reverse.withUnsafeBufferPointer { table in
-            [UInt8](unsafeUninitializedCapacity: outputCount) { buffer, written in
-                var input = 0
-                var output = 0
-                // Four characters make three bytes; an invalid character maps to 0xFF,
-                // which sets the high bits of `invalid`.
-                while input + 4 <= count {
-                    let a = table[Int(characters[input])], b = table[Int(characters[input + 1])]
-                    let c = table[Int(characters[input + 2])], d = table[Int(characters[input + 3])]
-                    invalid |= a | b | c | d
-                    let value = UInt32(a & 63) << 18 | UInt32(b & 63) << 12 | UInt32(c & 63) << 6 | UInt32(d & 63)
-                    buffer[output] = UInt8(truncatingIfNeeded: value >> 16)
-                    buffer[output + 1] = UInt8(truncatingIfNeeded: value >> 8)
-                    buffer[output + 2] = UInt8(truncatingIfNeeded: value)
-                    input += 4
-                    output += 3
-                }
-                if count - input >= 2 {
-                    let a = table[Int(characters[input])], b = table[Int(characters[input + 1])]
-                    let c = count - input == 3 ? table[Int(characters[input + 2])] : 0
-                    invalid |= a | b | c
-                    let value = UInt32(a & 63) << 18 | UInt32(b & 63) << 12 | UInt32(c & 63) << 6
-                    buffer[output] = UInt8(truncatingIfNeeded: value >> 16)
-                    if count - input == 3 {
-                        buffer[output + 1] = UInt8(truncatingIfNeeded: value >> 8)
-                        leftover = value & 0xFF
-                    } else {
-                        leftover = value & 0xFFFF
-                    }
-                }
-                written = outputCount
+    /// Decodes `bytes[range]` into a temporary buffer and passes the bytes to `body`, for
+    /// a value read once and dropped; errors as ``decode(_:what:)``.
+    static func withDecoded<Result>(
+        _ bytes: [UInt8], _ range: Range<Int>, what: @autoclosure () -> String,
+        _ body: (UnsafeBufferPointer<UInt8>) throws -> Result
+    ) throws -> Result {
+        try bytes.withUnsafeBufferPointer { buffer in
+            do {
+                return try StrictBase64.withDecoded(
+                    UnsafeBufferPointer(rebasing: buffer[range]), alphabets: [.urlSafe], paddingAllowed: false, body)
+            } catch let problem as StrictBase64.Problem {
+                throw error(problem, what: what())
             }
         }
-        guard invalid & 0xC0 == 0 else {
-            if characters.contains(UInt8(ascii: "=")) {
-                throw SigilError(.malformedMessage, "\(what()) is not base64url: JOSE forbids '=' padding")
-            }
-            throw SigilError(.malformedMessage, "\(what()) is not base64url: it holds a character outside the URL-safe alphabet")
+    }
+
+    private static func decode(buffer: UnsafeBufferPointer<UInt8>, what: @autoclosure () -> String) throws -> [UInt8] {
+        do throws(StrictBase64.Problem) {
+            return try StrictBase64.decode(buffer, alphabets: [.urlSafe], paddingAllowed: false)
+        } catch {
+            throw Self.error(error, what: what())
         }
-        guard leftover == 0 else {
-            throw SigilError(.malformedMessage, "\(what()) is not base64url: its last character has non-zero unused bits")
+    }
+
+    private static func error(_ problem: StrictBase64.Problem, what: String) -> SigilError {
+        let reason = switch problem {
+        case .impossibleLength(let count): "its length (\(count)) is impossible"
+        case .padding: "JOSE forbids '=' padding"
+        case .character, .mixedAlphabets: "it holds a character outside the URL-safe alphabet"
+        case .unusedBits: "its last character has non-zero unused bits"
         }
-        return output
+        return SigilError(.malformedMessage, "\(what) is not base64url: \(reason)")
     }
 }
