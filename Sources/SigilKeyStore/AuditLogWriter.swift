@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import SigilCrypto
 
 /// Appends the events of requests that change nothing (Sign, Decrypt, GenerateDataKey,
@@ -230,32 +230,36 @@ private final class Queue: @unchecked Sendable {
             } catch {
                 failed = SigilError(.storageFailure, "appending to the audit log failed: \(error)")
             }
-            // Wake the waiters before taking the lock again: resuming only schedules them.
+            // Settle the batch in the writer's state first, so that a caller resumed below
+            // already finds its event neither pending nor in flight; then wake the waiters
+            // outside the lock (resuming only schedules them).
+            condition.lock()
+            inFlightFirst = nil
+            inFlightCount = 0
+            var kept: [Entry] = []
+            if let failed {
+                failure = failed
+                lastFailedAttempt = attempt
+                // Events nobody waits for go back to the front: order is kept, nothing
+                // is lost. Those whose callers are told of the failure are dropped.
+                kept = batch.filter { $0.waiter == nil }
+                pending.insert(contentsOf: kept, at: 0)
+            } else {
+                failure = nil
+                retryDelay = 0.05
+            }
+            condition.broadcast()
+            condition.unlock()
             for entry in batch {
                 guard let waiter = entry.waiter else { continue }
                 if let failed { waiter.resume(throwing: failed) } else { waiter.resume() }
             }
 
             condition.lock()
-            inFlightFirst = nil
-            inFlightCount = 0
-            if let failed {
-                failure = failed
-                lastFailedAttempt = attempt
-                // Events nobody waits for go back to the front: order is kept, nothing
-                // is lost. Those whose callers were just told of the failure are dropped.
-                let kept = batch.filter { $0.waiter == nil }
-                pending.insert(contentsOf: kept, at: 0)
-                condition.broadcast()
-                if !kept.isEmpty {
-                    let retryAt = Date().addingTimeInterval(retryDelay)
-                    while condition.wait(until: retryAt) {}
-                    retryDelay = min(retryDelay * 2, 2)
-                }
-            } else {
-                failure = nil
-                retryDelay = 0.05
-                condition.broadcast()
+            if !kept.isEmpty {
+                let retryAt = Date().addingTimeInterval(retryDelay)
+                while condition.wait(until: retryAt) {}
+                retryDelay = min(retryDelay * 2, 2)
             }
             batch.removeAll(keepingCapacity: true)
             spare = batch
