@@ -137,7 +137,7 @@ struct EnvelopeSigner {
         if claims {
             _ = try JWT.verify(token, trustStore: trustStore())
         } else {
-            _ = try JWS(serialization: Array(token.utf8), options: EnvelopeVerifier.jwsOptions).verified(by: trustStore())
+            _ = try JWS(serialization: Array(token.utf8), options: EnvelopeVerifier.jwsOptions).verify(using: trustStore())
         }
         return Array(token.utf8)
     }

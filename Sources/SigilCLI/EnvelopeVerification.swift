@@ -165,7 +165,7 @@ struct EnvelopeVerifier {
         if jws.isDetached, detached == nil {
             throw SigilError(.invalidArgument, "the JWS payload is detached: give it with --artifact FILE")
         }
-        let verified = try jws.verified(by: trustStore, detachedPayload: detached)
+        let verified = try jws.verify(using: trustStore, detachedPayload: detached)
         return EnvelopeOutcome(
             format: .jws, valid: true, keyIDs: [verified.keyID], algorithm: verified.algorithm.name,
             payloadType: verified.header.contentType, payload: verified.payload)

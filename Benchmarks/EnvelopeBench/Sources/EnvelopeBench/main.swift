@@ -24,8 +24,9 @@ guard CommandLine.arguments.dropFirst().allSatisfy({ !$0.hasPrefix("-") || ["--s
 let only = value(after: "--only")
 let measured = Set((value(after: "--measure") ?? "jwt,bare,jwt-kit").split(separator: ",").map(String.init))
 
-/// Each contender's time is cut into this many slices, taken in turn.
-let slices = 3
+/// Each contender's time is cut into slices of about 0.2 s, taken in turn, so that a
+/// change in the machine's load touches every contender alike.
+let slices = max(3, Int((seconds / 0.2).rounded()))
 
 /// Times the contenders of one workload, in turns, after a short warm-up of each.
 func measure(_ workload: Workload) async throws -> [String: Double] {

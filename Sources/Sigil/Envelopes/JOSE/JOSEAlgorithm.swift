@@ -52,8 +52,9 @@ public struct JOSEAlgorithm: Hashable, Sendable, CustomStringConvertible {
     /// - Throws: ``SigilError`` with code `unknownAlgorithm`, saying why for `none` and the
     ///   HMAC algorithms, which are refused by design.
     public init(name: String) throws {
-        if let match = Self.all.first(where: { $0.name == name }) {
-            self = match
+        // By index, comparing names in place: this runs for every signature checked.
+        if let index = Self.all.indices.first(where: { Self.all[$0].name == name }) {
+            self = Self.all[index]
             return
         }
         if name == "none" {

@@ -33,7 +33,14 @@ public struct JOSEJSONReader: Sendable {
         guard bytes.count <= maximumSize else {
             throw SigilError(.unsupportedMessage, "\(what) is \(bytes.count) bytes, over the limit of \(maximumSize)")
         }
-        var parser = Parser(bytes: Array(bytes), maximumDepth: maximumDepth, what: what)
+        if let value = try bytes.withContiguousStorageIfAvailable({ try read(buffer: $0, what: what) }) {
+            return value
+        }
+        return try Array(bytes).withUnsafeBufferPointer { try read(buffer: $0, what: what) }
+    }
+
+    private func read(buffer: UnsafeBufferPointer<UInt8>, what: String) throws -> JOSEJSON {
+        var parser = Parser(bytes: buffer, maximumDepth: maximumDepth, what: what)
         parser.skipWhitespace()
         let value = try parser.value(depth: 0)
         parser.skipWhitespace()
@@ -54,13 +61,15 @@ public struct JOSEJSONReader: Sendable {
     }
 }
 
+/// Reads one JSON text from memory that stays valid while it runs (``JOSEJSONReader`` lends
+/// it for the call): no bounds-checked array access and no reference counting per byte.
 private struct Parser {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     let maximumDepth: Int
     let what: String
     var position = 0
 
-    init(bytes: [UInt8], maximumDepth: Int, what: String) {
+    init(bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int, what: String) {
         self.bytes = bytes
         self.maximumDepth = maximumDepth
         self.what = what
@@ -108,37 +117,38 @@ private struct Parser {
             throw SigilError(.unsupportedMessage, "\(what) nests deeper than \(maximumDepth) levels")
         }
         position += 1
-        // Members are collected first and hashed once into a dictionary of the right size:
-        // growing a dictionary member by member rehashes it several times.
-        var names: [String] = []
-        var values: [JOSEJSON] = []
-        var offsets: [Int] = []
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
             position += 1
             return .object([:])
         }
+        // Members go straight into one dictionary, sized for a JOSE header or claims set so
+        // that it rarely grows: no side arrays, one allocation. A repeated name is
+        // remembered and reported once the object has been read whole, so a syntax error
+        // later in the object still takes precedence, as it always has.
+        var members = [String: JOSEJSON](minimumCapacity: 8)
+        var duplicate: (name: String, offset: Int)? = nil
         while true {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw error("a member name that is not a string") }
-            offsets.append(position)
-            names.append(try string())
+            let offset = position
+            let name = try string()
             skipWhitespace()
             guard peek() == UInt8(ascii: ":") else { throw error("a missing ':' after a member name") }
             position += 1
             skipWhitespace()
-            values.append(try value(depth: depth))
+            let member = try value(depth: depth)
+            if members.updateValue(member, forKey: name) != nil, duplicate == nil {
+                duplicate = (name, offset)
+            }
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ",")?: position += 1
             case UInt8(ascii: "}")?:
                 position += 1
-                var members = [String: JOSEJSON](minimumCapacity: names.count)
-                for index in names.indices {
-                    guard members.updateValue(values[index], forKey: names[index]) == nil else {
-                        throw SigilError(
-                            .malformedMessage, "\(what) has the member '\(names[index])' twice (second at byte \(offsets[index]))")
-                    }
+                if let duplicate {
+                    throw SigilError(
+                        .malformedMessage, "\(what) has the member '\(duplicate.name)' twice (second at byte \(duplicate.offset))")
                 }
                 return .object(members)
             default: throw error("a missing ',' or '}' in an object")

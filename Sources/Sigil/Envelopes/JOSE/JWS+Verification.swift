@@ -53,13 +53,15 @@ extension JWS {
     ///   trusted key for the `kid` or `alg`), `algorithmKeyMismatch` (the key is not
     ///   allowed the `alg`), `malformedSignature`, `invalidArgument` (payload missing or
     ///   given twice).
-    public func verified(by trustStore: TrustStore, detachedPayload: (some DataProtocol)? = [UInt8]?.none) throws -> VerifiedJWS {
+    public func verify(using trustStore: TrustStore, detachedPayload: (some DataProtocol)? = [UInt8]?.none) throws -> VerifiedJWS {
         let released: [UInt8]
         let encoded: String
         switch (payload, detachedPayload) {
         case (let attached?, nil):
             released = attached
-            encoded = encodedPayload ?? ""
+            // A compact JWS is verified over its own bytes; the text is needed only to
+            // assemble the signing input of a JSON serialization.
+            encoded = compactSigningInput == nil ? encodedPayload ?? "" : ""
         case (nil, let supplied?):
             released = Array(supplied)
             encoded = Base64URL.encode(released)
@@ -71,10 +73,9 @@ extension JWS {
         let statuses = signatures.map { status(of: $0, encodedPayload: encoded, trustStore: trustStore) }
         for (index, status) in statuses.enumerated() {
             if case .verified(let keyID) = status {
-                let signature = signatures[index]
                 return VerifiedJWS(
-                    payload: released, header: signature.header, keyID: keyID,
-                    algorithm: try JOSEAlgorithm(name: signature.header.algorithmName),
+                    payload: released, header: signatures[index].header, keyID: keyID,
+                    algorithm: try JOSEAlgorithm(name: signatures[index].header.algorithmName),
                     signatureIndex: index, statuses: statuses, serialization: serialization)
             }
         }
@@ -82,19 +83,34 @@ extension JWS {
     }
 
     private func status(of signature: Signature, encodedPayload: String, trustStore: TrustStore) -> JWSSignatureStatus {
-        let header = signature.header
+        // The header is read in place throughout: a copy retains each of its members.
         let algorithm: JOSEAlgorithm
         do {
-            algorithm = try JOSEAlgorithm(name: header.algorithmName)
+            algorithm = try JOSEAlgorithm(name: signature.header.algorithmName)
         } catch let error as SigilError {
             return .refused(error)
         } catch {
             return .refused(SigilError(.unknownAlgorithm, "\(error)"))
         }
-        let candidates = trustStore.candidates(keyID: header.keyID, algorithm: algorithm.signingAlgorithm)
-            .filter { algorithm.suits($0.publicKey) }
+        // A compact token's signing input is a slice of the token itself; anything else
+        // (detached payload, JSON serialization) is assembled.
+        let input = compactSigningInput ?? Self.signingInput(signature, encodedPayload: encodedPayload)[...]
+        // With a `kid` that names a key allowed and suited to the algorithm — nearly every
+        // token — that key is the one candidate `TrustStore.candidates(keyID:algorithm:)`
+        // would give; it is checked where it is, since copying a trusted key (several
+        // reference-counted parts) into candidate arrays showed in profiles.
+        if let keyID = signature.header.keyID, let key = trustStore[id: keyID], key.allows(algorithm.signingAlgorithm),
+           algorithm.suits(key.publicKey) {
+            switch Self.check(signature, over: input, algorithm: algorithm, key: key) {
+            case .valid: return .verified(keyID: key.id)
+            case .invalid: return .invalid(reason: "the \(algorithm) signature does not verify with trusted key '\(key.id)'")
+            case .malformed(let error): return .refused(error)
+            }
+        }
+        var candidates = trustStore.candidates(keyID: signature.header.keyID, algorithm: algorithm.signingAlgorithm)
+        candidates.removeAll { !algorithm.suits($0.publicKey) }
         guard !candidates.isEmpty else {
-            guard let keyID = header.keyID else {
+            guard let keyID = signature.header.keyID else {
                 return .refused(SigilError(.notFound, "no trusted key may verify \(algorithm)"))
             }
             guard let key = trustStore[id: keyID] else {
@@ -102,18 +118,12 @@ extension JWS {
             }
             return .refused(SigilError(.algorithmKeyMismatch, "trusted key '\(keyID)' is not allowed \(algorithm) (it allows \(JOSEAlgorithm.suiting(key.publicKey).filter { key.allows($0.signingAlgorithm) }.map(\.name).joined(separator: ", ")))"))
         }
-        let input = Self.signingInput(signature, encodedPayload: encodedPayload)
         var malformed: SigilError? = nil
-        for candidate in candidates {
-            do {
-                if try candidate.publicKey.isValidSignature(
-                    signature.signature, for: input, algorithm: algorithm.signingAlgorithm, format: algorithm.signatureFormat) {
-                    return .verified(keyID: candidate.id)
-                }
-            } catch let error as SigilError {
-                malformed = malformed ?? error
-            } catch {
-                malformed = malformed ?? SigilError(.cryptoFailure, "\(error)")
+        for index in candidates.indices {
+            switch Self.check(signature, over: input, algorithm: algorithm, key: candidates[index]) {
+            case .valid: return .verified(keyID: candidates[index].id)
+            case .invalid: break
+            case .malformed(let error): malformed = malformed ?? error
             }
         }
         if let malformed, candidates.count == 1 {
@@ -121,6 +131,33 @@ extension JWS {
         }
         let names = candidates.map { "'\($0.id)'" }.joined(separator: ", ")
         return .invalid(reason: "the \(algorithm) signature does not verify with trusted key \(names)")
+    }
+
+    /// What one key says of one signature.
+    private enum KeyVerdict {
+        case valid
+        case invalid
+        /// The signature cannot be one for this key (or the check failed).
+        case malformed(SigilError)
+    }
+
+    /// Checks `signature` over `input` with one trusted key, borrowed rather than copied.
+    private static func check(
+        _ signature: Signature, over input: ArraySlice<UInt8>, algorithm: JOSEAlgorithm, key: borrowing TrustedKey
+    ) -> KeyVerdict {
+        do {
+            // Lent as raw bytes: the key's generic hashing then needs no run-time type
+            // metadata for an array slice, which it would otherwise look up on every call.
+            let valid = try input.withUnsafeBytes { bytes in
+                try key.publicKey.isValidSignature(
+                    signature.signature, for: bytes, algorithm: algorithm.signingAlgorithm, format: algorithm.signatureFormat)
+            }
+            return valid ? .valid : .invalid
+        } catch let error as SigilError {
+            return .malformed(error)
+        } catch {
+            return .malformed(SigilError(.cryptoFailure, "\(error)"))
+        }
     }
 
     private static func failure(_ statuses: [JWSSignatureStatus]) -> SigilError {

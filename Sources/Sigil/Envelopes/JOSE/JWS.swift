@@ -4,11 +4,11 @@ public import Foundation
 /// flattened), with an attached or detached payload.
 ///
 /// Parsing checks structure only (size, base64url, strict JSON, headers); the payload stays
-/// inside until ``verified(by:detachedPayload:)`` has checked a signature with a trusted key.
+/// inside until ``verify(using:detachedPayload:)`` has checked a signature with a trusted key.
 ///
 /// ```swift
 /// let jws = try JWS(serialization: Data(token.utf8))
-/// let verified = try jws.verified(by: trustStore)
+/// let verified = try jws.verify(using: trustStore)
 /// print(verified.keyID, String(decoding: verified.payload, as: UTF8.self))
 /// ```
 public struct JWS: Sendable {
@@ -56,13 +56,20 @@ public struct JWS: Sendable {
     public let serialization: Serialization
     /// The signatures, in order; never empty.
     public let signatures: [Signature]
+    /// The base64url payload's characters as written (for a compact JWS, a slice of the
+    /// token); `nil` when the payload is detached.
+    private let encodedPayloadCharacters: ArraySlice<UInt8>?
     /// The base64url payload as written; `nil` when the payload is detached.
-    let encodedPayload: String?
+    var encodedPayload: String? { encodedPayloadCharacters.map { String(decoding: $0, as: UTF8.self) } }
     /// The decoded payload; released only by verification.
     let payload: [UInt8]?
+    /// For a compact JWS with its payload attached, the signing input exactly as it stands
+    /// in the token (`header.payload`), so verification hashes it where it lies instead of
+    /// assembling it again; `nil` otherwise.
+    let compactSigningInput: ArraySlice<UInt8>?
 
     /// Whether the payload is detached (RFC 7515 appendix F) and must be supplied to verify.
-    public var isDetached: Bool { encodedPayload == nil }
+    public var isDetached: Bool { encodedPayloadCharacters == nil }
 
     /// Parses a JWS in either serialization: JSON when the first non-blank byte is `{`,
     /// compact otherwise.
@@ -101,13 +108,7 @@ public struct JWS: Sendable {
         var end = bytes.count
         while start < end, Self.isBlank(bytes[start]) { start += 1 }
         while end > start, Self.isBlank(bytes[end - 1]) { end -= 1 }
-        var firstDot = -1
-        var secondDot = -1
-        var parts = 1
-        for index in start..<end where bytes[index] == UInt8(ascii: ".") {
-            parts += 1
-            if parts == 2 { firstDot = index } else if parts == 3 { secondDot = index } else if parts > 5 { break }
-        }
+        let (firstDot, secondDot, parts) = Self.dots(in: bytes, start..<end)
         guard parts == 3 else {
             throw SigilError(
                 .malformedMessage,
@@ -120,18 +121,40 @@ public struct JWS: Sendable {
             throw SigilError(.malformedMessage, "the compact JWS has an empty protected header")
         }
         let encodedHeader = String(decoding: bytes[headerRange], as: UTF8.self)
-        let decodedHeader = try Base64URL.decode(bytes, headerRange, what: "the JWS protected header")
         let reader = JOSEJSONReader(maximumSize: options.maximumSize, maximumDepth: options.maximumJSONDepth)
-        let header = try JOSEHeader(protectedMembers: reader.readObject(decodedHeader, what: "the JWS protected header"))
+        let header = try JOSEHeader(protectedMembers: Base64URL.withDecoded(bytes, headerRange, what: "the JWS protected header") {
+            try reader.readObject($0, what: "the JWS protected header")
+        })
         let signature = try Self.signatureBytes(bytes, signatureRange)
         serialization = .compact
         signatures = [Signature(header: header, encodedProtectedHeader: encodedHeader, signature: signature)]
         if payloadRange.isEmpty {
-            encodedPayload = nil
+            encodedPayloadCharacters = nil
             payload = nil
+            compactSigningInput = nil
         } else {
-            encodedPayload = String(decoding: bytes[payloadRange], as: UTF8.self)
+            encodedPayloadCharacters = bytes[payloadRange]
             payload = try Base64URL.decode(bytes, payloadRange, what: "the JWS payload")
+            compactSigningInput = bytes[start..<secondDot]
+        }
+    }
+
+    /// The positions of the first two dots of `bytes[range]` (-1 when missing) and the number
+    /// of parts the dots make, counted up to 6. This scans every byte of every token, so it
+    /// jumps from dot to dot with `memchr` rather than testing byte by byte.
+    private static func dots(in bytes: [UInt8], _ range: Range<Int>) -> (first: Int, second: Int, parts: Int) {
+        bytes.withUnsafeBufferPointer { buffer in
+            var positions = (-1, -1)
+            var parts = 1
+            var index = range.lowerBound
+            while parts <= 5, index < range.upperBound,
+                  let found = memchr(buffer.baseAddress! + index, Int32(UInt8(ascii: ".")), range.upperBound - index) {
+                index = buffer.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                parts += 1
+                if parts == 2 { positions.0 = index } else if parts == 3 { positions.1 = index }
+                index += 1
+            }
+            return (positions.0, positions.1, parts)
         }
     }
 
@@ -140,6 +163,7 @@ public struct JWS: Sendable {
     }
 
     private init(json bytes: [UInt8], options: Options) throws {
+        compactSigningInput = nil
         let reader = JOSEJSONReader(maximumSize: options.maximumSize, maximumDepth: options.maximumJSONDepth)
         let document = try reader.readObject(bytes, what: "the JWS JSON serialization")
         let entries: [[String: JOSEJSON]]
@@ -198,10 +222,10 @@ public struct JWS: Sendable {
             guard let text = member.stringValue else {
                 throw SigilError(.malformedMessage, "the JWS 'payload' member is not a string")
             }
-            encodedPayload = text
+            encodedPayloadCharacters = Array(text.utf8)[...]
             payload = try Base64URL.decode(text, what: "the JWS payload")
         } else {
-            encodedPayload = nil
+            encodedPayloadCharacters = nil
             payload = nil
         }
     }

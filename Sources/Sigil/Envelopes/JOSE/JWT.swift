@@ -32,7 +32,7 @@ public enum JWT {
     ///   - trustStore: The keys to trust.
     ///   - options: The claims to require, the clock and leeway, and the size limit.
     /// - Returns: The verified claims and header.
-    /// - Throws: ``SigilError``: as ``JWS/verified(by:detachedPayload:)`` for the signature
+    /// - Throws: ``SigilError``: as ``JWS/verify(using:detachedPayload:)`` for the signature
     ///   (`authenticationFailure` when it does not verify); `authenticationFailure` also for
     ///   claims that fail (expired, not yet valid, issued in the future, wrong issuer or
     ///   audience), naming the claim; `malformedMessage` / `unsupportedMessage` for a token
@@ -60,7 +60,7 @@ public enum JWT {
         guard !jws.isDetached else {
             throw SigilError(.malformedMessage, "the JWT has no payload")
         }
-        let verified = try jws.verified(by: trustStore)
+        let verified = try jws.verify(using: trustStore)
         let header = verified.header
         if let type = header.type {
             let lowered = type.lowercased()

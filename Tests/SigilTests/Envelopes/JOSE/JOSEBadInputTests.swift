@@ -10,7 +10,7 @@ struct JOSEBadInputTests {
     /// Verifies `bytes` as a JWS; returns the payload only if it verified.
     static func outcome(_ bytes: [UInt8], store: TrustStore) -> (payload: [UInt8]?, code: SigilError.Code?) {
         do {
-            return (try JWS(serialization: bytes).verified(by: store).payload, nil)
+            return (try JWS(serialization: bytes).verify(using: store).payload, nil)
         } catch let error as SigilError {
             return (nil, error.code)
         } catch {
@@ -117,7 +117,7 @@ struct JOSEBadInputTests {
     func oversizedTokens() throws {
         let store = try JOSETestKeys.store(for: .es256)
         let big = try JOSETestKeys.compactToken(.es256, payload: [UInt8](repeating: 0x41, count: 150 * 1024))
-        #expect(try JWS(compactSerialization: big).verified(by: store).payload.count == 150 * 1024)
+        #expect(try JWS(compactSerialization: big).verify(using: store).payload.count == 150 * 1024)
         let huge = try JOSETestKeys.compactToken(.es256, payload: [UInt8](repeating: 0x41, count: 256 * 1024))
         #expect(JOSETestKeys.errorCode { _ = try JWS(compactSerialization: huge) } == .unsupportedMessage)
         #expect(JOSETestKeys.errorCode { _ = try JWS(serialization: Array(huge.utf8)) } == .unsupportedMessage)
@@ -155,7 +155,7 @@ struct JOSEBadInputTests {
         let raw = try input.joseSignature(fromKMSSignature: der)
         for bad in [der, raw + [0], Array(raw.dropLast()), [0] + raw] {
             let token = "\(input.encodedProtectedHeader).\(input.encodedPayload).\(Base64URL.encode(bad))"
-            #expect(JOSETestKeys.errorCode { _ = try JWS(compactSerialization: token).verified(by: store) } == .malformedSignature)
+            #expect(JOSETestKeys.errorCode { _ = try JWS(compactSerialization: token).verify(using: store) } == .malformedSignature)
         }
     }
 }

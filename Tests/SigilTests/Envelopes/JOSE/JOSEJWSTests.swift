@@ -23,16 +23,16 @@ struct JOSEJWSTests {
         for (name, bytes, detached) in serializations {
             let jws = try JWS(serialization: bytes)
             #expect(jws.isDetached == detached, "\(name)")
-            let verified = try jws.verified(by: store, detachedPayload: detached ? Self.payload : nil)
+            let verified = try jws.verify(using: store, detachedPayload: detached ? Self.payload : nil)
             #expect(verified.payload == Self.payload, "\(name)")
             #expect(verified.keyID == "test-key" && verified.algorithm == algorithm, "\(name)")
             #expect(verified.header.keyID == "test-key", "\(name)")
             if detached {
-                let code = JOSETestKeys.errorCode { _ = try jws.verified(by: store, detachedPayload: Array("other".utf8)) }
+                let code = JOSETestKeys.errorCode { _ = try jws.verify(using: store, detachedPayload: Array("other".utf8)) }
                 #expect(code == .authenticationFailure, "\(name)")
-                #expect(JOSETestKeys.errorCode { _ = try jws.verified(by: store) } == .invalidArgument, "\(name)")
+                #expect(JOSETestKeys.errorCode { _ = try jws.verify(using: store) } == .invalidArgument, "\(name)")
             } else {
-                #expect(JOSETestKeys.errorCode { _ = try jws.verified(by: store, detachedPayload: Self.payload) } == .invalidArgument)
+                #expect(JOSETestKeys.errorCode { _ = try jws.verify(using: store, detachedPayload: Self.payload) } == .invalidArgument)
             }
         }
         if algorithm.curve != nil {
@@ -87,10 +87,10 @@ struct JOSEJWSTests {
         // openssl signs the signing input; Sigil verifies the JWS assembled from it.
         let theirs = try await TestSupport.openssl(Self.opensslDigestOptions(algorithm) + ["-sign", privateFile.path, inputFile.path])
         let assembled = try input.compactSerialization(kmsSignature: theirs)
-        let verified = try JWS(compactSerialization: assembled).verified(by: store)
+        let verified = try JWS(compactSerialization: assembled).verify(using: store)
         #expect(verified.payload == Self.payload && verified.keyID == keyID)
         let tampered = "\(parts[0]).\(Base64URL.encode(Array("x".utf8))).\(assembled.split(separator: ".")[2])"
-        #expect(JOSETestKeys.errorCode { _ = try JWS(compactSerialization: tampered).verified(by: store) } == .authenticationFailure)
+        #expect(JOSETestKeys.errorCode { _ = try JWS(compactSerialization: tampered).verify(using: store) } == .authenticationFailure)
     }
 
     @Test("alg none is refused, with or without a signature")
@@ -100,10 +100,10 @@ struct JOSEJWSTests {
         let body = Base64URL.encode(Self.payload)
         #expect(JOSETestKeys.errorCode { _ = try JWS(compactSerialization: "\(header).\(body).") } == .malformedSignature)
         let signed = try JOSETestKeys.compactToken(rawHeader: #"{"alg":"none","kid":"test-key"}"#, payload: Self.payload, signedWith: .es256)
-        #expect(JOSETestKeys.errorCode { _ = try JWS(compactSerialization: signed).verified(by: store) } == .unknownAlgorithm)
+        #expect(JOSETestKeys.errorCode { _ = try JWS(compactSerialization: signed).verify(using: store) } == .unknownAlgorithm)
         for name in ["NONE", "None", "nOnE", "ES256 ", "es256", ""] {
             let token = try JOSETestKeys.compactToken(rawHeader: "{\"alg\":\"\(name)\"}", payload: Self.payload, signedWith: .es256)
-            #expect(JOSETestKeys.errorCode { _ = try JWS(compactSerialization: token).verified(by: store) } == .unknownAlgorithm, "\(name)")
+            #expect(JOSETestKeys.errorCode { _ = try JWS(compactSerialization: token).verify(using: store) } == .unknownAlgorithm, "\(name)")
         }
     }
 
@@ -118,7 +118,7 @@ struct JOSEJWSTests {
                 ["dgst", "-sha\(algorithm.dropFirst(2))", "-mac", "HMAC", "-macopt", "hexkey:\(TestSupport.hex(secret))", "-binary"],
                 input: Data(signingInput.utf8))
             let token = signingInput + "." + Base64URL.encode(mac)
-            let message = JOSETestKeys.errorMessage { _ = try JWS(compactSerialization: token).verified(by: store) }
+            let message = JOSETestKeys.errorMessage { _ = try JWS(compactSerialization: token).verify(using: store) }
             #expect(message?.contains("HMAC") == true, "\(message ?? "accepted")")
         }
     }
@@ -137,24 +137,24 @@ struct JOSEJWSTests {
         ])
         // No kid: the P-256 keys are tried (not the secp256k1 one, though it is allowed ECDSA_SHA_256).
         let anonymous = try JOSETestKeys.compactToken(.es256, keyID: nil)
-        #expect(try JWS(compactSerialization: anonymous).verified(by: store).keyID == "test-key")
+        #expect(try JWS(compactSerialization: anonymous).verify(using: store).keyID == "test-key")
         // A kid naming another key: only that key is tried, and it does not verify.
         let misnamed = try JOSETestKeys.compactToken(.es256, keyID: "other")
-        #expect(JOSETestKeys.errorCode { _ = try JWS(compactSerialization: misnamed).verified(by: store) } == .authenticationFailure)
+        #expect(JOSETestKeys.errorCode { _ = try JWS(compactSerialization: misnamed).verify(using: store) } == .authenticationFailure)
         let unknown = try JOSETestKeys.compactToken(.es256, keyID: "nobody")
-        #expect(JOSETestKeys.errorCode { _ = try JWS(compactSerialization: unknown).verified(by: store) } == .notFound)
+        #expect(JOSETestKeys.errorCode { _ = try JWS(compactSerialization: unknown).verify(using: store) } == .notFound)
         // The kid names a secp256k1 key, the alg says P-256: refused before any check.
         let wrongCurve = try JOSETestKeys.compactToken(.es256, keyID: "k1")
-        #expect(JOSETestKeys.errorCode { _ = try JWS(compactSerialization: wrongCurve).verified(by: store) } == .algorithmKeyMismatch)
+        #expect(JOSETestKeys.errorCode { _ = try JWS(compactSerialization: wrongCurve).verify(using: store) } == .algorithmKeyMismatch)
         // The key is allowed PS256 only: RS256 under its kid is refused, and without a kid no key may verify it.
         let rs256 = try JOSETestKeys.compactToken(.rs256, keyID: "rsa-pss-only")
-        #expect(JOSETestKeys.errorCode { _ = try JWS(compactSerialization: rs256).verified(by: store) } == .algorithmKeyMismatch)
+        #expect(JOSETestKeys.errorCode { _ = try JWS(compactSerialization: rs256).verify(using: store) } == .algorithmKeyMismatch)
         let rs256Anonymous = try JOSETestKeys.compactToken(.rs256, keyID: nil)
-        #expect(JOSETestKeys.errorCode { _ = try JWS(compactSerialization: rs256Anonymous).verified(by: store) } == .notFound)
+        #expect(JOSETestKeys.errorCode { _ = try JWS(compactSerialization: rs256Anonymous).verify(using: store) } == .notFound)
         let ps256 = try JOSETestKeys.compactToken(.ps256, keyID: "rsa-pss-only")
-        #expect(try JWS(compactSerialization: ps256).verified(by: store).keyID == "rsa-pss-only")
+        #expect(try JWS(compactSerialization: ps256).verify(using: store).keyID == "rsa-pss-only")
         // An empty store verifies nothing.
-        #expect(JOSETestKeys.errorCode { _ = try JWS(compactSerialization: anonymous).verified(by: TrustStore([])) } == .notFound)
+        #expect(JOSETestKeys.errorCode { _ = try JWS(compactSerialization: anonymous).verify(using: TrustStore([])) } == .notFound)
     }
 
     @Test("A JSON JWS with several signatures says which verified")
@@ -178,7 +178,7 @@ struct JOSEJWSTests {
         ])
         let jws = try JWS(serialization: JOSEJSONWriter.data(document))
         #expect(jws.serialization == .generalJSON && jws.signatures.count == 3)
-        let verified = try jws.verified(by: store)
+        let verified = try jws.verify(using: store)
         #expect(verified.signatureIndex == 2 && verified.keyID == "ec" && verified.verifiedSignatureIndices == [2])
         guard case .invalid = verified.statuses[0], case .refused(let error) = verified.statuses[1] else {
             Issue.record("statuses: \(verified.statuses)")
@@ -187,7 +187,7 @@ struct JOSEJWSTests {
         #expect(error.code == .unknownAlgorithm)
         // Without the EC key, nothing verifies: the whole JWS is invalid, and says why for each.
         let rsaOnly = try TrustStore([store.keys[0]])
-        let message = JOSETestKeys.errorMessage { _ = try jws.verified(by: rsaOnly) }
+        let message = JOSETestKeys.errorMessage { _ = try jws.verify(using: rsaOnly) }
         #expect(message?.contains("signature 0") == true && message?.contains("signature 2") == true, "\(message ?? "")")
     }
 }

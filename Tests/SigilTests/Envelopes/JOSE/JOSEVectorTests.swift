@@ -52,14 +52,14 @@ struct JOSEVectorTests {
                     counts.skipped[hmacReason, default: 0] += 1
                     // Refused, never verified: HS* is not an algorithm Sigil knows.
                     let store = try TrustStore([])
-                    let code = JOSETestKeys.errorCode { _ = try jws.verified(by: store, detachedPayload: detached) }
+                    let code = JOSETestKeys.errorCode { _ = try jws.verify(using: store, detachedPayload: detached) }
                     #expect(code == .unknownAlgorithm || jws.signatures.count > 1, "\(name) \(form)")
                     continue
                 }
                 counts.run += 1
                 let jwk = try publicJWK(keys[keyIndex])
                 let store = try TrustStore([TrustedKey(jwk: jwk)])
-                let verified = try jws.verified(by: store, detachedPayload: detached)
+                let verified = try jws.verify(using: store, detachedPayload: detached)
                 let index = jws.signatures.firstIndex { $0.header.algorithmName == algorithm }
                 #expect(verified.payload == payload, "\(name) \(form)")
                 #expect(verified.algorithm.name == algorithm, "\(name) \(form)")
@@ -111,7 +111,7 @@ struct JOSEVectorTests {
             let parts = compact.split(separator: ".", omittingEmptySubsequences: false)
             let forged = "\(parts[0]).\(Base64URL.encode(Array("forged".utf8))).\(parts[2])"
             let store = try TrustStore([TrustedKey(jwk: Self.publicJWK(try #require(vector["input"]?["key"])))])
-            let code = JOSETestKeys.errorCode { _ = try JWS(compactSerialization: forged).verified(by: store) }
+            let code = JOSETestKeys.errorCode { _ = try JWS(compactSerialization: forged).verify(using: store) }
             #expect(code == .authenticationFailure, "\(name)")
         }
     }
