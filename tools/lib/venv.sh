@@ -40,7 +40,8 @@ from aws_cryptographic_material_providers.mpl import AwsCryptographicMaterialPro
 from aws_cryptographic_material_providers.mpl.models import CreateRawRsaKeyringInput, CreateAwsKmsRsaKeyringInput
 assert int(aws_encryption_sdk.__version__.split(".")[0]) >= 4
 import jwt, jwcrypto.jwk, jwcrypto.jws, jwcrypto.jwt, pycose.messages
-import securesystemslib.dsse, securesystemslib.signer
+import securesystemslib.dsse, securesystemslib.signer, in_toto.runlib
+from securesystemslib.signer import AWSSigner
 from sigstore_protobuf_specs.dev.sigstore.bundle.v1 import Bundle
 PY
 }
