@@ -137,18 +137,33 @@ public enum SigV4 {
     }
 
     /// The canonical query string: `name=value` pairs, each side URI-encoded (after
-    /// decoding what the wire had encoded), sorted by name then value, joined with `&`.
+    /// decoding what the wire had encoded), sorted by name then value in byte order, joined
+    /// with `&`. Decoding is per byte, as clients encode: `%FF` stays the byte 0xFF (signed
+    /// as `%FF`), and a `%` not followed by two hex digits is a literal `%` (signed as `%25`).
     public static func canonicalQuery(_ query: String) -> String {
         guard !query.isEmpty else { return "" }
-        var pairs: [(String, String)] = []
-        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = percentDecode(String(parts[0]))
-            let value = parts.count > 1 ? percentDecode(String(parts[1])) : ""
-            pairs.append((uriEncode(name, keepSlash: false), uriEncode(value, keepSlash: false)))
+        var pairs: [(name: [UInt8], value: [UInt8])] = []
+        for pair in query.utf8.split(separator: UInt8(ascii: "&")) {
+            let equals = pair.firstIndex(of: UInt8(ascii: "="))
+            let name = pair[..<(equals ?? pair.endIndex)]
+            let value = equals.map { pair[pair.index(after: $0)...] } ?? pair[pair.endIndex...]
+            var encodedName: [UInt8] = []
+            var encodedValue: [UInt8] = []
+            uriEncode(percentDecoded(name), keepSlash: false, into: &encodedName)
+            uriEncode(percentDecoded(value), keepSlash: false, into: &encodedValue)
+            pairs.append((encodedName, encodedValue))
         }
-        pairs.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
-        return pairs.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+        pairs.sort {
+            $0.name != $1.name ? $0.name.lexicographicallyPrecedes($1.name) : $0.value.lexicographicallyPrecedes($1.value)
+        }
+        var output: [UInt8] = []
+        for (index, pair) in pairs.enumerated() {
+            if index > 0 { output.append(UInt8(ascii: "&")) }
+            output += pair.name
+            output.append(UInt8(ascii: "="))
+            output += pair.value
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// A header value in canonical form: trimmed, inner runs of whitespace made one space.
@@ -257,9 +272,14 @@ public enum SigV4 {
     /// RFC 3986 encoding as SigV4 wants it: unreserved characters kept, every other byte
     /// as `%XX` with upper-case hex.
     static func uriEncode(_ text: String, keepSlash: Bool) -> String {
-        let digits = Array("0123456789ABCDEF".utf8)
         var output: [UInt8] = []
-        for byte in text.utf8 {
+        uriEncode(text.utf8, keepSlash: keepSlash, into: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    static func uriEncode(_ bytes: some Sequence<UInt8>, keepSlash: Bool, into output: inout [UInt8]) {
+        let digits: StaticString = "0123456789ABCDEF"
+        for byte in bytes {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
@@ -268,14 +288,34 @@ public enum SigV4 {
             case UInt8(ascii: "/") where keepSlash:
                 output.append(byte)
             default:
-                output += [UInt8(ascii: "%"), digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]]
+                output.append(UInt8(ascii: "%"))
+                output.append(digits.utf8Start[Int(byte >> 4)])
+                output.append(digits.utf8Start[Int(byte & 0x0F)])
             }
         }
-        return String(decoding: output, as: UTF8.self)
     }
 
-    static func percentDecode(_ text: String) -> String {
-        text.removingPercentEncoding ?? text
+    /// `%XX` escapes decoded to their bytes; anything else, including a `%` without two
+    /// hex digits after it, kept as it is.
+    static func percentDecoded(_ bytes: Substring.UTF8View) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "%"),
+                let high = bytes.index(index, offsetBy: 1, limitedBy: bytes.endIndex), high < bytes.endIndex,
+                let low = bytes.index(high, offsetBy: 1, limitedBy: bytes.endIndex), low < bytes.endIndex,
+                let highValue = Hex.value(of: bytes[high]), let lowValue = Hex.value(of: bytes[low])
+            {
+                output.append(highValue << 4 | lowValue)
+                index = bytes.index(after: low)
+            } else {
+                output.append(byte)
+                index = bytes.index(after: index)
+            }
+        }
+        return output
     }
 }
 

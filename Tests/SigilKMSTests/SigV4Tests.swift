@@ -102,6 +102,16 @@ struct SignedFixture {
         #expect(SigV4.canonicalQuery("b=2&a=1&a=0") == "a=0&a=1&b=2")
         #expect(SigV4.canonicalQuery("x=a%20b&flag") == "flag=&x=a%20b")
         #expect(SigV4.canonicalQuery("k=%7e/") == "k=~%2F")
+        // Sorted by bytes: upper case before lower case.
+        #expect(SigV4.canonicalQuery("b=1&B=2&a=3") == "B=2&a=3&b=1")
+    }
+
+    /// Escapes decode to bytes, as clients sign them: not to text, which `%FF` is not.
+    @Test func decodesQueryEscapesPerByte() {
+        #expect(SigV4.canonicalQuery("k=%FF") == "k=%FF")
+        #expect(SigV4.canonicalQuery("%c3%A9=\u{E9}") == "%C3%A9=%C3%A9")
+        // A `%` that starts no escape is a literal `%`, and the valid escapes beside it still decode.
+        #expect(SigV4.canonicalQuery("k=50%&k=%zz%41") == "k=%25zzA&k=50%25")
     }
 
     @Test func squeezesHeaderWhitespace() {

@@ -6,6 +6,7 @@ import SigilKMS
 @testable import SigilKeyHolder
 import SigilKeyStore
 import SigilCrypto
+import SigilTestSupport
 import Testing
 
 /// Requests refused before authentication are audited without letting an anonymous
@@ -32,17 +33,55 @@ struct UnauthenticatedTrafficTests {
         }
     }
 
-    /// An unauthenticated request of about 7 KB.
+    /// The header fields and body of an unauthenticated request of about 7 KB.
+    static func anonymousRequestParts(_ index: Int) -> (headers: [(name: String, value: String)], body: String) {
+        var headers: [(name: String, value: String)] = [
+            ("User-Agent", "flood/\(index) " + String(repeating: "u", count: 3000)),
+            ("Content-Type", KMSOperation.contentType),
+            ("X-Amz-Target",
+             index % 7 == 6 ? "TrentService.NoSuchOperation" + String(repeating: "x", count: 500) : KMSOperation.sign.target),
+            ("X-Amz-Date", "20260101T000000Z"),
+        ]
+        if let value = authorization(index, size: 3500) { headers.append(("Authorization", value)) }
+        return (headers, "{\"KeyId\":\"alias/anything\",\"Message\":\"\(String(repeating: "A", count: 600))\"}")
+    }
+
+    /// An unauthenticated request of about 7 KB, through the test client.
     static func anonymousRequest(_ index: Int, client: KMSTestClient) async throws -> TestResponse {
+        let (headers, body) = anonymousRequestParts(index)
         var fields = HTTPFields()
-        fields[.userAgent] = "flood/\(index) " + String(repeating: "u", count: 3000)
-        fields[.contentType] = KMSOperation.contentType
-        fields[HTTPField.Name("X-Amz-Target")!] =
-            index % 7 == 6 ? "TrentService.NoSuchOperation" + String(repeating: "x", count: 500) : KMSOperation.sign.target
-        fields[HTTPField.Name("X-Amz-Date")!] = "20260101T000000Z"
-        if let value = authorization(index, size: 3500) { fields[.authorization] = value }
-        let body = "{\"KeyId\":\"alias/anything\",\"Message\":\"\(String(repeating: "A", count: 600))\"}"
+        for (name, value) in headers { fields[HTTPField.Name(name)!] = value }
         return try await client.client.execute(uri: "/", method: .post, headers: fields, body: ByteBuffer(string: body))
+    }
+
+    /// Sends unauthenticated requests `indices` over one connection to `port` (a new one
+    /// only when the server closes it), on a thread of the test's own: the flood must not
+    /// wait on, or be timed out by, the test process's busy cooperative pool. A response
+    /// may take up to a minute on a loaded machine.
+    ///
+    /// - Returns: The count of each status code, and how many responses held ``marker``.
+    static func flood(port: Int, indices: Range<Int>) async throws -> (statuses: [Int: Int], echoes: Int) {
+        try await TestSupport.onOwnThread {
+            var statuses: [Int: Int] = [:]
+            var echoes = 0
+            var connection = try RawConnection(port: port)
+            for index in indices {
+                let (headers, body) = anonymousRequestParts(index)
+                guard connection.send(RawConnection.post(headers: headers, body: body)) else {
+                    throw TestFailure("request \(index): the server stopped reading")
+                }
+                let response = connection.receiveResponse(timeout: .seconds(60))
+                guard RawConnection.isCompleteResponse(response.text), let status = RawConnection.status(of: response.text) else {
+                    throw TestFailure("request \(index): no whole response within a minute: \(response.text.prefix(200))")
+                }
+                statuses[status, default: 0] += 1
+                if response.text.contains(marker) { echoes += 1 }
+                if response.closed || response.text.lowercased().contains("\r\nconnection: close") {
+                    connection = try RawConnection(port: port)
+                }
+            }
+            return (statuses, echoes)
+        }
     }
 
     static func storeBytes(_ directory: URL) throws -> Int {
@@ -60,14 +99,9 @@ struct UnauthenticatedTrafficTests {
             let key = try await kms.createKey()
             try store.flushAudit()
             let before = try Self.storeBytes(store.directory)
-            var statuses: [Int: Int] = [:]
-            var echoes = 0
             let started = Date()
-            for index in 0..<3000 {
-                let response = try await Self.anonymousRequest(index, client: kms)
-                statuses[response.status.code, default: 0] += 1
-                if String(buffer: response.body).contains(Self.marker) { echoes += 1 }
-            }
+            let port = try #require(kms.client.port, "a live key holder has a port")
+            let (statuses, echoes) = try await Self.flood(port: port, indices: 0..<3000)
             #expect(statuses.keys.allSatisfy { (400..<500).contains($0) }, "\(statuses)")
             #expect(echoes == 0, "the Authorization header came back in \(echoes) responses")
 
