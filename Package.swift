@@ -30,6 +30,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // Child processes in tests, awaited without blocking a thread of the cooperative pool.
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        // BoringSSL's P-256 verification (SigilCrypto's P256Verifier); already in the graph
+        // through swift-certificates. 3.x or 4.x, whichever the rest of a user's graph allows.
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // libcrypto from OpenSSL 3 (Debian: libssl-dev).
@@ -46,7 +49,7 @@ let package = Package(
         ),
         .target(
             name: "SigilCrypto",
-            dependencies: ["COpenSSL"],
+            dependencies: ["COpenSSL", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         .target(

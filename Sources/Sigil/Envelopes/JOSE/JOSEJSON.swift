@@ -57,6 +57,14 @@ public enum JOSEJSON: Sendable, Hashable {
         objectValue?[name]
     }
 
+    /// Whether this is a string, number, Boolean or `null`: nothing nested.
+    var isScalar: Bool {
+        switch self {
+        case .null, .bool, .number, .string: true
+        case .array, .object: false
+        }
+    }
+
     /// A number holding an integer.
     public static func integer(_ value: Int) -> JOSEJSON { .number(String(value)) }
 }

@@ -50,6 +50,32 @@ public struct JOSEJSONReader: Sendable {
         return value
     }
 
+    /// Reads a JSON object that fills `bytes`, its members in the order written: for a
+    /// caller that walks them once, without building a dictionary.
+    ///
+    /// - Throws: As ``read(_:what:)``, and `malformedMessage` when the value is not an object.
+    func readMembers(_ bytes: some Collection<UInt8>, what: String) throws -> [(name: String, value: JOSEJSON)] {
+        guard bytes.count <= maximumSize else {
+            throw SigilError(.unsupportedMessage, "\(what) is \(bytes.count) bytes, over the limit of \(maximumSize)")
+        }
+        let read = { (buffer: UnsafeBufferPointer<UInt8>) throws -> [(name: String, value: JOSEJSON)] in
+            var parser = Parser(bytes: buffer, maximumDepth: maximumDepth, what: what)
+            parser.skipWhitespace()
+            // Errors in the order `read` finds them: syntax, then trailing bytes, then type.
+            let isObject = parser.peek() == UInt8(ascii: "{")
+            let members = isObject ? try parser.members(depth: 1) : []
+            if !isObject { _ = try parser.value(depth: 0) }
+            parser.skipWhitespace()
+            guard parser.position == parser.bytes.count else {
+                throw parser.error("trailing bytes after the JSON value")
+            }
+            guard isObject else { throw SigilError(.malformedMessage, "\(what) is not a JSON object") }
+            return members
+        }
+        if let members = try bytes.withContiguousStorageIfAvailable(read) { return members }
+        return try Array(bytes).withUnsafeBufferPointer(read)
+    }
+
     /// Reads a JSON object that fills `bytes`.
     ///
     /// - Throws: As ``read(_:what:)``, and `malformedMessage` when the value is not an object.
@@ -113,6 +139,13 @@ private struct Parser {
     }
 
     mutating func object(depth: Int) throws -> JOSEJSON {
+        .object(Dictionary(uniqueKeysWithValues: try members(depth: depth)))
+    }
+
+    /// An object's members in the order written, their names unique. A repeated name is
+    /// remembered and reported once the object has been read whole, so a syntax error
+    /// later in the object still takes precedence, as it always has.
+    mutating func members(depth: Int) throws -> [(name: String, value: JOSEJSON)] {
         guard depth <= maximumDepth else {
             throw SigilError(.unsupportedMessage, "\(what) nests deeper than \(maximumDepth) levels")
         }
@@ -120,13 +153,14 @@ private struct Parser {
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
             position += 1
-            return .object([:])
+            return []
         }
-        // Members go straight into one dictionary, sized for a JOSE header or claims set so
-        // that it rarely grows: no side arrays, one allocation. A repeated name is
-        // remembered and reported once the object has been read whole, so a syntax error
-        // later in the object still takes precedence, as it always has.
-        var members = [String: JOSEJSON](minimumCapacity: 8)
+        // Sized for a JOSE header or claims set, so that it rarely grows. Repeats are found
+        // by comparing names while there are few (no hashing: this runs for every token),
+        // with a set once there are many.
+        var members: [(name: String, value: JOSEJSON)] = []
+        members.reserveCapacity(8)
+        var names: Set<String>? = nil
         var duplicate: (name: String, offset: Int)? = nil
         while true {
             skipWhitespace()
@@ -138,9 +172,17 @@ private struct Parser {
             position += 1
             skipWhitespace()
             let member = try value(depth: depth)
-            if members.updateValue(member, forKey: name) != nil, duplicate == nil {
-                duplicate = (name, offset)
+            if duplicate == nil {
+                let repeated: Bool
+                if members.count < 16 {
+                    repeated = members.contains { $0.name == name }
+                } else {
+                    if names == nil { names = Set(members.map(\.name)) }
+                    repeated = !names!.insert(name).inserted
+                }
+                if repeated { duplicate = (name, offset) }
             }
+            if duplicate == nil { members.append((name, member)) }
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ",")?: position += 1
@@ -150,7 +192,7 @@ private struct Parser {
                     throw SigilError(
                         .malformedMessage, "\(what) has the member '\(duplicate.name)' twice (second at byte \(duplicate.offset))")
                 }
-                return .object(members)
+                return members
             default: throw error("a missing ',' or '}' in an object")
             }
         }

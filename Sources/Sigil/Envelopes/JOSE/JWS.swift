@@ -121,10 +121,12 @@ public struct JWS: Sendable {
             throw SigilError(.malformedMessage, "the compact JWS has an empty protected header")
         }
         let encodedHeader = String(decoding: bytes[headerRange], as: UTF8.self)
-        let reader = JOSEJSONReader(maximumSize: options.maximumSize, maximumDepth: options.maximumJSONDepth)
-        let header = try JOSEHeader(protectedMembers: Base64URL.withDecoded(bytes, headerRange, what: "the JWS protected header") {
-            try reader.readObject($0, what: "the JWS protected header")
-        })
+        let header = try RecentHeaders.header(encoded: encodedHeader, maximumDepth: options.maximumJSONDepth) {
+            let reader = JOSEJSONReader(maximumSize: options.maximumSize, maximumDepth: options.maximumJSONDepth)
+            return try JOSEHeader(protectedMembers: Base64URL.withDecoded(bytes, headerRange, what: "the JWS protected header") {
+                try reader.readObject($0, what: "the JWS protected header")
+            })
+        }
         let signature = try Self.signatureBytes(bytes, signatureRange)
         serialization = .compact
         signatures = [Signature(header: header, encodedProtectedHeader: encodedHeader, signature: signature)]

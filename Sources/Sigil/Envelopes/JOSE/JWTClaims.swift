@@ -17,8 +17,10 @@ public struct JWTClaims: Sendable {
     public let issuedAt: Date?
     /// `jti`.
     public let jwtID: String?
+    /// Every claim, registered or not, in the order written.
+    public let memberList: [(name: String, value: JOSEJSON)]
     /// Every claim, registered or not.
-    public let members: [String: JOSEJSON]
+    public var members: [String: JOSEJSON] { Dictionary(uniqueKeysWithValues: memberList) }
     /// The claims set's JSON text as signed.
     public let jsonRepresentation: [UInt8]
 
@@ -31,7 +33,9 @@ public struct JWTClaims: Sendable {
     ///   a registered claim of the wrong type.
     public init(jsonRepresentation: some DataProtocol, reader: JOSEJSONReader = JOSEJSONReader()) throws {
         let bytes = Array(jsonRepresentation)
-        let members = try reader.readObject(bytes, what: "the JWT claims set")
+        // A list, not a dictionary: it is walked once here, and most callers never look
+        // past the registered claims.
+        let members = try reader.readMembers(bytes, what: "the JWT claims set")
         func string(_ name: String, _ value: JOSEJSON) throws -> String {
             guard case .string(let text) = value else {
                 throw SigilError(.malformedMessage, "the JWT claim '\(name)' is not a string")
@@ -78,12 +82,12 @@ public struct JWTClaims: Sendable {
         self.notBefore = notBefore
         self.issuedAt = issuedAt
         self.audience = audience
-        self.members = members
+        self.memberList = members
         self.jsonRepresentation = bytes
     }
 
     /// The claim `name`, if present.
-    public subscript(name: String) -> JOSEJSON? { members[name] }
+    public subscript(name: String) -> JOSEJSON? { memberList.first { $0.name == name }?.value }
 }
 
 /// What a JWT must satisfy beyond its signature.

@@ -106,6 +106,32 @@ struct JOSEJWTTests {
         #expect(JOSETestKeys.errorCode { _ = try JWT.signingInput(claims: Array("[]".utf8), algorithm: .es256, keyID: nil) } == .malformedMessage)
     }
 
+    @Test("Repeated claims are refused among many, and every claim is kept in order")
+    func manyClaims() throws {
+        let names = (0..<40).map { "c\($0)" }
+        let claims = "{" + names.map { "\"\($0)\":\"v-\($0)\"" }.joined(separator: ",") + "}"
+        let verified = try JWT.verify(try Self.token(claims), trustStore: JOSETestKeys.store(for: .es256), options: Self.options())
+        #expect(verified.claims.memberList.map(\.name) == names)
+        #expect(verified.claims.members.count == 40 && verified.claims["c39"] == .string("v-c39"))
+        // Early (names compared) and late (names in a set, past 16 members).
+        for repeated in [3, 30] {
+            let text = String(claims.dropLast()) + ",\"c\(repeated)\":1}"
+            let message = JOSETestKeys.errorMessage {
+                _ = try JWT.verify(try Self.token(text), trustStore: JOSETestKeys.store(for: .es256), options: Self.options())
+            }
+            #expect(message?.contains("'c\(repeated)' twice") == true, "\(message ?? "accepted")")
+        }
+    }
+
+    @Test("A header read before is not let past a nesting limit that refuses it")
+    func headerCacheHonoursTheLimits() throws {
+        let token = try Self.token("{}")
+        _ = try JWS(compactSerialization: token)
+        _ = try JWS(compactSerialization: token)
+        let strict = JWS.Options(maximumJSONDepth: 0)
+        #expect(JOSETestKeys.errorCode { _ = try JWS(compactSerialization: token, options: strict) } == .unsupportedMessage)
+    }
+
     @Test("Claims are never read before the signature verifies")
     func claimsOnlyAfterSignature() throws {
         // An expired token with a bad signature reports the signature, not the expiry.
