@@ -21,6 +21,14 @@ enum StrictBase64 {
         }
     }
 
+    /// The alphabets a string may use (one per string): a bit set, so that checking one
+    /// needs no hashing and no generic type at run time, as a `Set` would for every value.
+    struct Alphabets: OptionSet {
+        let rawValue: UInt8
+        static let standard = Alphabets(rawValue: 1)
+        static let urlSafe = Alphabets(rawValue: 2)
+    }
+
     /// Why a string is not strict base64.
     enum Problem: Error, Equatable {
         /// `count` characters, which leaves one over: no encoding has that length.
@@ -91,7 +99,7 @@ enum StrictBase64 {
     /// - Returns: The bytes.
     /// - Throws: The first ``Problem`` found.
     static func decode(
-        _ text: UnsafeBufferPointer<UInt8>, alphabets: Set<Alphabet>, paddingAllowed: Bool
+        _ text: UnsafeBufferPointer<UInt8>, alphabets: Alphabets, paddingAllowed: Bool
     ) throws(Problem) -> [UInt8] {
         let characters = try unpadded(text, paddingAllowed: paddingAllowed)
         var problem: Problem?
@@ -110,7 +118,7 @@ enum StrictBase64 {
     /// Decodes `text` into a temporary buffer and passes the bytes to `body`: for values
     /// read once and dropped, such as a protected header, without an array of their own.
     static func withDecoded<Result>(
-        _ text: UnsafeBufferPointer<UInt8>, alphabets: Set<Alphabet>, paddingAllowed: Bool,
+        _ text: UnsafeBufferPointer<UInt8>, alphabets: Alphabets, paddingAllowed: Bool,
         _ body: (UnsafeBufferPointer<UInt8>) throws -> Result
     ) throws -> Result {
         let characters = try unpadded(text, paddingAllowed: paddingAllowed)
@@ -142,7 +150,7 @@ enum StrictBase64 {
     /// Decodes unpadded `text` (its length already checked) into `output`, which holds
     /// ``decodedCount(_:)`` bytes; returns that count.
     private static func decode(
-        _ text: UnsafeBufferPointer<UInt8>, alphabets: Set<Alphabet>, into output: UnsafeMutableBufferPointer<UInt8>
+        _ text: UnsafeBufferPointer<UInt8>, alphabets: Alphabets, into output: UnsafeMutableBufferPointer<UInt8>
     ) throws(Problem) -> Int {
         let count = text.count
         var seen: UInt16 = 0

@@ -6,11 +6,27 @@
 /// before any signature is checked.
 public struct TrustedKey: Sendable, CustomStringConvertible {
     /// The key's id, unique within its ``TrustStore``.
-    public let id: String
+    public var id: String { storage.id }
     /// The public key.
-    public let publicKey: PublicKey
+    public var publicKey: PublicKey { storage.publicKey }
     /// The algorithms this key may verify, each one compatible with the key; never empty.
-    public let algorithms: [SigningAlgorithm]
+    public var algorithms: [SigningAlgorithm] { storage.algorithms }
+
+    /// The parts, behind one reference: every envelope check looks a key up, and a copy
+    /// of the parts themselves (a dozen references) showed in the JWT profile.
+    private final class Storage: Sendable {
+        let id: String
+        let publicKey: PublicKey
+        let algorithms: [SigningAlgorithm]
+
+        init(id: String, publicKey: PublicKey, algorithms: [SigningAlgorithm]) {
+            self.id = id
+            self.publicKey = publicKey
+            self.algorithms = algorithms
+        }
+    }
+
+    private let storage: Storage
 
     /// Trusts a key under an id.
     ///
@@ -37,9 +53,7 @@ public struct TrustedKey: Sendable, CustomStringConvertible {
             }
         }
         var seen = Set<SigningAlgorithm>()
-        self.id = id
-        self.publicKey = publicKey
-        self.algorithms = allowed.filter { seen.insert($0).inserted }
+        storage = Storage(id: id, publicKey: publicKey, algorithms: allowed.filter { seen.insert($0).inserted })
     }
 
     /// Whether this key may verify `algorithm`.

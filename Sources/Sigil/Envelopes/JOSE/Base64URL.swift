@@ -5,9 +5,8 @@
 /// value has exactly one encoding and a tampered token cannot hide in an alternate one
 /// (``StrictBase64`` with JOSE's rules).
 public enum Base64URL {
-    /// The alphabets JOSE allows, made once: a set literal at each call would allocate and
-    /// hash a new set for every value decoded, three times per token.
-    private static let urlSafeOnly: Set<StrictBase64.Alphabet> = [.urlSafe]
+    /// The one alphabet JOSE allows.
+    private static let urlSafeOnly: StrictBase64.Alphabets = .urlSafe
 
     /// Encodes bytes as unpadded base64url.
     ///

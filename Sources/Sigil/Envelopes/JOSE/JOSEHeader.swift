@@ -12,17 +12,53 @@ import SigilCrypto
 /// come only from the verifier's ``TrustStore``.
 public struct JOSEHeader: Sendable, Hashable {
     /// The integrity-protected members.
-    public let protectedMembers: [String: JOSEJSON]
+    public var protectedMembers: [String: JOSEJSON] { storage.protectedMembers }
     /// The unprotected members (always empty in a compact serialization).
-    public let unprotectedMembers: [String: JOSEJSON]
+    public var unprotectedMembers: [String: JOSEJSON] { storage.unprotectedMembers }
     /// The `alg` member, as written (it may name an algorithm Sigil refuses).
-    public let algorithmName: String
+    public var algorithmName: String { storage.algorithmName }
     /// The `kid` member, if any.
-    public let keyID: String?
+    public var keyID: String? { storage.keyID }
     /// The `typ` member, if any.
-    public let type: String?
+    public var type: String? { storage.type }
     /// The `cty` member, if any.
-    public let contentType: String?
+    public var contentType: String? { storage.contentType }
+
+    /// The parts, behind one reference: a header travels from the parsed JWS to its
+    /// verification result, and each copy of six parts cost six reference counts.
+    private final class Storage: Sendable {
+        let protectedMembers: [String: JOSEJSON]
+        let unprotectedMembers: [String: JOSEJSON]
+        let algorithmName: String
+        let keyID: String?
+        let type: String?
+        let contentType: String?
+
+        init(
+            protectedMembers: [String: JOSEJSON], unprotectedMembers: [String: JOSEJSON], algorithmName: String,
+            keyID: String?, type: String?, contentType: String?
+        ) {
+            self.protectedMembers = protectedMembers
+            self.unprotectedMembers = unprotectedMembers
+            self.algorithmName = algorithmName
+            self.keyID = keyID
+            self.type = type
+            self.contentType = contentType
+        }
+    }
+
+    private let storage: Storage
+
+    /// Two headers are equal when their members are: the other properties are read from them.
+    public static func == (lhs: JOSEHeader, rhs: JOSEHeader) -> Bool {
+        lhs.storage === rhs.storage
+            || (lhs.protectedMembers == rhs.protectedMembers && lhs.unprotectedMembers == rhs.unprotectedMembers)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(protectedMembers)
+        hasher.combine(unprotectedMembers)
+    }
 
     /// The header members JWS (RFC 7515) and JWA (RFC 7518) define, which `crit` must not name.
     static let registeredNames: Set<String> = [
@@ -37,8 +73,6 @@ public struct JOSEHeader: Sendable, Hashable {
     /// - Throws: ``SigilError`` with code `malformedMessage` for a header RFC 7515 forbids,
     ///   `unsupportedMessage` for a `crit` extension or `b64`, naming the member.
     public init(protectedMembers: [String: JOSEJSON], unprotectedMembers: [String: JOSEJSON] = [:]) throws {
-        self.protectedMembers = protectedMembers
-        self.unprotectedMembers = unprotectedMembers
         var members = protectedMembers
         if !unprotectedMembers.isEmpty {
             if let shared = protectedMembers.keys.sorted().first(where: { unprotectedMembers[$0] != nil }) {
@@ -76,13 +110,12 @@ public struct JOSEHeader: Sendable, Hashable {
         guard let algorithmName else {
             throw SigilError(.malformedMessage, "the JWS header has no 'alg' member")
         }
-        self.algorithmName = algorithmName
-        self.keyID = keyID
-        self.type = type
-        self.contentType = contentType
         if let critical {
             try Self.checkCritical(critical, members: members)
         }
+        storage = Storage(
+            protectedMembers: protectedMembers, unprotectedMembers: unprotectedMembers, algorithmName: algorithmName,
+            keyID: keyID, type: type, contentType: contentType)
     }
 
     private static func checkCritical(_ critical: JOSEJSON, members: [String: JOSEJSON]) throws {

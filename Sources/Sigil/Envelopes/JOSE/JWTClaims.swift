@@ -4,25 +4,51 @@ public import Foundation
 /// member and the raw JSON.
 public struct JWTClaims: Sendable {
     /// `iss`.
-    public let issuer: String?
+    public var issuer: String? { storage.issuer }
     /// `sub`.
-    public let subject: String?
+    public var subject: String? { storage.subject }
     /// `aud`, as a list whether it was written as a string or an array.
-    public let audience: [String]
+    public var audience: [String] { storage.audience }
     /// `exp`.
-    public let expiresAt: Date?
+    public var expiresAt: Date? { storage.expiresAt }
     /// `nbf`.
-    public let notBefore: Date?
+    public var notBefore: Date? { storage.notBefore }
     /// `iat`.
-    public let issuedAt: Date?
+    public var issuedAt: Date? { storage.issuedAt }
     /// `jti`.
-    public let jwtID: String?
+    public var jwtID: String? { storage.jwtID }
     /// Every claim, registered or not, in the order written.
-    public let memberList: [(name: String, value: JOSEJSON)]
+    public var memberList: [(name: String, value: JOSEJSON)] { storage.memberList }
     /// Every claim, registered or not.
     public var members: [String: JOSEJSON] { Dictionary(uniqueKeysWithValues: memberList) }
     /// The claims set's JSON text as signed.
-    public let jsonRepresentation: [UInt8]
+    public var jsonRepresentation: [UInt8] { storage.jsonRepresentation }
+
+    /// The parts, behind one reference, so that passing the claims on costs one count.
+    private final class Storage: Sendable {
+        let issuer: String?, subject: String?, jwtID: String?
+        let expiresAt: Date?, notBefore: Date?, issuedAt: Date?
+        let audience: [String]
+        let memberList: [(name: String, value: JOSEJSON)]
+        let jsonRepresentation: [UInt8]
+
+        init(
+            issuer: String?, subject: String?, jwtID: String?, expiresAt: Date?, notBefore: Date?, issuedAt: Date?,
+            audience: [String], memberList: [(name: String, value: JOSEJSON)], jsonRepresentation: [UInt8]
+        ) {
+            self.issuer = issuer
+            self.subject = subject
+            self.jwtID = jwtID
+            self.expiresAt = expiresAt
+            self.notBefore = notBefore
+            self.issuedAt = issuedAt
+            self.audience = audience
+            self.memberList = memberList
+            self.jsonRepresentation = jsonRepresentation
+        }
+    }
+
+    private let storage: Storage
 
     /// Reads a claims set.
     ///
@@ -75,15 +101,9 @@ public struct JWTClaims: Sendable {
             default: break
             }
         }
-        self.issuer = issuer
-        self.subject = subject
-        self.jwtID = jwtID
-        self.expiresAt = expiresAt
-        self.notBefore = notBefore
-        self.issuedAt = issuedAt
-        self.audience = audience
-        self.memberList = members
-        self.jsonRepresentation = bytes
+        storage = Storage(
+            issuer: issuer, subject: subject, jwtID: jwtID, expiresAt: expiresAt, notBefore: notBefore, issuedAt: issuedAt,
+            audience: audience, memberList: members, jsonRepresentation: bytes)
     }
 
     /// The claim `name`, if present.
