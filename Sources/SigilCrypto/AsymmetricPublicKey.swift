@@ -5,19 +5,44 @@ internal import COpenSSL
 ///
 /// Immutable, hence `Sendable`: share one key between any number of concurrent verifications.
 public struct AsymmetricPublicKey: Sendable {
-    let backing: EVPKey
+    var backing: EVPKey { storage.backing }
     /// The key's DER SubjectPublicKeyInfo, exactly as imported.
-    public let derRepresentation: [UInt8]
+    public var derRepresentation: [UInt8] { storage.derRepresentation }
     /// RSA or EC.
-    public let family: KeyFamily
+    public var family: KeyFamily { storage.family }
     /// The modulus size for RSA; the curve size for EC.
-    public let sizeInBits: Int
+    public var sizeInBits: Int { storage.sizeInBits }
     /// The curve, for EC keys.
-    public let curve: ECCurve?
+    public var curve: ECCurve? { storage.curve }
     /// The KMS key spec of this key, or `nil` for an RSA size KMS does not issue.
-    public let keySpec: KeySpec?
+    public var keySpec: KeySpec? { storage.keySpec }
     /// For a P-256 key, the faster verifier of SHA-256 digests (see ``P256Verifier``).
-    let p256: P256Verifier?
+    var p256: P256Verifier? { storage.p256 }
+
+    /// The parts, behind one reference: a key is handed from trust stores to verifiers on
+    /// every check, and a copy of its parts (key, DER, curve and key spec names, ...) cost a
+    /// reference count each.
+    private final class Storage: Sendable {
+        let backing: EVPKey
+        let derRepresentation: [UInt8]
+        let family: KeyFamily
+        let sizeInBits: Int
+        let curve: ECCurve?
+        let keySpec: KeySpec?
+        let p256: P256Verifier?
+
+        init(backing: EVPKey, derRepresentation: [UInt8], family: KeyFamily, sizeInBits: Int, curve: ECCurve?) {
+            self.backing = backing
+            self.derRepresentation = derRepresentation
+            self.family = family
+            self.sizeInBits = sizeInBits
+            self.curve = curve
+            self.keySpec = KeySpec.matching(family: family, bits: sizeInBits, curve: curve)
+            self.p256 = curve == .p256 ? P256Verifier(derRepresentation: derRepresentation) : nil
+        }
+    }
+
+    private let storage: Storage
 
     /// The smallest RSA modulus Sigil accepts by default.
     public static let minimumRSABits = 2048
@@ -111,24 +136,13 @@ public struct AsymmetricPublicKey: Sendable {
         guard canonical == der else {
             throw SigilError(.malformedKey, "the public key is BER, not DER (it does not re-encode to the same bytes)")
         }
-        self.backing = backing
-        self.derRepresentation = der
-        self.family = family
-        self.sizeInBits = bits
-        self.curve = curve
-        self.keySpec = KeySpec.matching(family: family, bits: bits, curve: curve)
-        self.p256 = curve == .p256 ? P256Verifier(derRepresentation: self.derRepresentation) : nil
+        storage = Storage(backing: backing, derRepresentation: der, family: family, sizeInBits: bits, curve: curve)
     }
 
     init(backing: EVPKey) throws {
         let (family, bits, curve) = try backing.describe()
-        self.backing = backing
-        self.derRepresentation = try Self.encodeDER(backing)
-        self.family = family
-        self.sizeInBits = bits
-        self.curve = curve
-        self.keySpec = KeySpec.matching(family: family, bits: bits, curve: curve)
-        self.p256 = curve == .p256 ? P256Verifier(derRepresentation: self.derRepresentation) : nil
+        storage = Storage(
+            backing: backing, derRepresentation: try Self.encodeDER(backing), family: family, sizeInBits: bits, curve: curve)
     }
 
     private static func encodeDER(_ key: EVPKey) throws -> [UInt8] {

@@ -1,3 +1,4 @@
+import Foundation
 import SigilCrypto
 
 /// The JOSE header of one JWS signature: its integrity-protected members and its
@@ -166,27 +167,54 @@ public struct JOSEHeader: Sendable, Hashable {
 /// was read cannot let it past stricter ones later (a limit below 1, which refuses every
 /// header, bypasses the cache). Bounded: at most ``limit`` headers of
 /// at most ``longest`` characters, forgotten all at once when full.
+///
+/// A shared cache is also a side channel: whether a header was read before shows only
+/// in timing, and a header is public (it travels in the clear in every token).
 enum RecentHeaders {
     static let limit = 64
     static let longest = 512
-    private static let headers = Locked<[String: JOSEHeader]>([:])
 
-    /// The header written as `encoded`: from the cache, or from `read`, which may add it.
-    static func header(encoded: String, maximumDepth: Int, read: () throws -> JOSEHeader) rethrows -> JOSEHeader {
-        guard encoded.utf8.count <= longest, maximumDepth >= 1 else { return try read() }
-        if let known = headers.withLock({ $0[encoded] }) { return known }
-        let header = try read()
-        if header.unprotectedMembers.isEmpty, header.protectedMembers.values.allSatisfy(\.isScalar) {
-            headers.withLock { headers in
-                if headers.count >= limit { headers.removeAll(keepingCapacity: true) }
-                headers[encoded] = header
-            }
-        }
-        return header
+    private struct State {
+        var headers: [String: JOSEHeader] = [:]
+        /// The header found last, compared byte for byte before any hashing: a verifier
+        /// of one issuer's tokens finds it here, without even making the text a `String`.
+        var last: (encoded: String, header: JOSEHeader)? = nil
     }
 
-    /// Forgets every header (for tests).
-    static func removeAll() {
-        headers.withLock { $0.removeAll() }
+    private static let state = Locked(State())
+
+    /// The header written as `encoded` (its base64url characters) and that text as a
+    /// `String`: from the cache, or from `read`, which may add it.
+    static func header(
+        encoded: ArraySlice<UInt8>, maximumDepth: Int, read: () throws -> JOSEHeader
+    ) rethrows -> (encoded: String, header: JOSEHeader) {
+        guard encoded.count <= longest, maximumDepth >= 1 else {
+            return (String(decoding: encoded, as: UTF8.self), try read())
+        }
+        if let last = state.withLock({ $0.last }), Self.equal(last.encoded, encoded) { return last }
+        let text = String(decoding: encoded, as: UTF8.self)
+        if let known = state.withLock({ state -> JOSEHeader? in
+            guard let known = state.headers[text] else { return nil }
+            state.last = (text, known)
+            return known
+        }) {
+            return (text, known)
+        }
+        let header = try read()
+        if header.unprotectedMembers.isEmpty, header.protectedMembers.values.allSatisfy(\.isScalar) {
+            state.withLock { state in
+                if state.headers.count >= limit { state.headers.removeAll(keepingCapacity: true) }
+                state.headers[text] = header
+                state.last = (text, header)
+            }
+        }
+        return (text, header)
+    }
+
+    private static func equal(_ text: String, _ bytes: ArraySlice<UInt8>) -> Bool {
+        guard text.utf8.count == bytes.count, !bytes.isEmpty else { return text.utf8.count == bytes.count }
+        return text.utf8.withContiguousStorageIfAvailable { stored in
+            bytes.withUnsafeBufferPointer { memcmp(stored.baseAddress!, $0.baseAddress!, bytes.count) == 0 }
+        } ?? text.utf8.elementsEqual(bytes)
     }
 }

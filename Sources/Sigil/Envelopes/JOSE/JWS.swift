@@ -120,8 +120,7 @@ public struct JWS: Sendable {
         guard !headerRange.isEmpty else {
             throw SigilError(.malformedMessage, "the compact JWS has an empty protected header")
         }
-        let encodedHeader = String(decoding: bytes[headerRange], as: UTF8.self)
-        let header = try RecentHeaders.header(encoded: encodedHeader, maximumDepth: options.maximumJSONDepth) {
+        let (encodedHeader, header) = try RecentHeaders.header(encoded: bytes[headerRange], maximumDepth: options.maximumJSONDepth) {
             let reader = JOSEJSONReader(maximumSize: options.maximumSize, maximumDepth: options.maximumJSONDepth)
             return try JOSEHeader(protectedMembers: Base64URL.withDecoded(bytes, headerRange, what: "the JWS protected header") {
                 try reader.readObject($0, what: "the JWS protected header")

@@ -60,7 +60,7 @@ public enum JWT {
         guard !jws.isDetached else {
             throw SigilError(.malformedMessage, "the JWT has no payload")
         }
-        let verified = try jws.verify(using: trustStore)
+        let verified = try jws.verifyOnlySignature(using: trustStore)
         let header = verified.header
         if let type = header.type {
             let lowered = type.lowercased()

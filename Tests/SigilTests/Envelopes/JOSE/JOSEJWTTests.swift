@@ -130,6 +130,16 @@ struct JOSEJWTTests {
         _ = try JWS(compactSerialization: token)
         let strict = JWS.Options(maximumJSONDepth: 0)
         #expect(JOSETestKeys.errorCode { _ = try JWS(compactSerialization: token, options: strict) } == .unsupportedMessage)
+        // Headers that alternate, and one as long as the last but different, each read as written.
+        let headers = ["k-1", "k-2", "k-3"].map { keyID in
+            (keyID, Base64URL.encode(Array(#"{"alg":"ES256","kid":"\#(keyID)"}"#.utf8)))
+        }
+        for round in 0..<6 {
+            let (keyID, header) = headers[round % 3]
+            let parsed = try JWS(compactSerialization: header + ".e30.AAAA")
+            #expect(parsed.signatures[0].header.keyID == keyID)
+            #expect(parsed.signatures[0].encodedProtectedHeader == header)
+        }
     }
 
     @Test("Claims are never read before the signature verifies")
