@@ -30,24 +30,7 @@ public struct JOSEJSONReader: Sendable {
     /// - Throws: ``SigilError`` with code `malformedMessage` naming the problem and its byte
     ///   offset, or `unsupportedMessage` when a limit is exceeded.
     public func read(_ bytes: some Collection<UInt8>, what: String = "the JSON text") throws -> JOSEJSON {
-        guard bytes.count <= maximumSize else {
-            throw SigilError(.unsupportedMessage, "\(what) is \(bytes.count) bytes, over the limit of \(maximumSize)")
-        }
-        if let value = try bytes.withContiguousStorageIfAvailable({ try read(buffer: $0, what: what) }) {
-            return value
-        }
-        return try Array(bytes).withUnsafeBufferPointer { try read(buffer: $0, what: what) }
-    }
-
-    private func read(buffer: UnsafeBufferPointer<UInt8>, what: String) throws -> JOSEJSON {
-        var parser = Parser(bytes: buffer, maximumDepth: maximumDepth, what: what)
-        parser.skipWhitespace()
-        let value = try parser.value(depth: 0)
-        parser.skipWhitespace()
-        guard parser.position == parser.bytes.count else {
-            throw parser.error("trailing bytes after the JSON value")
-        }
-        return value
+        try parseWhole(bytes, what: what) { try $0.value(depth: 0) }
     }
 
     /// Reads a JSON object that fills `bytes`, its members in the order written: for a
@@ -55,25 +38,38 @@ public struct JOSEJSONReader: Sendable {
     ///
     /// - Throws: As ``read(_:what:)``, and `malformedMessage` when the value is not an object.
     func readMembers(_ bytes: some Collection<UInt8>, what: String) throws -> [(name: String, value: JOSEJSON)] {
+        // Errors in the order `read` finds them: syntax, then trailing bytes, then type.
+        let members = try parseWhole(bytes, what: what) { parser -> [(name: String, value: JOSEJSON)]? in
+            guard parser.peek() == UInt8(ascii: "{") else {
+                _ = try parser.value(depth: 0)
+                return nil
+            }
+            return try parser.members(depth: 1)
+        }
+        guard let members else { throw SigilError(.malformedMessage, "\(what) is not a JSON object") }
+        return members
+    }
+
+    /// Checks the size limit, lends `bytes` to a parser for `body`, and requires that what
+    /// `body` reads fills them (whitespace aside).
+    private func parseWhole<Value>(
+        _ bytes: some Collection<UInt8>, what: String, _ body: (inout Parser) throws -> Value
+    ) throws -> Value {
         guard bytes.count <= maximumSize else {
             throw SigilError(.unsupportedMessage, "\(what) is \(bytes.count) bytes, over the limit of \(maximumSize)")
         }
-        let read = { (buffer: UnsafeBufferPointer<UInt8>) throws -> [(name: String, value: JOSEJSON)] in
+        let parse = { (buffer: UnsafeBufferPointer<UInt8>) throws -> Value in
             var parser = Parser(bytes: buffer, maximumDepth: maximumDepth, what: what)
             parser.skipWhitespace()
-            // Errors in the order `read` finds them: syntax, then trailing bytes, then type.
-            let isObject = parser.peek() == UInt8(ascii: "{")
-            let members = isObject ? try parser.members(depth: 1) : []
-            if !isObject { _ = try parser.value(depth: 0) }
+            let value = try body(&parser)
             parser.skipWhitespace()
             guard parser.position == parser.bytes.count else {
                 throw parser.error("trailing bytes after the JSON value")
             }
-            guard isObject else { throw SigilError(.malformedMessage, "\(what) is not a JSON object") }
-            return members
+            return value
         }
-        if let members = try bytes.withContiguousStorageIfAvailable(read) { return members }
-        return try Array(bytes).withUnsafeBufferPointer(read)
+        if let value = try bytes.withContiguousStorageIfAvailable(parse) { return value }
+        return try Array(bytes).withUnsafeBufferPointer(parse)
     }
 
     /// Reads a JSON object that fills `bytes`.
