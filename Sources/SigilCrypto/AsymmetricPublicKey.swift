@@ -185,8 +185,23 @@ public struct AsymmetricPublicKey: Sendable {
     /// - Returns: Whether the signature is valid.
     /// - Throws: ``SigilError`` with code `algorithmKeyMismatch`, `digestLengthMismatch`,
     ///   `malformedSignature`, or `cryptoFailure` if OpenSSL fails for another reason.
+    @inlinable
     public func isValidSignature(
         _ signature: some DataProtocol, forDigest digest: some DataProtocol, scheme: SignatureScheme
+    ) throws -> Bool {
+        // Inlined into the caller, which knows the types: lent as raw bytes here, the
+        // work below needs no run-time generic metadata, which it looked up on every call.
+        try withContiguousBytes(signature) { signature in
+            try withContiguousBytes(digest) { digest in
+                try isValidSignature(signatureBytes: signature, digestBytes: digest, scheme: scheme)
+            }
+        }
+    }
+
+    /// ``isValidSignature(_:forDigest:scheme:)`` over borrowed bytes.
+    @usableFromInline
+    func isValidSignature(
+        signatureBytes signature: UnsafeRawBufferPointer, digestBytes digest: UnsafeRawBufferPointer, scheme: SignatureScheme
     ) throws -> Bool {
         guard scheme.keyFamily == family else {
             throw SigilError(
@@ -200,22 +215,15 @@ public struct AsymmetricPublicKey: Sendable {
         try checkSignatureStructure(signature)
         // The queue is read only when verification fails, so clear it only if something
         // is left on it: ERR_peek_error is cheaper than ERR_clear_error on the hot path.
-        if let p256, scheme == .ecdsa(hash: .sha256),
-           let valid = withContiguousBytes(signature, { signature in
-               withContiguousBytes(digest) { p256.isValidSignature(signature, forSHA256Digest: $0) }
-           }) {
+        if let p256, scheme == .ecdsa(hash: .sha256), let valid = p256.isValidSignature(signature, forSHA256Digest: digest) {
             return valid
         }
         if ERR_peek_error() != 0 { OpenSSLErrorQueue.clear() }
         return try backing.withVerifyContext(for: scheme) { context in
-            let result = withContiguousBytes(signature) { signatureBytes in
-                withContiguousBytes(digest) { digestBytes in
-                    EVP_PKEY_verify(
-                        context,
-                        signatureBytes.baseAddress?.assumingMemoryBound(to: UInt8.self), signatureBytes.count,
-                        digestBytes.baseAddress?.assumingMemoryBound(to: UInt8.self), digestBytes.count)
-                }
-            }
+            let result = EVP_PKEY_verify(
+                context,
+                signature.baseAddress?.assumingMemoryBound(to: UInt8.self), signature.count,
+                digest.baseAddress?.assumingMemoryBound(to: UInt8.self), digest.count)
             switch result {
             case 1:
                 return (true, reusable: true)

@@ -173,13 +173,3 @@ private struct ContextPool: Sendable {
     let scheme: SignatureScheme
     var contexts: [PooledContext]
 }
-
-/// Runs `body` over a contiguous copy of `data` (no copy when `data` is already contiguous).
-func withContiguousBytes<Result>(
-    _ data: some DataProtocol, _ body: (UnsafeRawBufferPointer) throws -> Result
-) rethrows -> Result {
-    if let result = try data.withContiguousStorageIfAvailable({ try body(UnsafeRawBufferPointer($0)) }) {
-        return result
-    }
-    return try Array(data).withUnsafeBytes(body)
-}

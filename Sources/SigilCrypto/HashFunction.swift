@@ -76,24 +76,31 @@ public struct HashFunction: Hashable, Sendable, CustomStringConvertible {
     /// - Parameter data: The bytes to hash.
     /// - Returns: The digest, ``digestSize`` bytes long.
     /// - Throws: ``SigilError`` with code `cryptoFailure` if OpenSSL fails.
+    @inlinable
     public func hash(_ data: some DataProtocol) throws -> [UInt8] {
+        // Lent as raw bytes in the caller's module, which knows the type: no run-time
+        // generic metadata on every call.
+        try withContiguousBytes(data) { try hash(bytes: $0) }
+    }
+
+    /// ``hash(_:)`` over borrowed bytes.
+    @usableFromInline
+    func hash(bytes: UnsafeRawBufferPointer) throws -> [UInt8] {
         // One call, with the digest fetched once per process: EVP_DigestInit_ex with a
         // legacy EVP_MD fetches the implementation again on every call, which showed in
         // the key holder's profile (it hashes every request body twice for SigV4).
-        try withContiguousBytes(data) { bytes in
-            OpenSSLErrorQueue.clear()
-            var output = [UInt8](repeating: 0, count: digestSize)
-            var length: UInt32 = 0
-            try output.withUnsafeMutableBufferPointer { buffer in
-                try checkOpenSSL(
-                    EVP_Digest(bytes.baseAddress ?? UnsafeRawPointer(buffer.baseAddress!), bytes.count, buffer.baseAddress, &length, fetchedMD, nil),
-                    .cryptoFailure, "EVP_Digest(\(self))")
-            }
-            guard Int(length) == digestSize else {
-                throw SigilError(.cryptoFailure, "\(self) produced \(length) bytes, expected \(digestSize)")
-            }
-            return output
+        OpenSSLErrorQueue.clear()
+        var output = [UInt8](repeating: 0, count: digestSize)
+        var length: UInt32 = 0
+        try output.withUnsafeMutableBufferPointer { buffer in
+            try checkOpenSSL(
+                EVP_Digest(bytes.baseAddress ?? UnsafeRawPointer(buffer.baseAddress!), bytes.count, buffer.baseAddress, &length, fetchedMD, nil),
+                .cryptoFailure, "EVP_Digest(\(self))")
         }
+        guard Int(length) == digestSize else {
+            throw SigilError(.cryptoFailure, "\(self) produced \(length) bytes, expected \(digestSize)")
+        }
+        return output
     }
 
     /// The digest implementation, fetched from the default provider once per process.
@@ -201,4 +208,18 @@ public final class StreamingHasher {
         }
         return digest
     }
+}
+
+/// Runs `body` over a contiguous copy of `data` (no copy when `data` is already contiguous).
+///
+/// Inlinable, for the public generic entry points that lend their input as raw bytes: in
+/// the caller's module it is specialized for the caller's type.
+@inlinable
+func withContiguousBytes<Result>(
+    _ data: some DataProtocol, _ body: (UnsafeRawBufferPointer) throws -> Result
+) rethrows -> Result {
+    if let result = try data.withContiguousStorageIfAvailable({ try body(UnsafeRawBufferPointer($0)) }) {
+        return result
+    }
+    return try Array(data).withUnsafeBytes(body)
 }

@@ -1,7 +1,8 @@
+// `package`: the lock and unlock are inlined into the modules that use `Locked`.
 #if canImport(Glibc)
-internal import Glibc
+package import Glibc
 #elseif canImport(Musl)
-internal import Musl
+package import Musl
 #endif
 
 /// A value behind a POSIX mutex: the lock every Sigil module uses for shared mutable state.
@@ -16,8 +17,8 @@ internal import Musl
 package final class Locked<Value>: @unchecked Sendable {
     // @unchecked Sendable: `value` is read and written only between lock and unlock of
     // `mutex`, which lives at a fixed heap address for the object's whole life.
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private var value: Value
+    @usableFromInline let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    @usableFromInline var value: Value
 
     /// Puts `value` behind a new lock.
     package init(_ value: Value) {
@@ -35,6 +36,10 @@ package final class Locked<Value>: @unchecked Sendable {
     }
 
     /// Runs `body` with the value, holding the lock; `body` must not take this lock again.
+    ///
+    /// Inlinable, so that a caller in another module gets it specialized for its value and
+    /// result: otherwise each call passes them through run-time generic metadata.
+    @inlinable
     package func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
         let status = pthread_mutex_lock(mutex)
         precondition(status == 0, "pthread_mutex_lock failed: \(status)")

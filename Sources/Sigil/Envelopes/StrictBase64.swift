@@ -72,22 +72,32 @@ enum StrictBase64 {
         return String(decoding: output, as: UTF8.self)
     }
 
-    // Each character's entry: its 6-bit value, plus a flag for the alphabet only it belongs
-    // to, or `invalid`. OR-ing the entries of a string tells in one pass which alphabets it
-    // used and whether any character was foreign.
-    private static let standardOnly: UInt16 = 0x40
-    private static let urlSafeOnly: UInt16 = 0x80
-    private static let invalid: UInt16 = 0x100
+    // Four tables, one per position in a group of four characters: each entry holds the
+    // character's 6 bits already shifted to their place in the group's 24 bits, and above
+    // them a flag for the alphabet only it belongs to, or `invalid`. A group is then the OR
+    // of four look-ups, and OR-ing the groups of a string tells in one pass which alphabets
+    // it used and whether any character was foreign.
+    private static let standardOnly: UInt32 = 1 << 24
+    private static let urlSafeOnly: UInt32 = 1 << 25
+    private static let invalid: UInt32 = 1 << 26
 
-    private static let reverse: [UInt16] = {
-        var table = [UInt16](repeating: invalid, count: 256)
-        for (value, character) in standardTable.enumerated() { table[Int(character)] = UInt16(value) }
-        for (value, character) in urlSafeTable.enumerated() where table[Int(character)] == invalid {
-            table[Int(character)] = UInt16(value)
+    private static let groupTables: [UInt32] = {
+        var value = [UInt32](repeating: invalid, count: 256)
+        for (sextet, character) in standardTable.enumerated() { value[Int(character)] = UInt32(sextet) }
+        for (sextet, character) in urlSafeTable.enumerated() where value[Int(character)] == invalid {
+            value[Int(character)] = UInt32(sextet)
         }
-        for character in "+/".utf8 { table[Int(character)] |= standardOnly }
-        for character in "-_".utf8 { table[Int(character)] |= urlSafeOnly }
-        return table
+        var tables: [UInt32] = []
+        tables.reserveCapacity(4 * 256)
+        for shift in [18, 12, 6, 0] {
+            tables += value.enumerated().map { character, entry in
+                var flags = entry & invalid
+                if "+/".utf8.contains(UInt8(character)) { flags |= standardOnly }
+                if "-_".utf8.contains(UInt8(character)) { flags |= urlSafeOnly }
+                return flags == invalid ? invalid : entry << shift | flags
+            }
+        }
+        return tables
     }()
 
     /// Decodes `text` under the rules given.
@@ -153,35 +163,33 @@ enum StrictBase64 {
         _ text: UnsafeBufferPointer<UInt8>, alphabets: Alphabets, into output: UnsafeMutableBufferPointer<UInt8>
     ) throws(Problem) -> Int {
         let count = text.count
-        var seen: UInt16 = 0
+        var seen: UInt32 = 0
         var leftover: UInt32 = 0
         var written = 0
-        reverse.withUnsafeBufferPointer { table in
+        groupTables.withUnsafeBufferPointer { tables in
+            // The entry of `character` at position `slot` of its group.
+            func entry(_ slot: Int, _ character: UInt8) -> UInt32 { tables[slot &* 256 &+ Int(character)] }
             var input = 0
             while input + 4 <= count {
-                let a = table[Int(text[input])], b = table[Int(text[input + 1])]
-                let c = table[Int(text[input + 2])], d = table[Int(text[input + 3])]
-                seen |= a | b | c | d
-                let value = UInt32(a & 63) << 18 | UInt32(b & 63) << 12 | UInt32(c & 63) << 6 | UInt32(d & 63)
-                output[written] = UInt8(truncatingIfNeeded: value >> 16)
-                output[written + 1] = UInt8(truncatingIfNeeded: value >> 8)
-                output[written + 2] = UInt8(truncatingIfNeeded: value)
+                let group = entry(0, text[input]) | entry(1, text[input + 1]) | entry(2, text[input + 2]) | entry(3, text[input + 3])
+                seen |= group
+                output[written] = UInt8(truncatingIfNeeded: group >> 16)
+                output[written + 1] = UInt8(truncatingIfNeeded: group >> 8)
+                output[written + 2] = UInt8(truncatingIfNeeded: group)
                 input += 4
                 written += 3
             }
             if count - input >= 2 {
-                let a = table[Int(text[input])], b = table[Int(text[input + 1])]
-                let c = count - input == 3 ? table[Int(text[input + 2])] : 0
-                seen |= a | b | c
-                let value = UInt32(a & 63) << 18 | UInt32(b & 63) << 12 | UInt32(c & 63) << 6
-                output[written] = UInt8(truncatingIfNeeded: value >> 16)
+                let group = entry(0, text[input]) | entry(1, text[input + 1]) | (count - input == 3 ? entry(2, text[input + 2]) : 0)
+                seen |= group
+                output[written] = UInt8(truncatingIfNeeded: group >> 16)
                 written += 1
                 if count - input == 3 {
-                    output[written] = UInt8(truncatingIfNeeded: value >> 8)
+                    output[written] = UInt8(truncatingIfNeeded: group >> 8)
                     written += 1
-                    leftover = value & 0xFF
+                    leftover = group & 0xFF
                 } else {
-                    leftover = value & 0xFFFF
+                    leftover = group & 0xFFFF
                 }
             }
         }

@@ -8,17 +8,37 @@ public import Foundation
 /// public keys must not accept a MAC keyed with a public key's bytes (algorithm confusion).
 public struct JOSEAlgorithm: Hashable, Sendable, CustomStringConvertible {
     /// The JOSE name, such as `ES256`.
-    public let name: String
+    public var name: String { definition.name }
     /// The KMS signing algorithm that computes and checks the signature.
-    public let signingAlgorithm: SigningAlgorithm
+    public var signingAlgorithm: SigningAlgorithm { definition.signingAlgorithm }
     /// For ECDSA, the one curve the algorithm is defined on; `nil` for RSA.
-    public let curve: ECCurve?
+    public var curve: ECCurve? { definition.curve }
+
+    /// The algorithm's parts, one shared instance per algorithm: a value is one reference,
+    /// so that handing an algorithm on (every verified signature does, several times)
+    /// costs one count instead of a copy of every string in it.
+    private final class Definition: Sendable {
+        let name: String
+        let signingAlgorithm: SigningAlgorithm
+        let curve: ECCurve?
+
+        init(name: String, signingAlgorithm: SigningAlgorithm, curve: ECCurve?) {
+            self.name = name
+            self.signingAlgorithm = signingAlgorithm
+            self.curve = curve
+        }
+    }
+
+    private let definition: Definition
 
     private init(_ name: String, _ signingAlgorithm: SigningAlgorithm, curve: ECCurve? = nil) {
-        self.name = name
-        self.signingAlgorithm = signingAlgorithm
-        self.curve = curve
+        definition = Definition(name: name, signingAlgorithm: signingAlgorithm, curve: curve)
     }
+
+    // Each algorithm is made once, below, so the same algorithm is the same instance.
+    public static func == (lhs: JOSEAlgorithm, rhs: JOSEAlgorithm) -> Bool { lhs.definition === rhs.definition }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(definition)) }
 
     /// RSASSA-PKCS1-v1_5 with SHA-256.
     public static let rs256 = JOSEAlgorithm("RS256", .rsassaPKCS1V1_5SHA256)

@@ -36,15 +36,20 @@ public struct JOSEJSONReader: Sendable {
     /// Reads a JSON object that fills `bytes`, its members in the order written: for a
     /// caller that walks them once, without building a dictionary.
     ///
+    /// - Parameter keeping: Which members to return, by name. The others are checked as
+    ///   strictly (and their names count for duplicates) but their values are not built:
+    ///   a caller that needs a few known members pays little for the rest.
     /// - Throws: As ``read(_:what:)``, and `malformedMessage` when the value is not an object.
-    func readMembers(_ bytes: some Collection<UInt8>, what: String) throws -> [(name: String, value: JOSEJSON)] {
+    func readMembers(
+        _ bytes: some Collection<UInt8>, what: String, keeping: ((String) -> Bool)? = nil
+    ) throws -> [(name: String, value: JOSEJSON)] {
         // Errors in the order `read` finds them: syntax, then trailing bytes, then type.
         let members = try parseWhole(bytes, what: what) { parser -> [(name: String, value: JOSEJSON)]? in
             guard parser.peek() == UInt8(ascii: "{") else {
                 _ = try parser.value(depth: 0)
                 return nil
             }
-            return try parser.members(depth: 1)
+            return try parser.members(depth: 1, keeping: keeping)
         }
         guard let members else { throw SigilError(.malformedMessage, "\(what) is not a JSON object") }
         return members
@@ -134,14 +139,27 @@ private struct Parser {
         }
     }
 
+    /// Checks one value as ``value(depth:)`` does, building no string or number: the
+    /// scalars a skipped member holds cost a scan. Arrays, objects and strings with
+    /// escapes are rare in the members skipped and are read whole.
+    mutating func skipValue(depth: Int) throws {
+        switch peek() {
+        case UInt8(ascii: "\"")?:
+            if !skipPlainString() { _ = try string() }
+        case UInt8(ascii: "-")?, (UInt8(ascii: "0")...UInt8(ascii: "9"))?: try scanNumber()
+        default: _ = try value(depth: depth)
+        }
+    }
+
     mutating func object(depth: Int) throws -> JOSEJSON {
         .object(Dictionary(uniqueKeysWithValues: try members(depth: depth)))
     }
 
-    /// An object's members in the order written, their names unique. A repeated name is
-    /// remembered and reported once the object has been read whole, so a syntax error
-    /// later in the object still takes precedence, as it always has.
-    mutating func members(depth: Int) throws -> [(name: String, value: JOSEJSON)] {
+    /// An object's members in the order written, their names unique; with `keeping`, only
+    /// the members it accepts (the values of the others are checked, not built). A
+    /// repeated name is remembered and reported once the object has been read whole, so
+    /// a syntax error later in the object still takes precedence, as it always has.
+    mutating func members(depth: Int, keeping: ((String) -> Bool)? = nil) throws -> [(name: String, value: JOSEJSON)] {
         guard depth <= maximumDepth else {
             throw SigilError(.unsupportedMessage, "\(what) nests deeper than \(maximumDepth) levels")
         }
@@ -156,6 +174,8 @@ private struct Parser {
         // with a set once there are many.
         var members: [(name: String, value: JOSEJSON)] = []
         members.reserveCapacity(8)
+        // The names of the members not kept, for the duplicate check.
+        var skippedNames: [String] = []
         var names: Set<String>? = nil
         var duplicate: (name: String, offset: Int)? = nil
         while true {
@@ -167,18 +187,22 @@ private struct Parser {
             guard peek() == UInt8(ascii: ":") else { throw error("a missing ':' after a member name") }
             position += 1
             skipWhitespace()
-            let member = try value(depth: depth)
+            let kept = keeping?(name) ?? true
+            var member = JOSEJSON.null
+            if kept { member = try value(depth: depth) } else { try skipValue(depth: depth) }
             if duplicate == nil {
                 let repeated: Bool
-                if members.count < 16 {
-                    repeated = members.contains { $0.name == name }
+                if members.count + skippedNames.count < 16 {
+                    repeated = members.contains { $0.name == name } || skippedNames.contains(name)
                 } else {
-                    if names == nil { names = Set(members.map(\.name)) }
+                    if names == nil { names = Set(members.map(\.name) + skippedNames) }
                     repeated = !names!.insert(name).inserted
                 }
                 if repeated { duplicate = (name, offset) }
             }
-            if duplicate == nil { members.append((name, member)) }
+            if duplicate == nil {
+                if kept { members.append((name, member)) } else { skippedNames.append(name) }
+            }
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ",")?: position += 1
@@ -227,6 +251,12 @@ private struct Parser {
 
     mutating func number() throws -> JOSEJSON {
         let start = position
+        try scanNumber()
+        return .number(String(decoding: bytes[start..<position], as: UTF8.self))
+    }
+
+    /// Reads past one number, checking the RFC 8259 grammar.
+    mutating func scanNumber() throws {
         if peek() == UInt8(ascii: "-") { position += 1 }
         if peek() == UInt8(ascii: "0") {
             position += 1
@@ -242,7 +272,6 @@ private struct Parser {
             if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { position += 1 }
             guard digits() > 0 else { throw error("a number without exponent digits") }
         }
-        return .number(String(decoding: bytes[start..<position], as: UTF8.self))
     }
 
     mutating func hexQuad() throws -> UInt32 {
@@ -263,19 +292,25 @@ private struct Parser {
         return value
     }
 
-    mutating func string() throws -> String {
-        position += 1
-        // Fast path: printable ASCII without escapes, which is nearly every JOSE string.
-        let start = position
-        var end = position
+    /// Reads past a string (at its opening quote) of printable ASCII without escapes,
+    /// nearly every JOSE string; `false`, and nothing read, for any other.
+    mutating func skipPlainString() -> Bool {
+        var end = position + 1
         while end < bytes.count, bytes[end] >= 0x20, bytes[end] < 0x80, bytes[end] != UInt8(ascii: "\""),
               bytes[end] != UInt8(ascii: "\\") {
             end += 1
         }
-        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
-            position = end + 1
-            return String(decoding: bytes[start..<end], as: UTF8.self)
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return false }
+        position = end + 1
+        return true
+    }
+
+    mutating func string() throws -> String {
+        let start = position + 1
+        if skipPlainString() {
+            return String(decoding: bytes[start..<(position - 1)], as: UTF8.self)
         }
+        position = start
         var text: [UInt8] = []
         while true {
             guard let byte = peek() else { throw error("an unterminated string") }

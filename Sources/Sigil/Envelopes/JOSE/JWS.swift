@@ -53,20 +53,43 @@ public struct JWS: Sendable {
     }
 
     /// The serialization the JWS was read from.
-    public let serialization: Serialization
+    public var serialization: Serialization { storage.serialization }
     /// The signatures, in order; never empty.
-    public let signatures: [Signature]
+    public var signatures: [Signature] { storage.signatures }
     /// The base64url payload's characters as written (for a compact JWS, a slice of the
     /// token); `nil` when the payload is detached.
-    private let encodedPayloadCharacters: ArraySlice<UInt8>?
+    private var encodedPayloadCharacters: ArraySlice<UInt8>? { storage.encodedPayloadCharacters }
     /// The base64url payload as written; `nil` when the payload is detached.
     var encodedPayload: String? { encodedPayloadCharacters.map { String(decoding: $0, as: UTF8.self) } }
     /// The decoded payload; released only by verification.
-    let payload: [UInt8]?
+    var payload: [UInt8]? { storage.payload }
     /// For a compact JWS with its payload attached, the signing input exactly as it stands
     /// in the token (`header.payload`), so verification hashes it where it lies instead of
     /// assembling it again; `nil` otherwise.
-    let compactSigningInput: ArraySlice<UInt8>?
+    var compactSigningInput: ArraySlice<UInt8>? { storage.compactSigningInput }
+
+    /// The parts, behind one reference, so that passing a JWS on costs one count, not one
+    /// for each array and slice in it.
+    private final class Storage: Sendable {
+        let serialization: Serialization
+        let signatures: [Signature]
+        let encodedPayloadCharacters: ArraySlice<UInt8>?
+        let payload: [UInt8]?
+        let compactSigningInput: ArraySlice<UInt8>?
+
+        init(
+            serialization: Serialization, signatures: [Signature], encodedPayloadCharacters: ArraySlice<UInt8>?,
+            payload: [UInt8]?, compactSigningInput: ArraySlice<UInt8>?
+        ) {
+            self.serialization = serialization
+            self.signatures = signatures
+            self.encodedPayloadCharacters = encodedPayloadCharacters
+            self.payload = payload
+            self.compactSigningInput = compactSigningInput
+        }
+    }
+
+    private let storage: Storage
 
     /// Whether the payload is detached (RFC 7515 appendix F) and must be supplied to verify.
     public var isDetached: Bool { encodedPayloadCharacters == nil }
@@ -127,16 +150,14 @@ public struct JWS: Sendable {
             })
         }
         let signature = try Self.signatureBytes(bytes, signatureRange)
-        serialization = .compact
-        signatures = [Signature(header: header, encodedProtectedHeader: encodedHeader, signature: signature)]
+        let signatures = [Signature(header: header, encodedProtectedHeader: encodedHeader, signature: signature)]
         if payloadRange.isEmpty {
-            encodedPayloadCharacters = nil
-            payload = nil
-            compactSigningInput = nil
+            storage = Storage(
+                serialization: .compact, signatures: signatures, encodedPayloadCharacters: nil, payload: nil, compactSigningInput: nil)
         } else {
-            encodedPayloadCharacters = bytes[payloadRange]
-            payload = try Base64URL.decode(bytes, payloadRange, what: "the JWS payload")
-            compactSigningInput = bytes[start..<secondDot]
+            storage = Storage(
+                serialization: .compact, signatures: signatures, encodedPayloadCharacters: bytes[payloadRange],
+                payload: try Base64URL.decode(bytes, payloadRange, what: "the JWS payload"), compactSigningInput: bytes[start..<secondDot])
         }
     }
 
@@ -164,10 +185,10 @@ public struct JWS: Sendable {
     }
 
     private init(json bytes: [UInt8], options: Options) throws {
-        compactSigningInput = nil
         let reader = JOSEJSONReader(maximumSize: options.maximumSize, maximumDepth: options.maximumJSONDepth)
         let document = try reader.readObject(bytes, what: "the JWS JSON serialization")
         let entries: [[String: JOSEJSON]]
+        let serialization: Serialization
         if let list = document["signatures"] {
             guard document["signature"] == nil, document["protected"] == nil, document["header"] == nil else {
                 throw SigilError(.malformedMessage, "the JWS JSON serialization mixes the general and flattened forms")
@@ -189,7 +210,7 @@ public struct JWS: Sendable {
             entries = [document]
             serialization = .flattenedJSON
         }
-        signatures = try entries.enumerated().map { index, entry in
+        let signatures = try entries.enumerated().map { index, entry in
             let what = entries.count > 1 ? "signature \(index) of the JWS" : "the JWS"
             var encodedProtected = ""
             if let member = entry["protected"] {
@@ -223,11 +244,12 @@ public struct JWS: Sendable {
             guard let text = member.stringValue else {
                 throw SigilError(.malformedMessage, "the JWS 'payload' member is not a string")
             }
-            encodedPayloadCharacters = Array(text.utf8)[...]
-            payload = try Base64URL.decode(text, what: "the JWS payload")
+            storage = Storage(
+                serialization: serialization, signatures: signatures, encodedPayloadCharacters: Array(text.utf8)[...],
+                payload: try Base64URL.decode(text, what: "the JWS payload"), compactSigningInput: nil)
         } else {
-            encodedPayloadCharacters = nil
-            payload = nil
+            storage = Storage(
+                serialization: serialization, signatures: signatures, encodedPayloadCharacters: nil, payload: nil, compactSigningInput: nil)
         }
     }
 

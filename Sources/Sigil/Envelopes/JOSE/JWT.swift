@@ -63,18 +63,26 @@ public enum JWT {
         let verified = try jws.verifyOnlySignature(using: trustStore)
         let header = verified.header
         if let type = header.type {
-            let lowered = type.lowercased()
-            guard lowered == "jwt" || lowered == "application/jwt" else {
+            guard equalIgnoringASCIICase(type, "jwt") || equalIgnoringASCIICase(type, "application/jwt") else {
                 throw SigilError(.unsupportedMessage, "the token's typ is '\(type)', not 'JWT'")
             }
         }
-        if let contentType = header.contentType, contentType.lowercased() == "jwt" {
+        if let contentType = header.contentType, equalIgnoringASCIICase(contentType, "jwt") {
             throw SigilError(.unsupportedMessage, "nested JWTs (cty 'JWT') are not supported")
         }
         let reader = JOSEJSONReader(maximumSize: options.parsing.maximumSize, maximumDepth: options.parsing.maximumJSONDepth)
         let claims = try JWTClaims(jsonRepresentation: verified.payload, reader: reader)
         try check(claims, options)
         return VerifiedJWT(claims: claims, header: header, keyID: verified.keyID, algorithm: verified.algorithm)
+    }
+
+    /// Whether `text` is `lowercase` in any mix of ASCII letter cases (media types compare
+    /// so), without building a lowercased copy for every token.
+    private static func equalIgnoringASCIICase(_ text: String, _ lowercase: StaticString) -> Bool {
+        let expected = UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount)
+        return text.utf8.elementsEqual(expected) { byte, lower in
+            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 0x20 == lower : byte == lower
+        }
     }
 
     private static func check(_ claims: JWTClaims, _ options: JWTValidationOptions) throws {

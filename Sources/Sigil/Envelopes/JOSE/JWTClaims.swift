@@ -18,7 +18,14 @@ public struct JWTClaims: Sendable {
     /// `jti`.
     public var jwtID: String? { storage.jwtID }
     /// Every claim, registered or not, in the order written.
-    public var memberList: [(name: String, value: JOSEJSON)] { storage.memberList }
+    ///
+    /// Built from ``jsonRepresentation`` on each use (verification reads only the
+    /// registered claims): keep the result when you look at it more than once.
+    public var memberList: [(name: String, value: JOSEJSON)] {
+        // Read with the reader that accepted these bytes when the claims were made: it
+        // cannot fail now, and an empty list would only ever stand for an empty object.
+        (try? storage.reader.readMembers(storage.jsonRepresentation, what: "the JWT claims set")) ?? []
+    }
     /// Every claim, registered or not.
     public var members: [String: JOSEJSON] { Dictionary(uniqueKeysWithValues: memberList) }
     /// The claims set's JSON text as signed.
@@ -29,12 +36,12 @@ public struct JWTClaims: Sendable {
         let issuer: String?, subject: String?, jwtID: String?
         let expiresAt: Date?, notBefore: Date?, issuedAt: Date?
         let audience: [String]
-        let memberList: [(name: String, value: JOSEJSON)]
         let jsonRepresentation: [UInt8]
+        let reader: JOSEJSONReader
 
         init(
             issuer: String?, subject: String?, jwtID: String?, expiresAt: Date?, notBefore: Date?, issuedAt: Date?,
-            audience: [String], memberList: [(name: String, value: JOSEJSON)], jsonRepresentation: [UInt8]
+            audience: [String], jsonRepresentation: [UInt8], reader: JOSEJSONReader
         ) {
             self.issuer = issuer
             self.subject = subject
@@ -43,8 +50,8 @@ public struct JWTClaims: Sendable {
             self.notBefore = notBefore
             self.issuedAt = issuedAt
             self.audience = audience
-            self.memberList = memberList
             self.jsonRepresentation = jsonRepresentation
+            self.reader = reader
         }
     }
 
@@ -59,9 +66,9 @@ public struct JWTClaims: Sendable {
     ///   a registered claim of the wrong type.
     public init(jsonRepresentation: some DataProtocol, reader: JOSEJSONReader = JOSEJSONReader()) throws {
         let bytes = Array(jsonRepresentation)
-        // A list, not a dictionary: it is walked once here, and most callers never look
-        // past the registered claims.
-        let members = try reader.readMembers(bytes, what: "the JWT claims set")
+        // All of it is checked, but only the registered claims are built: most callers
+        // never look past them, and ``memberList`` reads the rest when asked.
+        let members = try reader.readMembers(bytes, what: "the JWT claims set", keeping: { Registered($0) != nil })
         func string(_ name: String, _ value: JOSEJSON) throws -> String {
             guard case .string(let text) = value else {
                 throw SigilError(.malformedMessage, "the JWT claim '\(name)' is not a string")
@@ -79,14 +86,14 @@ public struct JWTClaims: Sendable {
         var audience: [String] = []
         // One pass over the claims, not a hash look-up per name: this runs for every token.
         for (name, value) in members {
-            switch name {
-            case "iss": issuer = try string(name, value)
-            case "sub": subject = try string(name, value)
-            case "jti": jwtID = try string(name, value)
-            case "exp": expiresAt = try date(name, value)
-            case "nbf": notBefore = try date(name, value)
-            case "iat": issuedAt = try date(name, value)
-            case "aud":
+            switch Registered(name) {
+            case .iss?: issuer = try string(name, value)
+            case .sub?: subject = try string(name, value)
+            case .jti?: jwtID = try string(name, value)
+            case .exp?: expiresAt = try date(name, value)
+            case .nbf?: notBefore = try date(name, value)
+            case .iat?: issuedAt = try date(name, value)
+            case .aud?:
                 switch value {
                 case .string(let single): audience = [single]
                 case .array(let list):
@@ -98,16 +105,34 @@ public struct JWTClaims: Sendable {
                 default:
                     throw SigilError(.malformedMessage, "the JWT claim 'aud' is neither a string nor an array of strings")
                 }
-            default: break
+            case nil: break
             }
         }
         storage = Storage(
             issuer: issuer, subject: subject, jwtID: jwtID, expiresAt: expiresAt, notBefore: notBefore, issuedAt: issuedAt,
-            audience: audience, memberList: members, jsonRepresentation: bytes)
+            audience: audience, jsonRepresentation: bytes, reader: reader)
+    }
+
+    /// The registered claims read into properties, known by their names' three ASCII
+    /// bytes read as one number ("iss" is 0x69_73_73): this runs for every claim of every
+    /// token, where comparing strings showed in profiles.
+    private enum Registered: UInt32 {
+        case iss = 0x69_73_73, sub = 0x73_75_62, aud = 0x61_75_64, jti = 0x6A_74_69
+        case exp = 0x65_78_70, nbf = 0x6E_62_66, iat = 0x69_61_74
+
+        init?(_ name: String) {
+            guard name.utf8.count == 3 else { return nil }
+            self.init(rawValue: name.utf8.reduce(0) { $0 << 8 | UInt32($1) })
+        }
     }
 
     /// The claim `name`, if present.
-    public subscript(name: String) -> JOSEJSON? { memberList.first { $0.name == name }?.value }
+    ///
+    /// Reads ``jsonRepresentation`` again, as ``memberList`` does, building only this claim.
+    public subscript(name: String) -> JOSEJSON? {
+        let match = try? storage.reader.readMembers(storage.jsonRepresentation, what: "the JWT claims set") { $0 == name }
+        return match?.first?.value
+    }
 }
 
 /// What a JWT must satisfy beyond its signature.

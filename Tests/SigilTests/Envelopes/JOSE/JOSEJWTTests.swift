@@ -97,6 +97,10 @@ struct JOSEJWTTests {
         #expect(try Self.code(try Self.token("{}", type: "application/JWT")) == nil)
         #expect(try Self.code(try Self.token("{}", type: nil)) == nil)
         #expect(try Self.code(try Self.token("{}", type: "JOSE")) == .unsupportedMessage)
+        #expect(try Self.code(try Self.token("{}", type: "jWt")) == nil)
+        for near in ["jw", "jwtt", "application/jwt+json", "application\u{0F}jwt", "JWT "] {
+            #expect(try Self.code(try Self.token("{}", type: near)) == .unsupportedMessage, "\(near)")
+        }
         #expect(try Self.code(try Self.token("[1]")) == .malformedMessage)
         #expect(try Self.code(try Self.token(#"{"sub":"a","sub":"b"}"#)) == .malformedMessage)
         #expect(try Self.code(try Self.token("not json")) == .malformedMessage)
@@ -121,6 +125,46 @@ struct JOSEJWTTests {
             }
             #expect(message?.contains("'c\(repeated)' twice") == true, "\(message ?? "accepted")")
         }
+    }
+
+    @Test("Claims beyond the registered ones are held to the same JSON rules, and read on request", arguments: [
+        (#"{"sub":"a","x":"\u00e9\ud83d\ude00","n":-1.5e+3,"o":{"k":[true,null]}}"#, "accepted"),
+        (#"{"x":"bad \ud800 surrogate"}"#, "malformedMessage"),
+        ("{\"x\":\"tab\tinside\"}", "malformedMessage"),
+        (#"{"x":01}"#, "malformedMessage"),
+        (#"{"x":-}"#, "malformedMessage"),
+        (#"{"x":1.}"#, "malformedMessage"),
+        (#"{"x":1e}"#, "malformedMessage"),
+        (#"{"x":"unterminated}"#, "malformedMessage"),
+        (#"{"x":tru}"#, "malformedMessage"),
+        (#"{"x":{"k":1,"k":2}}"#, "malformedMessage"),
+        (#"{"x":1,"x":2}"#, "malformedMessage"),
+        (#"{"x":1,"sub":"a","x":"b"}"#, "malformedMessage"),
+        (#"{"sub":"a","x":1,"sub":"b"}"#, "malformedMessage"),
+        (#"{"x":1,"\u0078":2}"#, "malformedMessage"),
+        (#"{"x":1 "y":2}"#, "malformedMessage"),
+    ])
+    func unregisteredClaims(claims: String, expected: String) throws {
+        let code = try Self.code(try Self.token(claims))
+        #expect((code?.name ?? "accepted") == expected, "\(claims)")
+        guard code == nil else { return }
+        let verified = try JWT.verify(try Self.token(claims), trustStore: JOSETestKeys.store(for: .es256), options: Self.options())
+        #expect(verified.claims.memberList.map(\.name) == ["sub", "x", "n", "o"])
+        #expect(verified.claims["x"] == .string("é😀") && verified.claims["n"] == .number("-1.5e+3"))
+        #expect(verified.claims["o"] == .object(["k": .array([.bool(true), .null])]) && verified.claims["absent"] == nil)
+        #expect(verified.claims.subject == "a")
+    }
+
+    @Test("A claim name written with escapes is the same claim: read as such, and a duplicate of its plain spelling")
+    func escapedClaimNames() throws {
+        let store = try JOSETestKeys.store(for: .es256)
+        let verified = try JWT.verify(try Self.token(#"{"\u0069ss":"me","s\u0075b":"you"}"#), trustStore: store, options: Self.options(issuer: "me"))
+        #expect(verified.claims.issuer == "me" && verified.claims.subject == "you")
+        #expect(verified.claims.memberList.map(\.name) == ["iss", "sub"])
+        let message = JOSETestKeys.errorMessage {
+            _ = try JWT.verify(try Self.token(#"{"iss":"me","\u0069ss":"other"}"#), trustStore: store, options: Self.options())
+        }
+        #expect(message?.contains("'iss' twice") == true, "\(message ?? "accepted")")
     }
 
     @Test("A header read before is not let past a nesting limit that refuses it")
