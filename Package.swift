@@ -33,6 +33,8 @@ let package = Package(
         // BoringSSL's P-256 verification (SigilCrypto's P256Verifier); already in the graph
         // through swift-certificates. 3.x or 4.x, whichever the rest of a user's graph allows.
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // PostgreSQL, the shared store of several key holders (issue 11); its tests so far.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // libcrypto from OpenSSL 3 (Debian: libssl-dev).
@@ -128,7 +130,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SigilKeyStoreTests",
-            dependencies: ["SigilKeyStore", "SigilTestSupport"],
+            dependencies: ["SigilKeyStore", "SigilTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "SigilKMSTests", dependencies: ["SigilKMS", "SigilTestSupport"], swiftSettings: strictSettings),

@@ -6,8 +6,8 @@ export SIGIL_ROOT
 
 # Debian packages the build and the tests need: OpenSSL for the library, GnuTLS and
 # nettle (with GMP) for the independent cross-checks, SQLite for the key holder's store,
-# the CLIs for the demo and benchmarks.
-SIGIL_DEBIAN_PACKAGES=(pkg-config openssl libssl-dev libgnutls28-dev nettle-dev libgmp-dev gnutls-bin time gcc python3 libsqlite3-dev)
+# the CLIs for the demo and benchmarks, PostgreSQL for the shared store's tests (issue 11).
+SIGIL_DEBIAN_PACKAGES=(pkg-config openssl libssl-dev libgnutls28-dev nettle-dev libgmp-dev gnutls-bin time gcc python3 libsqlite3-dev postgresql)
 
 sigil_log() { printf '==> %s\n' "$*" >&2; }
 
