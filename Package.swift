@@ -33,7 +33,7 @@ let package = Package(
         // BoringSSL's P-256 verification (SigilCrypto's P256Verifier); already in the graph
         // through swift-certificates. 3.x or 4.x, whichever the rest of a user's graph allows.
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
-        // PostgreSQL, the shared store of several key holders (issue 11); its tests so far.
+        // PostgreSQL, the shared store of several key holders (issue 11).
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
@@ -75,10 +75,14 @@ let package = Package(
             dependencies: ["Sigil"],
             swiftSettings: strictSettings
         ),
-        // The key holder's persistent state: keys, sealed material, aliases, credentials (SQLite via GRDB).
+        // The key holder's persistent state: keys, sealed material, aliases, credentials (SQLite via GRDB;
+        // PostgreSQL via postgres-nio for several nodes, in progress).
         .target(
             name: "SigilKeyStore",
-            dependencies: ["SigilCrypto", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "SigilCrypto", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         // The AWS policy language as the key holder enforces it: parsing, validation and

@@ -1,0 +1,188 @@
+internal import Foundation
+public import PostgresNIO
+internal import SigilCrypto
+
+/// The shared store's tables in PostgreSQL (issue 11), made and upgraded by numbered
+/// migrations that every node runs at start.
+///
+/// The tables are the SQLite store's, in PostgreSQL's types: times stay seconds since
+/// 1970 (`double precision`), so that a record reads the same from either backend and
+/// `store copy` moves values unchanged.
+public enum PostgreSQLSchema {
+    struct Migration: Sendable {
+        let version: Int
+        let name: String
+        /// One statement each: postgres-nio sends one statement per query.
+        let statements: [String]
+    }
+
+    /// Taken for the length of the migrating transaction, by every node: nodes started
+    /// together apply each migration once, one after the other (the key spells "SigilMig").
+    static let lockKey: Int64 = 0x5369_6769_6C4D_6967
+
+    static let migrations: [Migration] = [
+        Migration(version: 1, name: "keys, material, tags, aliases, principals, access keys, audit log", statements: [
+            """
+            CREATE TABLE keys (
+                seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                id text NOT NULL UNIQUE,
+                arn text NOT NULL UNIQUE,
+                account text NOT NULL,
+                region text NOT NULL,
+                spec text NOT NULL,
+                usage text NOT NULL,
+                state text NOT NULL,
+                description text NOT NULL,
+                policy text NOT NULL,
+                created_at double precision NOT NULL,
+                deletion_date double precision,
+                rotation_enabled boolean NOT NULL DEFAULT false,
+                rotation_period_days integer,
+                next_rotation_date double precision,
+                current_version integer NOT NULL,
+                public_key bytea
+            )
+            """,
+            "CREATE INDEX keys_by_account ON keys (account, region, seq)",
+            "CREATE INDEX keys_by_deletion_date ON keys (deletion_date) WHERE deletion_date IS NOT NULL",
+            """
+            CREATE TABLE key_material (
+                key_id text NOT NULL REFERENCES keys (id) ON DELETE CASCADE,
+                version integer NOT NULL,
+                sealed bytea NOT NULL,
+                created_at double precision NOT NULL,
+                rotation_type text,
+                PRIMARY KEY (key_id, version)
+            )
+            """,
+            """
+            CREATE TABLE key_tags (
+                key_id text NOT NULL REFERENCES keys (id) ON DELETE CASCADE,
+                tag_key text NOT NULL,
+                tag_value text NOT NULL,
+                PRIMARY KEY (key_id, tag_key)
+            )
+            """,
+            """
+            CREATE TABLE aliases (
+                account text NOT NULL,
+                region text NOT NULL,
+                name text NOT NULL,
+                key_id text NOT NULL REFERENCES keys (id) ON DELETE CASCADE,
+                created_at double precision NOT NULL,
+                updated_at double precision NOT NULL,
+                PRIMARY KEY (account, region, name)
+            )
+            """,
+            "CREATE INDEX aliases_by_key ON aliases (key_id)",
+            """
+            CREATE TABLE principals (
+                arn text PRIMARY KEY,
+                account text NOT NULL,
+                kind text NOT NULL CHECK (kind IN ('root', 'user', 'role')),
+                name text NOT NULL,
+                identity_policy text,
+                created_at double precision NOT NULL
+            )
+            """,
+            "CREATE INDEX principals_by_account ON principals (account, kind, name)",
+            """
+            CREATE TABLE access_keys (
+                id text PRIMARY KEY,
+                sealed_secret bytea NOT NULL,
+                principal text NOT NULL REFERENCES principals (arn),
+                account text NOT NULL,
+                active boolean NOT NULL,
+                created_at double precision NOT NULL
+            )
+            """,
+            "CREATE INDEX access_keys_by_principal ON access_keys (principal)",
+            """
+            CREATE TABLE audit_events (
+                seq bigint PRIMARY KEY,
+                time double precision NOT NULL,
+                request_id text NOT NULL,
+                region text NOT NULL,
+                account text NOT NULL,
+                principal_arn text,
+                access_key_id text,
+                source_address text,
+                user_agent text,
+                operation text NOT NULL,
+                key_arn text,
+                algorithm text,
+                encryption_context_keys text NOT NULL,
+                outcome text NOT NULL,
+                error_code text,
+                error_message text,
+                prev_hash bytea NOT NULL,
+                hash bytea NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE audit_head (
+                id integer PRIMARY KEY CHECK (id = 1),
+                seq bigint NOT NULL,
+                hash bytea NOT NULL,
+                mac bytea NOT NULL
+            )
+            """,
+        ]),
+    ]
+
+    /// The newest schema this build knows.
+    public static var currentVersion: Int { migrations.last?.version ?? 0 }
+
+    /// Brings the database's schema to ``currentVersion``: the migrations not yet applied,
+    /// in order, in one transaction under the advisory lock, each recorded in
+    /// `schema_migrations`. Nodes that start together wait for one another; the first
+    /// applies, the others find nothing left to do.
+    ///
+    /// - Returns: The versions this call applied (none when the schema was current).
+    /// - Throws: ``SigilError`` with code `storageFailure` when the database holds a newer
+    ///   schema than this build knows (a newer key holder migrated it: upgrade this one),
+    ///   and whatever the database answers otherwise; then nothing is applied.
+    @discardableResult
+    public static func migrate(_ client: PostgresClient, logger: Logger) async throws -> [Int] {
+        do {
+            return try await applyMissing(client, logger: logger)
+        } catch let error as PostgresTransactionError {
+            // Rolled back: what went wrong inside is the error to report.
+            throw error.closureError ?? error
+        }
+    }
+
+    private static func applyMissing(_ client: PostgresClient, logger: Logger) async throws -> [Int] {
+        try await client.withTransaction(logger: logger) { connection -> [Int] in
+            _ = try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
+            _ = try await connection.query(
+                """
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version integer PRIMARY KEY,
+                    name text NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now()
+                )
+                """, logger: logger)
+            var applied = Set<Int>()
+            for try await version in try await connection.query("SELECT version FROM schema_migrations", logger: logger)
+                .decode(Int.self) {
+                applied.insert(version)
+            }
+            if let newest = applied.max(), newest > currentVersion {
+                throw SigilError(
+                    .storageFailure,
+                    "the store's schema is version \(newest), newer than this key holder knows (\(currentVersion)): upgrade this node")
+            }
+            var done: [Int] = []
+            for migration in migrations where !applied.contains(migration.version) {
+                for statement in migration.statements {
+                    _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                _ = try await connection.query(
+                    "INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))", logger: logger)
+                done.append(migration.version)
+            }
+            return done
+        }
+    }
+}
