@@ -19,13 +19,13 @@ struct PostgreSQLSchemaTests {
             let logger = Logger(label: "schema-test")
             let applied = try await withThrowingTaskGroup(of: [Int].self) { group in
                 for _ in 0..<2 {
-                    group.addTask { try await Self.withClient(configuration) { try await PostgreSQLSchema.migrate($0, logger: logger) } }
+                    group.addTask { try await withPostgresClient(configuration) { try await PostgreSQLSchema.migrate($0, logger: logger) } }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             #expect(applied.sorted { $0.count < $1.count } == [[], Array(1...PostgreSQLSchema.currentVersion)], "\(applied)")
 
-            try await Self.withClient(configuration) { client in
+            try await withPostgresClient(configuration) { client in
                 var versions: [Int] = []
                 for try await version in try await client.query("SELECT version FROM schema_migrations ORDER BY version").decode(Int.self) {
                     versions.append(version)
@@ -58,19 +58,5 @@ struct PostgreSQLSchemaTests {
             throw error
         }
         await server.stop()
-    }
-
-    static func withClient<Result: Sendable>(
-        _ configuration: PostgresClient.Configuration, _ body: @Sendable (PostgresClient) async throws -> Result
-    ) async throws -> Result {
-        let client = PostgresClient(configuration: configuration)
-        return try await withThrowingTaskGroup(of: Result?.self) { group in
-            group.addTask {
-                await client.run()
-                return nil
-            }
-            defer { group.cancelAll() }
-            return try await body(client)
-        }
     }
 }

@@ -12,24 +12,6 @@ import Glibc
 /// logins, and leave nothing behind.
 @Suite("A throwaway PostgreSQL for the tests")
 struct PostgreSQLServerTests {
-    /// Runs `body` with a postgres-nio client of `server`, logged in with `password`.
-    static func withClient<Result: Sendable>(
-        _ server: PostgreSQLServer, password: String, _ body: @Sendable (PostgresClient) async throws -> Result
-    ) async throws -> Result {
-        let configuration = PostgresClient.Configuration(
-            host: "127.0.0.1", port: server.port, username: server.user, password: password, database: server.database,
-            tls: .disable)
-        let client = PostgresClient(configuration: configuration)
-        return try await withThrowingTaskGroup(of: Result?.self) { group in
-            group.addTask {
-                await client.run()
-                return nil
-            }
-            defer { group.cancelAll() }
-            return try await body(client)
-        }
-    }
-
     @Test("It starts on loopback, answers postgres-nio with SCRAM, refuses a wrong password, and stops without a trace")
     func startsAnswersAndStops() async throws {
         guard try TestSupport.require(
@@ -37,7 +19,7 @@ struct PostgreSQLServerTests {
         else { return }
         let server = try await PostgreSQLServer.start()
         do {
-            let (user, address, method) = try await Self.withClient(server, password: server.password) { client in
+            let (user, address, method) = try await withPostgresClient(server.configuration(password: server.password)) { client in
                 let rows = try await client.query(
                     "SELECT current_user::text, host(inet_server_addr()), current_setting('password_encryption')")
                 var answer: (String, String, String)? = nil

@@ -1,0 +1,25 @@
+import PostgresNIO
+import SigilTestSupport
+
+/// Runs `body` with a postgres-nio client while the client runs, and stops it after.
+func withPostgresClient<Result: Sendable>(
+    _ configuration: PostgresClient.Configuration, _ body: @Sendable (PostgresClient) async throws -> Result
+) async throws -> Result {
+    let client = PostgresClient(configuration: configuration)
+    return try await withThrowingTaskGroup(of: Result?.self) { group in
+        group.addTask {
+            await client.run()
+            return nil
+        }
+        defer { group.cancelAll() }
+        return try await body(client)
+    }
+}
+
+extension PostgreSQLServer {
+    /// A client configuration for this cluster's role over loopback TCP, without TLS.
+    func configuration(password: String) -> PostgresClient.Configuration {
+        PostgresClient.Configuration(
+            host: "127.0.0.1", port: port, username: user, password: password, database: database, tls: .disable)
+    }
+}
