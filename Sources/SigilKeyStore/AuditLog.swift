@@ -111,20 +111,12 @@ final class AuditLog: Sendable {
         var seq: Int64
         var previous: [UInt8]
         if let head = try Self.readHead(db) {
-            guard try isAuthentic(head) else {
-                throw SigilError(
-                    .storageFailure,
-                    "the audit log's signed head does not verify, so it cannot be extended: the log was altered "
-                        + "outside the key holder (run `sigil-keyholder audit verify`)")
-            }
+            guard try isAuthentic(head) else { throw Self.unverifiedHead }
             seq = head.seq
             previous = head.hash
         } else {
             if let last = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM audit_events") {
-                throw SigilError(
-                    .storageFailure,
-                    "the audit log holds events up to \(last) but its signed head is missing, so it cannot be "
-                        + "extended: the log was altered outside the key holder (run `sigil-keyholder audit verify`)")
+                throw Self.missingHead(after: last)
             }
             seq = 0
             previous = Self.genesisHash
@@ -155,6 +147,20 @@ final class AuditLog: Sendable {
                 """,
             arguments: [seq, Data(previous), Data(mac)])
         return seq
+    }
+
+    /// Why a log whose signed head does not verify is not extended.
+    static let unverifiedHead = SigilError(
+        .storageFailure,
+        "the audit log's signed head does not verify, so it cannot be extended: the log was altered "
+            + "outside the key holder (run `sigil-keyholder audit verify`)")
+
+    /// Why a log with events up to `last` and no signed head is not extended.
+    static func missingHead(after last: Int64) -> SigilError {
+        SigilError(
+            .storageFailure,
+            "the audit log holds events up to \(last) but its signed head is missing, so it cannot be "
+                + "extended: the log was altered outside the key holder (run `sigil-keyholder audit verify`)")
     }
 
     // MARK: - The canonical form

@@ -13,14 +13,29 @@ extension AuditLog {
     /// head's MAC must verify and its `seq` and `hash` equal the last event's.
     func verify(_ db: Database) throws -> AuditVerification {
         let cursor = try Row.fetchCursor(db, sql: "SELECT \(Self.columns) FROM audit_events ORDER BY seq")
-        var count = 0
-        var lastSeq: Int64 = 0
-        var previous = Self.genesisHash
-        var broken: (seq: Int64, requestID: String?, reason: String)? = nil
+        var walk = ChainWalk()
         while let row = try cursor.next() {
+            try walk.add(seq: try? row.decode(Int64.self, atIndex: 0), requestID: (try? row.decode(String?.self, atIndex: 2)) ?? nil) {
+                try Self.decodeRow(row)
+            }
+        }
+        return try walk.finish(head: Result { try Self.readHead(db) }, log: self)
+    }
+
+    /// The chain's events in `seq` order, checked one by one as either backend reads
+    /// them, then its signed head: what ``verify(_:)`` finds, wherever the log lives.
+    struct ChainWalk {
+        private(set) var count = 0
+        private var lastSeq: Int64 = 0
+        private var previous = AuditLog.genesisHash
+        private var broken: (seq: Int64, requestID: String?, reason: String)? = nil
+
+        /// Checks the next event: `seq` and `requestID` as far as they can be read, and
+        /// the whole row from `decode`.
+        mutating func add(seq: Int64?, requestID: String?, decode: () throws -> StoredRow) throws {
             count += 1
-            if broken != nil { continue }
-            switch try check(row, after: lastSeq, previous: previous) {
+            if broken != nil { return }
+            switch try AuditLog.check(seq: seq, requestID: requestID, decode: decode, after: lastSeq, previous: previous) {
             case .sound(let stored):
                 lastSeq = stored.seq
                 previous = stored.hash
@@ -28,22 +43,25 @@ extension AuditLog {
                 broken = (seq, requestID, reason)
             }
         }
-        if broken == nil {
-            broken = try checkHead(db, lastSeq: lastSeq, lastHash: previous)
+
+        /// The verdict, once the signed head (or the failure to read it) is known.
+        func finish(head: Result<Head?, any Error>, log: AuditLog) throws -> AuditVerification {
+            let broken = try broken ?? log.checkHead(head, lastSeq: lastSeq, lastHash: previous)
+            return AuditVerification(eventCount: count, firstBroken: broken, lastSeq: lastSeq, headHash: previous)
         }
-        return AuditVerification(eventCount: count, firstBroken: broken, lastSeq: lastSeq, headHash: previous)
     }
 
-    /// One event's verdict.
     private enum Verdict {
         case sound(StoredRow)
         case broken(seq: Int64, requestID: String?, reason: String)
     }
 
     /// Whether the row is the sound event after `lastSeq`, whose hash is `previous`.
-    private func check(_ row: Row, after lastSeq: Int64, previous: [UInt8]) throws -> Verdict {
+    private static func check(
+        seq: Int64?, requestID: String?, decode: () throws -> StoredRow, after lastSeq: Int64, previous: [UInt8]
+    ) throws -> Verdict {
         let expected = lastSeq + 1
-        guard let seq = try? row.decode(Int64.self, atIndex: 0) else {
+        guard let seq else {
             return .broken(seq: expected, requestID: nil, reason: "the event after \(lastSeq) has a sequence number that is not an integer")
         }
         guard seq == expected else {
@@ -58,11 +76,10 @@ extension AuditLog {
                 : "events \(expected) to \(seq - 1) are missing (the sequence jumps from \(lastSeq) to \(seq))"
             return .broken(seq: expected, requestID: nil, reason: reason)
         }
-        let requestID: String? = (try? row.decode(String?.self, atIndex: 2)) ?? nil
         let name = Self.describe(seq, requestID: requestID)
         let stored: StoredRow
         do {
-            stored = try Self.decodeRow(row)
+            stored = try decode()
         } catch let error as SigilError {
             return .broken(seq: seq, requestID: requestID, reason: "\(name) was altered: \(error.message)")
         }
@@ -80,12 +97,12 @@ extension AuditLog {
     }
 
     /// What is wrong with the signed head, given where the chain ends.
-    private func checkHead(_ db: Database, lastSeq: Int64, lastHash: [UInt8]) throws
+    private func checkHead(_ read: Result<Head?, any Error>, lastSeq: Int64, lastHash: [UInt8]) throws
         -> (seq: Int64, requestID: String?, reason: String)?
     {
         let head: Head?
         do {
-            head = try Self.readHead(db)
+            head = try read.get()
         } catch {
             return (lastSeq + 1, nil, "the signed head cannot be read: its columns were altered")
         }

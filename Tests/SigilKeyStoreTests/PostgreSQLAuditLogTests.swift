@@ -1,0 +1,125 @@
+import Foundation
+import PostgresNIO
+import SigilCrypto
+@testable import SigilKeyStore
+import SigilTestSupport
+import Testing
+
+/// One audit chain for every node (issue 11, item 4), in PostgreSQL.
+@Suite("The audit chain in PostgreSQL: one chain from every node, in commit order, tampering detected")
+struct PostgreSQLAuditLogTests {
+    static func event(node: Int, _ number: Int) -> AuditEvent {
+        AuditEvent(
+            time: Date(timeIntervalSince1970: 1_800_000_000 + Double(number) / 4), requestID: "node\(node)-\(number)",
+            region: "us-east-1", account: "111122223333", principalARN: "arn:aws:iam::111122223333:user/alice",
+            accessKeyID: "AKIAEXAMPLE000000001", sourceAddress: "127.0.0.1", userAgent: "test \u{1F511} \"quoted\"",
+            operation: number % 3 == 0 ? "Sign" : "Decrypt", keyARN: nil, algorithm: nil,
+            encryptionContextKeys: number % 2 == 0 ? ["purpose", "tenant"] : [], outcome: number % 5 == 0 ? .denied : .success,
+            errorCode: number % 5 == 0 ? "AccessDeniedException" : nil, errorMessage: number % 5 == 0 ? "no\nway" : nil)
+    }
+
+    /// Runs `body` against a migrated throwaway cluster with a client of it.
+    static func withStore(_ body: @Sendable (PostgresClient, PostgreSQLServer) async throws -> Void) async throws {
+        guard try TestSupport.require(
+            PostgreSQLServer.binaries() != nil, missing: "PostgreSQL (Debian: apt-get install postgresql; tools/test installs it)")
+        else { return }
+        let server = try await PostgreSQLServer.start()
+        do {
+            try await withPostgresClient(server.configuration(password: server.password)) { client in
+                try await PostgreSQLSchema.migrate(client, logger: Logger(label: "test"))
+                try await body(client, server)
+            }
+        } catch {
+            print(server.log)
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    @Test("Two nodes appending at once build one chain that verifies, every event once, batches kept whole")
+    func twoNodesOneChain() async throws {
+        try await Self.withStore { client, server in
+            let rootKey = SecureBytes(TestSupport.randomMessage(lengths: 32...32))
+            let logger = Logger(label: "test")
+            // Each node has its own client (its own connections) and its own AuditLog.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for node in 1...2 {
+                    group.addTask {
+                        try await withPostgresClient(server.configuration(password: server.password)) { nodeClient in
+                            let log = try AuditLog(rootKey: rootKey)
+                            for batch in 0..<40 {
+                                let events = (0..<(1 + batch % 3)).map { Self.event(node: node, batch * 3 + $0) }
+                                try await log.append(events, to: nodeClient, logger: logger)
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let total = 2 * (0..<40).reduce(0) { $0 + 1 + $1 % 3 }
+            let verification = try await AuditLog(rootKey: rootKey).verify(client, logger: logger)
+            #expect(verification.isIntact, "\(verification.firstBroken.map { "\($0)" } ?? "")")
+            #expect(verification.eventCount == total && verification.lastSeq == Int64(total))
+
+            // Every event once; each batch's events next to one another.
+            var requests: [String] = []
+            for try await id in try await client.query("SELECT request_id FROM audit_events ORDER BY seq").decode(String.self) {
+                requests.append(id)
+            }
+            #expect(Set(requests).count == total)
+            for node in 1...2 {
+                for batch in 0..<40 {
+                    let ids = (0..<(1 + batch % 3)).map { "node\(node)-\(batch * 3 + $0)" }
+                    let first = try #require(requests.firstIndex(of: ids[0]))
+                    #expect(Array(requests[first..<(first + ids.count)]) == ids)
+                }
+            }
+        }
+    }
+
+    @Test("What the SQLite log detects is detected here: an altered or removed event, a missing head, another root key")
+    func tamperingIsDetected() async throws {
+        try await Self.withStore { client, _ in
+            let rootKey = SecureBytes(TestSupport.randomMessage(lengths: 32...32))
+            let log = try AuditLog(rootKey: rootKey)
+            let logger = Logger(label: "test")
+            try await log.append((1...12).map { Self.event(node: 1, $0) }, to: client, logger: logger)
+            #expect(try await log.verify(client, logger: logger).isIntact)
+
+            func brokenAt(_ change: PostgresQuery, undo: PostgresQuery?) async throws -> (Int64, String)? {
+                _ = try await client.query(change)
+                let broken = try await log.verify(client, logger: logger).firstBroken
+                if let undo { _ = try await client.query(undo) }
+                return broken.map { ($0.seq, $0.reason) }
+            }
+            let altered = try await brokenAt(
+                "UPDATE audit_events SET operation = 'Encrypt' WHERE seq = 5",
+                undo: "UPDATE audit_events SET operation = \(Self.event(node: 1, 5).operation) WHERE seq = 5")
+            #expect(altered?.0 == 5 && altered?.1.contains("its hash does not match") == true, "\(String(describing: altered))")
+            #expect(try await log.verify(client, logger: logger).isIntact, "the undo restores the chain")
+
+            let removed = try await brokenAt("DELETE FROM audit_events WHERE seq = 12", undo: nil)
+            #expect(removed?.0 == 12 && removed?.1.contains("removed") == true, "\(String(describing: removed))")
+
+            // Another root key: the head's MAC fails, and appending is refused.
+            let stranger = try AuditLog(rootKey: SecureBytes(TestSupport.randomMessage(lengths: 32...32)))
+            let foreign = try await stranger.verify(client, logger: logger).firstBroken
+            #expect(foreign?.reason.contains("MAC does not verify") == true, "\(String(describing: foreign))")
+            await #expect {
+                try await stranger.append([Self.event(node: 2, 1)], to: client, logger: logger)
+            } throws: { error in
+                (error as? SigilError)?.code == .storageFailure && "\(error)".contains("signed head does not verify")
+            }
+
+            // The head removed under events: nothing vouches for the end, and appending is refused.
+            _ = try await client.query("DELETE FROM audit_head")
+            #expect(try await log.verify(client, logger: logger).firstBroken?.reason.contains("signed head is missing") == true)
+            await #expect {
+                try await log.append([Self.event(node: 1, 13)], to: client, logger: logger)
+            } throws: { error in
+                (error as? SigilError)?.code == .storageFailure && "\(error)".contains("signed head is missing")
+            }
+        }
+    }
+}
