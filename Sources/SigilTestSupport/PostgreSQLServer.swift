@@ -75,18 +75,34 @@ public final class PostgreSQLServer: Sendable {
             try? FileManager.default.removeItem(at: directory)
             throw TestFailure("initdb failed (\(initialised.status)): \(initialised.stderrText)")
         }
+        do {
+            try await server.launch()
+        } catch {
+            await server.stop()
+            throw error
+        }
+        return server
+    }
+
+    /// Starts the server on its cluster with `pg_ctl`, waiting until it accepts connections.
+    private func launch() async throws {
+        guard let binaries = Self.binaries() else { throw TestFailure("PostgreSQL is not installed") }
         // fsync off: a test cluster never outlives the machine; everything else as shipped.
-        let options = "-p \(server.port) -c listen_addresses=127.0.0.1 -k \(directory.path) -c fsync=off"
-        let started = try await runAs.run(binaries.appendingPathComponent("pg_ctl").path, [
-            "--pgdata", server.dataDirectory.path, "--log", directory.appendingPathComponent("server.log").path,
+        let options = "-p \(port) -c listen_addresses=127.0.0.1 -k \(directory.path) -c fsync=off"
+        let started = try await Account.forServer().run(binaries.appendingPathComponent("pg_ctl").path, [
+            "--pgdata", dataDirectory.path, "--log", directory.appendingPathComponent("server.log").path,
             "--options", options, "--wait", "--timeout", "60", "start",
         ])
         guard started.status == 0 else {
-            let log = server.log
-            await server.stop()
             throw TestFailure("pg_ctl start failed (\(started.status)): \(started.stderrText)\n\(log)")
         }
-        return server
+    }
+
+    /// Stops the server at once, as a crash would, and starts it again on the same cluster
+    /// and port: for tests of clients that must ride out a restart.
+    public func restart() async throws {
+        await shutDown()
+        try await launch()
     }
 
     /// The process id of the running server (the postmaster), from its pid file.
@@ -99,13 +115,17 @@ public final class PostgreSQLServer: Sendable {
     /// Stops the server at once (SIGQUIT: PostgreSQL's immediate shutdown, which a test
     /// cluster can afford) and removes its folder. Safe to call twice.
     public func stop() async {
-        if let processID, Glibc.kill(processID, SIGQUIT) == 0 {
-            // Gone when signalling it fails: the pid file may outlive the process.
-            for _ in 0..<200 where Glibc.kill(processID, 0) == 0 {
-                try? await Task.sleep(for: .milliseconds(50))
-            }
-        }
+        await shutDown()
         try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// SIGQUIT to the server, then waits (up to 10 s) until it is gone.
+    private func shutDown() async {
+        guard let processID, Glibc.kill(processID, SIGQUIT) == 0 else { return }
+        // Gone when signalling it fails: the pid file may outlive the process.
+        for _ in 0..<200 where Glibc.kill(processID, 0) == 0 {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
     }
 
     /// Who runs PostgreSQL's programs: this process's user, or `postgres` when this is root.

@@ -20,21 +20,12 @@ struct PostgreSQLAuditLogTests {
 
     /// Runs `body` against a migrated throwaway cluster with a client of it.
     static func withStore(_ body: @Sendable (PostgresClient, PostgreSQLServer) async throws -> Void) async throws {
-        guard try TestSupport.require(
-            PostgreSQLServer.binaries() != nil, missing: "PostgreSQL (Debian: apt-get install postgresql; tools/test installs it)")
-        else { return }
-        let server = try await PostgreSQLServer.start()
-        do {
+        try await withPostgreSQLServer { server in
             try await withPostgresClient(server.configuration(password: server.password)) { client in
                 try await PostgreSQLSchema.migrate(client, logger: Logger(label: "test"))
                 try await body(client, server)
             }
-        } catch {
-            print(server.log)
-            await server.stop()
-            throw error
         }
-        await server.stop()
     }
 
     @Test("Two nodes appending at once build one chain that verifies, every event once, batches kept whole")

@@ -9,11 +9,7 @@ import Testing
 struct PostgreSQLSchemaTests {
     @Test("Two nodes migrating at once apply each migration once; a later start applies nothing; a newer schema is refused")
     func migratesOnce() async throws {
-        guard try TestSupport.require(
-            PostgreSQLServer.binaries() != nil, missing: "PostgreSQL (Debian: apt-get install postgresql; tools/test installs it)")
-        else { return }
-        let server = try await PostgreSQLServer.start()
-        do {
+        try await withPostgreSQLServer { server in
             let url = try PostgreSQLURL("postgresql://\(server.user)@127.0.0.1:\(server.port)/\(server.database)?sslmode=disable")
             let configuration = url.clientConfiguration(password: server.password)
             let logger = Logger(label: "schema-test")
@@ -52,11 +48,6 @@ struct PostgreSQLSchemaTests {
                     (error as? SigilError)?.code == .storageFailure && "\(error)".contains("version \(newer), newer than")
                 }
             }
-        } catch {
-            print(server.log)
-            await server.stop()
-            throw error
         }
-        await server.stop()
     }
 }

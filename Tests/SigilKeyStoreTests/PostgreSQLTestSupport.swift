@@ -1,5 +1,23 @@
 import PostgresNIO
 import SigilTestSupport
+import Testing
+
+/// Runs `body` with a throwaway PostgreSQL cluster, stopped after (its log printed when
+/// `body` throws). Without PostgreSQL installed the test is skipped, or fails under CI.
+func withPostgreSQLServer(_ body: (PostgreSQLServer) async throws -> Void) async throws {
+    guard try TestSupport.require(
+        PostgreSQLServer.binaries() != nil, missing: "PostgreSQL (Debian: apt-get install postgresql; tools/test installs it)")
+    else { return }
+    let server = try await PostgreSQLServer.start()
+    do {
+        try await body(server)
+    } catch {
+        print(server.log)
+        await server.stop()
+        throw error
+    }
+    await server.stop()
+}
 
 /// Runs `body` with a postgres-nio client while the client runs, and stops it after.
 func withPostgresClient<Result: Sendable>(

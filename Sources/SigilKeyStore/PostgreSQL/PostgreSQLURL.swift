@@ -173,22 +173,40 @@ public struct PostgreSQLURL: Sendable, Equatable, CustomStringConvertible {
         return fields
     }
 
-    /// A postgres-nio client configuration for this URL with `password`.
+    /// A postgres-nio client (pool) configuration for this URL with `password`.
     public func clientConfiguration(password: String?) -> PostgresClient.Configuration {
-        let tls: PostgresClient.Configuration.TLS
-        switch sslMode {
-        case .disable: tls = .disable
-        case .prefer, .require:
-            // As libpq: encryption without checking who answers.
-            var configuration = TLSConfiguration.makeClientConfiguration()
-            configuration.certificateVerification = .none
-            tls = sslMode == .prefer ? .prefer(configuration) : .require(configuration)
-        case .verifyCA, .verifyFull:
-            var configuration = TLSConfiguration.makeClientConfiguration()
-            configuration.certificateVerification = sslMode == .verifyFull ? .fullVerification : .noHostnameVerification
-            if let sslRootCertificate { configuration.trustRoots = .file(sslRootCertificate) }
-            tls = .require(configuration)
+        let tls: PostgresClient.Configuration.TLS = switch tlsSettings {
+        case nil: .disable
+        case (let configuration, required: false)?: .prefer(configuration)
+        case (let configuration, required: true)?: .require(configuration)
         }
         return PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
+    }
+
+    /// A single-connection configuration for this URL with `password` (LISTEN needs one
+    /// connection of its own).
+    public func connectionConfiguration(password: String?) throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS = switch tlsSettings {
+        case nil: .disable
+        case (let configuration, required: false)?: .prefer(try NIOSSLContext(configuration: configuration))
+        case (let configuration, required: true)?: .require(try NIOSSLContext(configuration: configuration))
+        }
+        return PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
+    }
+
+    /// The TLS settings of ``sslMode``, and whether TLS is required; `nil` without TLS.
+    private var tlsSettings: (TLSConfiguration, required: Bool)? {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        switch sslMode {
+        case .disable: return nil
+        case .prefer, .require:
+            // As libpq: encryption without checking who answers.
+            configuration.certificateVerification = .none
+            return (configuration, sslMode == .require)
+        case .verifyCA, .verifyFull:
+            configuration.certificateVerification = sslMode == .verifyFull ? .fullVerification : .noHostnameVerification
+            if let sslRootCertificate { configuration.trustRoots = .file(sslRootCertificate) }
+            return (configuration, true)
+        }
     }
 }

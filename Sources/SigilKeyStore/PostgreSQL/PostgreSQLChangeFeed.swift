@@ -1,0 +1,67 @@
+internal import Foundation
+public import PostgresNIO
+
+/// How a node hears of the state changes other nodes commit (issue 11, item 3), so that
+/// its caches never serve a disabled key, a replaced policy or a removed principal for
+/// long: PostgreSQL's LISTEN/NOTIFY on one channel.
+///
+/// A writer announces a change inside the transaction that makes it; PostgreSQL delivers
+/// the announcement to every listener when that transaction commits, and never when it
+/// rolls back. A listener holds one connection of its own. While that connection is down
+/// announcements are lost, so the listener says so (``Event/interrupted``), and says when
+/// it listens again (``Event/listening``): a cache trusts nothing it holds from the first
+/// until the second, which bounds its staleness by the time it takes to notice the loss.
+public enum PostgreSQLChangeFeed {
+    /// The one channel of the key holders' announcements.
+    static let channel = "sigil_changes"
+
+    /// What a listener hears.
+    public enum Event: Sendable, Equatable {
+        /// Listening (again): anything may have changed before this, unannounced.
+        case listening
+        /// A change committed, as its writer described it (such as `key/ID`).
+        case changed(String)
+        /// The connection was lost: announcements are missed until ``listening``.
+        case interrupted
+    }
+
+    /// Announces `change` to every listener once the transaction `connection` is in
+    /// commits.
+    public static func announce(_ change: String, on connection: PostgresConnection, logger: Logger) async throws {
+        _ = try await connection.query("SELECT pg_notify(\(channel), \(change))", logger: logger)
+    }
+
+    /// Listens until the task is cancelled: connects with `configuration`, reports
+    /// ``Event/listening``, then each announcement; on losing the connection reports
+    /// ``Event/interrupted`` and connects again, every `retryInterval` until it can.
+    public static func listen(
+        configuration: PostgresConnection.Configuration, retryInterval: Duration = .milliseconds(250), logger: Logger,
+        _ handle: @Sendable (Event) async -> Void
+    ) async {
+        var connected = false
+        var connectionID = 0
+        while !Task.isCancelled {
+            do {
+                connectionID += 1
+                let connection = try await PostgresConnection.connect(configuration: configuration, id: connectionID, logger: logger)
+                defer { Task { try? await connection.close() } }
+                try await connection.listen(on: channel) { notifications in
+                    connected = true
+                    await handle(.listening)
+                    for try await notification in notifications {
+                        await handle(.changed(notification.payload))
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.debug("the change feed's connection failed: \(error)")
+            }
+            // The sequence ended or the connection failed: either way nothing is heard now.
+            if connected {
+                connected = false
+                await handle(.interrupted)
+            }
+            try? await Task.sleep(for: retryInterval)
+        }
+    }
+}
