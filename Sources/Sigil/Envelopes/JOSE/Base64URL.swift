@@ -35,23 +35,21 @@ public enum Base64URL {
         }
     }
 
-    /// Decodes `bytes[range]` into a temporary buffer and passes the bytes to `body`, for
-    /// a value read once and dropped; errors as ``decode(_:what:)``.
+    /// Decodes `characters` into a temporary buffer and passes the bytes to `body`, for a
+    /// value read once and dropped; errors as ``decode(_:what:)``.
     static func withDecoded<Result>(
-        _ bytes: [UInt8], _ range: Range<Int>, what: @autoclosure () -> String,
+        _ characters: UnsafeBufferPointer<UInt8>, what: @autoclosure () -> String,
         _ body: (UnsafeBufferPointer<UInt8>) throws -> Result
     ) throws -> Result {
-        try bytes.withUnsafeBufferPointer { buffer in
-            do {
-                return try StrictBase64.withDecoded(
-                    UnsafeBufferPointer(rebasing: buffer[range]), alphabets: urlSafeOnly, paddingAllowed: false, body)
-            } catch let problem as StrictBase64.Problem {
-                throw error(problem, what: what())
-            }
+        do {
+            return try StrictBase64.withDecoded(characters, alphabets: urlSafeOnly, paddingAllowed: false, body)
+        } catch let problem as StrictBase64.Problem {
+            throw error(problem, what: what())
         }
     }
 
-    private static func decode(buffer: UnsafeBufferPointer<UInt8>, what: @autoclosure () -> String) throws -> [UInt8] {
+    /// Decodes the base64url `characters` strictly; see ``decode(_:what:)``.
+    static func decode(buffer: UnsafeBufferPointer<UInt8>, what: @autoclosure () -> String) throws -> [UInt8] {
         do throws(StrictBase64.Problem) {
             return try StrictBase64.decode(buffer, alphabets: urlSafeOnly, paddingAllowed: false)
         } catch {

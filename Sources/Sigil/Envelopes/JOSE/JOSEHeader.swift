@@ -186,7 +186,7 @@ enum RecentHeaders {
     /// The header written as `encoded` (its base64url characters) and that text as a
     /// `String`: from the cache, or from `read`, which may add it.
     static func header(
-        encoded: ArraySlice<UInt8>, maximumDepth: Int, read: () throws -> JOSEHeader
+        encoded: UnsafeBufferPointer<UInt8>, maximumDepth: Int, read: () throws -> JOSEHeader
     ) rethrows -> (encoded: String, header: JOSEHeader) {
         guard encoded.count <= longest, maximumDepth >= 1 else {
             return (String(decoding: encoded, as: UTF8.self), try read())
@@ -211,10 +211,10 @@ enum RecentHeaders {
         return (text, header)
     }
 
-    private static func equal(_ text: String, _ bytes: ArraySlice<UInt8>) -> Bool {
+    private static func equal(_ text: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard text.utf8.count == bytes.count, !bytes.isEmpty else { return text.utf8.count == bytes.count }
         return text.utf8.withContiguousStorageIfAvailable { stored in
-            bytes.withUnsafeBufferPointer { memcmp(stored.baseAddress!, $0.baseAddress!, bytes.count) == 0 }
+            memcmp(stored.baseAddress!, bytes.baseAddress!, bytes.count) == 0
         } ?? text.utf8.elementsEqual(bytes)
     }
 }

@@ -56,15 +56,16 @@ public struct JOSEJSONReader: Sendable {
     }
 
     /// Checks the size limit, lends `bytes` to a parser for `body`, and requires that what
-    /// `body` reads fills them (whitespace aside).
-    private func parseWhole<Value>(
-        _ bytes: some Collection<UInt8>, what: String, _ body: (inout Parser) throws -> Value
+    /// `body` reads fills them (whitespace aside): for a reader of one kind of document, such
+    /// as JWT claims, that pulls members itself rather than building every value.
+    func parseWhole<Value>(
+        _ bytes: some Collection<UInt8>, what: String, _ body: (inout JOSEJSONParser) throws -> Value
     ) throws -> Value {
         guard bytes.count <= maximumSize else {
             throw SigilError(.unsupportedMessage, "\(what) is \(bytes.count) bytes, over the limit of \(maximumSize)")
         }
         let parse = { (buffer: UnsafeBufferPointer<UInt8>) throws -> Value in
-            var parser = Parser(bytes: buffer, maximumDepth: maximumDepth, what: what)
+            var parser = JOSEJSONParser(bytes: buffer, maximumDepth: maximumDepth, what: what)
             parser.skipWhitespace()
             let value = try body(&parser)
             parser.skipWhitespace()
@@ -90,7 +91,11 @@ public struct JOSEJSONReader: Sendable {
 
 /// Reads one JSON text from memory that stays valid while it runs (``JOSEJSONReader`` lends
 /// it for the call): no bounds-checked array access and no reference counting per byte.
-private struct Parser {
+///
+/// Values are read whole (``value(depth:)``), or an object is pulled member by member
+/// (``beginObject(depth:)``, ``memberName()``, ``endOfMember()``, with ``MemberNames``
+/// for the duplicate check) by a reader that builds only what it needs.
+struct JOSEJSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     let maximumDepth: Int
     let what: String
@@ -156,65 +161,111 @@ private struct Parser {
     }
 
     /// An object's members in the order written, their names unique; with `keeping`, only
-    /// the members it accepts (the values of the others are checked, not built). A
-    /// repeated name is remembered and reported once the object has been read whole, so
-    /// a syntax error later in the object still takes precedence, as it always has.
+    /// the members it accepts (the values of the others are checked, not built).
     mutating func members(depth: Int, keeping: ((String) -> Bool)? = nil) throws -> [(name: String, value: JOSEJSON)] {
+        guard try beginObject(depth: depth) else { return [] }
+        // Sized for a JOSE header or claims set, so that it rarely grows.
+        var members: [(name: String, value: JOSEJSON)] = []
+        members.reserveCapacity(8)
+        var names = MemberNames()
+        repeat {
+            let name = try memberName()
+            let text = self.text(of: name)
+            if keeping?(text) ?? true {
+                members.append((text, try value(depth: depth)))
+            } else {
+                try skipValue(depth: depth)
+            }
+            names.record(name, in: self)
+        } while try endOfMember()
+        try names.check(what)
+        return members
+    }
+
+    /// Reads the `{` the parser is at, and says whether a member follows (`false` for `{}`,
+    /// which is then read whole).
+    mutating func beginObject(depth: Int) throws -> Bool {
         guard depth <= maximumDepth else {
             throw SigilError(.unsupportedMessage, "\(what) nests deeper than \(maximumDepth) levels")
         }
         position += 1
         skipWhitespace()
-        if peek() == UInt8(ascii: "}") {
-            position += 1
-            return []
+        guard peek() == UInt8(ascii: "}") else { return true }
+        position += 1
+        return false
+    }
+
+    /// A member's name as read: where it lies, and whether it holds escapes. Nearly every
+    /// name is written without, and then never becomes a `String` unless asked.
+    struct Name {
+        /// The byte offset of its opening quote.
+        let offset: Int
+        /// Its characters between the quotes, as written.
+        let characters: Range<Int>
+        /// Whether it holds an escape, so that its text differs from its characters.
+        let isEscaped: Bool
+    }
+
+    /// Reads a member's name and the `:` after it, leaving the parser at the value.
+    mutating func memberName() throws -> Name {
+        skipWhitespace()
+        guard peek() == UInt8(ascii: "\"") else { throw error("a member name that is not a string") }
+        let offset = position
+        let isEscaped = !skipPlainString()
+        if isEscaped { _ = try string() }
+        let name = Name(offset: offset, characters: (offset + 1)..<(position - 1), isEscaped: isEscaped)
+        skipWhitespace()
+        guard peek() == UInt8(ascii: ":") else { throw error("a missing ':' after a member name") }
+        position += 1
+        skipWhitespace()
+        return name
+    }
+
+    /// The text of a name read by ``memberName()``: an escaped one is read again.
+    func text(of name: Name) -> String {
+        guard name.isEscaped else {
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[name.characters]), as: UTF8.self)
         }
-        // Sized for a JOSE header or claims set, so that it rarely grows. Repeats are found
-        // by comparing names while there are few (no hashing: this runs for every token),
-        // with a set once there are many.
-        var members: [(name: String, value: JOSEJSON)] = []
-        members.reserveCapacity(8)
-        // The names of the members not kept, for the duplicate check.
-        var skippedNames: [String] = []
-        var names: Set<String>? = nil
-        var duplicate: (name: String, offset: Int)? = nil
-        while true {
-            skipWhitespace()
-            guard peek() == UInt8(ascii: "\"") else { throw error("a member name that is not a string") }
-            let offset = position
-            let name = try string()
-            skipWhitespace()
-            guard peek() == UInt8(ascii: ":") else { throw error("a missing ':' after a member name") }
+        var again = self
+        again.position = name.offset
+        // It was read once, so it reads again.
+        return (try? again.string()) ?? ""
+    }
+
+    /// Whether two names read by ``memberName()`` are the same once unescaped.
+    func same(_ first: Name, _ second: Name) -> Bool {
+        guard first.isEscaped || second.isEscaped else {
+            return bytes[first.characters].elementsEqual(bytes[second.characters])
+        }
+        return text(of: first) == text(of: second)
+    }
+
+    /// The three bytes of a name written without escapes in three characters, as one
+    /// number (`"iss"` is 0x69_73_73), for telling a few known names apart cheaply; `nil`
+    /// for any other name.
+    func threeCharacterCode(of name: Name) -> UInt32? {
+        guard !name.isEscaped else {
+            let text = text(of: name)
+            guard text.utf8.count == 3 else { return nil }
+            return text.utf8.reduce(0) { $0 << 8 | UInt32($1) }
+        }
+        guard name.characters.count == 3 else { return nil }
+        let start = name.characters.lowerBound
+        return UInt32(bytes[start]) << 16 | UInt32(bytes[start + 1]) << 8 | UInt32(bytes[start + 2])
+    }
+
+    /// Reads what follows a member's value: `true` when another member follows, `false`
+    /// when the object ends.
+    mutating func endOfMember() throws -> Bool {
+        skipWhitespace()
+        switch peek() {
+        case UInt8(ascii: ",")?:
             position += 1
-            skipWhitespace()
-            let kept = keeping?(name) ?? true
-            var member = JOSEJSON.null
-            if kept { member = try value(depth: depth) } else { try skipValue(depth: depth) }
-            if duplicate == nil {
-                let repeated: Bool
-                if members.count + skippedNames.count < 16 {
-                    repeated = members.contains { $0.name == name } || skippedNames.contains(name)
-                } else {
-                    if names == nil { names = Set(members.map(\.name) + skippedNames) }
-                    repeated = !names!.insert(name).inserted
-                }
-                if repeated { duplicate = (name, offset) }
-            }
-            if duplicate == nil {
-                if kept { members.append((name, member)) } else { skippedNames.append(name) }
-            }
-            skipWhitespace()
-            switch peek() {
-            case UInt8(ascii: ",")?: position += 1
-            case UInt8(ascii: "}")?:
-                position += 1
-                if let duplicate {
-                    throw SigilError(
-                        .malformedMessage, "\(what) has the member '\(duplicate.name)' twice (second at byte \(duplicate.offset))")
-                }
-                return members
-            default: throw error("a missing ',' or '}' in an object")
-            }
+            return true
+        case UInt8(ascii: "}")?:
+            position += 1
+            return false
+        default: throw error("a missing ',' or '}' in an object")
         }
     }
 
@@ -253,6 +304,20 @@ private struct Parser {
         let start = position
         try scanNumber()
         return .number(String(decoding: bytes[start..<position], as: UTF8.self))
+    }
+
+    /// Reads a number as a `Double`, as ``JOSEJSON/doubleValue`` would give it, without the
+    /// literal's text: a non-negative integer of at most 15 digits (every NumericDate),
+    /// which a `Double` holds exactly, is summed from its digits.
+    mutating func doubleValue() throws -> Double {
+        let start = position
+        try scanNumber()
+        let literal = UnsafeBufferPointer(rebasing: bytes[start..<position])
+        if literal.count <= 15, literal.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) {
+            return Double(literal.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) })
+        }
+        // The grammar is checked, so only a value past a Double's range is left: infinite.
+        return Double(String(decoding: literal, as: UTF8.self)) ?? .infinity
     }
 
     /// Reads past one number, checking the RFC 8259 grammar.
@@ -365,5 +430,44 @@ private struct Parser {
             guard let scalar = Unicode.Scalar(first) else { throw error("an invalid \\u escape") }
             return scalar
         }
+    }
+}
+
+/// The names of an object's members read so far, remembering the first repeated one. It is
+/// reported once the object has been read whole (``check(_:)``), so that a syntax error
+/// later in the object still takes precedence.
+struct MemberNames {
+    // Compared where they lie while there are few (no hashing, no strings: this runs for
+    // every token), as strings in a set once there are many.
+    private var list: [JOSEJSONParser.Name] = []
+    private var set: Set<String>? = nil
+    private var duplicate: (name: String, offset: Int)? = nil
+
+    /// Notes `name`, read by `parser`.
+    mutating func record(_ name: JOSEJSONParser.Name, in parser: JOSEJSONParser) {
+        guard duplicate == nil else { return }
+        let repeated: Bool
+        if set == nil, list.count < 16 {
+            var found = false
+            for earlier in list where parser.same(earlier, name) {
+                found = true
+                break
+            }
+            repeated = found
+            if list.isEmpty { list.reserveCapacity(8) }
+            list.append(name)
+        } else {
+            if set == nil { set = Set(list.map(parser.text(of:))) }
+            repeated = !set!.insert(parser.text(of: name)).inserted
+        }
+        if repeated { duplicate = (parser.text(of: name), name.offset) }
+    }
+
+    /// Throws when a name was repeated.
+    ///
+    /// - Parameter what: What the object is, for the message.
+    func check(_ what: String) throws {
+        guard let duplicate else { return }
+        throw SigilError(.malformedMessage, "\(what) has the member '\(duplicate.name)' twice (second at byte \(duplicate.offset))")
     }
 }

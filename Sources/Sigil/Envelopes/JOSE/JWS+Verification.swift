@@ -70,12 +70,12 @@ extension JWS {
         case (.some, .some):
             throw SigilError(.invalidArgument, "the JWS carries its payload; a detached payload was supplied too")
         }
-        let statuses = signatures.map { status(of: $0, encodedPayload: encoded, trustStore: trustStore) }
-        for (index, status) in statuses.enumerated() {
-            if case .verified(let keyID) = status {
+        let checked = signatures.map { status(of: $0, encodedPayload: encoded, trustStore: trustStore) }
+        let statuses = checked.map(\.0)
+        for (index, (status, algorithm)) in checked.enumerated() {
+            if case .verified(let keyID) = status, let algorithm {
                 return VerifiedJWS(
-                    payload: released, header: signatures[index].header, keyID: keyID,
-                    algorithm: try JOSEAlgorithm(name: signatures[index].header.algorithmName),
+                    payload: released, header: signatures[index].header, keyID: keyID, algorithm: algorithm,
                     signatureIndex: index, statuses: statuses, serialization: serialization)
             }
         }
@@ -83,48 +83,68 @@ extension JWS {
     }
 
     /// ``verify(using:detachedPayload:)`` for a JWS with one signature and its payload
-    /// attached (every JWT), without the per-signature report: the same checks and errors,
-    /// one array and one result copy fewer for each token.
+    /// attached, without the per-signature report: the same checks and errors, one array
+    /// and one result copy fewer.
     func verifyOnlySignature(using trustStore: TrustStore) throws -> (header: JOSEHeader, keyID: String, algorithm: JOSEAlgorithm, payload: [UInt8]) {
         guard signatures.count == 1, let payload else {
             let verified = try verify(using: trustStore)
             return (verified.header, verified.keyID, verified.algorithm, verified.payload)
         }
         let signature = signatures[0]
-        let status = status(of: signature, encodedPayload: compactSigningInput == nil ? encodedPayload ?? "" : "", trustStore: trustStore)
-        guard case .verified(let keyID) = status else { throw Self.failure([status]) }
-        return (signature.header, keyID, try JOSEAlgorithm(name: signature.header.algorithmName), payload)
+        let (status, algorithm) = status(of: signature, encodedPayload: compactSigningInput == nil ? encodedPayload ?? "" : "", trustStore: trustStore)
+        guard case .verified(let keyID) = status, let algorithm else { throw Self.failure([status]) }
+        return (signature.header, keyID, algorithm, payload)
     }
 
-    private func status(of signature: Signature, encodedPayload: String, trustStore: TrustStore) -> JWSSignatureStatus {
-        // The header is read in place throughout: a copy retains each of its members.
-        let algorithm: JOSEAlgorithm
-        do {
-            algorithm = try JOSEAlgorithm(name: signature.header.algorithmName)
-        } catch let error as SigilError {
-            return .refused(error)
-        } catch {
-            return .refused(SigilError(.unknownAlgorithm, "\(error)"))
-        }
+    private func status(of signature: Signature, encodedPayload: String, trustStore: TrustStore) -> (JWSSignatureStatus, JOSEAlgorithm?) {
         // A compact token's signing input is a slice of the token itself; anything else
         // (detached payload, JSON serialization) is assembled.
         let input = compactSigningInput ?? Self.signingInput(signature, encodedPayload: encodedPayload)[...]
+        return input.withUnsafeBytes { input in
+            Self.status(header: signature.header, signature: signature.signature, input: input, trustStore: trustStore)
+        }
+    }
+
+    /// What becomes of one signature, made with `header` over the signing input `input`,
+    /// checked with the keys `trustStore` offers for it; and its algorithm when known.
+    static func status(
+        header: JOSEHeader, signature: [UInt8], input: UnsafeRawBufferPointer, trustStore: TrustStore
+    ) -> (JWSSignatureStatus, JOSEAlgorithm?) {
+        // The header is read in place throughout: a copy retains each of its members.
+        let algorithm: JOSEAlgorithm
+        do {
+            algorithm = try JOSEAlgorithm(name: header.algorithmName)
+        } catch let error as SigilError {
+            return (.refused(error), nil)
+        } catch {
+            return (.refused(SigilError(.unknownAlgorithm, "\(error)")), nil)
+        }
         // With a `kid` that names a key allowed and suited to the algorithm — nearly every
         // token — that key is the one candidate `TrustStore.candidates(keyID:algorithm:)`
         // would give; it is checked where it is, since copying a trusted key (several
         // reference-counted parts) into candidate arrays showed in profiles.
-        if let keyID = signature.header.keyID, let key = trustStore[id: keyID], key.allows(algorithm.signingAlgorithm),
+        if let keyID = header.keyID, let key = trustStore[id: keyID], key.allows(algorithm.signingAlgorithm),
            algorithm.suits(key.publicKey) {
-            switch Self.check(signature, over: input, algorithm: algorithm, key: key) {
-            case .valid: return .verified(keyID: key.id)
-            case .invalid: return .invalid(reason: "the \(algorithm) signature does not verify with trusted key '\(key.id)'")
-            case .malformed(let error): return .refused(error)
+            switch check(signature, over: input, algorithm: algorithm, key: key) {
+            case .valid: return (.verified(keyID: key.id), algorithm)
+            case .invalid: return (.invalid(reason: "the \(algorithm) signature does not verify with trusted key '\(key.id)'"), algorithm)
+            case .malformed(let error): return (.refused(error), algorithm)
             }
         }
-        var candidates = trustStore.candidates(keyID: signature.header.keyID, algorithm: algorithm.signingAlgorithm)
+        return (status(header: header, signature: signature, input: input, algorithm: algorithm, candidatesFrom: trustStore), algorithm)
+    }
+
+    /// ``status(header:signature:input:trustStore:)`` when the `kid` names no key that may
+    /// check the signature: every key the store offers for the algorithm is tried, and the
+    /// refusal says why none could be.
+    private static func status(
+        header: JOSEHeader, signature: [UInt8], input: UnsafeRawBufferPointer, algorithm: JOSEAlgorithm,
+        candidatesFrom trustStore: TrustStore
+    ) -> JWSSignatureStatus {
+        var candidates = trustStore.candidates(keyID: header.keyID, algorithm: algorithm.signingAlgorithm)
         candidates.removeAll { !algorithm.suits($0.publicKey) }
         guard !candidates.isEmpty else {
-            guard let keyID = signature.header.keyID else {
+            guard let keyID = header.keyID else {
                 return .refused(SigilError(.notFound, "no trusted key may verify \(algorithm)"))
             }
             guard let key = trustStore[id: keyID] else {
@@ -134,7 +154,7 @@ extension JWS {
         }
         var malformed: SigilError? = nil
         for index in candidates.indices {
-            switch Self.check(signature, over: input, algorithm: algorithm, key: candidates[index]) {
+            switch check(signature, over: input, algorithm: algorithm, key: candidates[index]) {
             case .valid: return .verified(keyID: candidates[index].id)
             case .invalid: break
             case .malformed(let error): malformed = malformed ?? error
@@ -156,16 +176,14 @@ extension JWS {
     }
 
     /// Checks `signature` over `input` with one trusted key, borrowed rather than copied.
+    /// The input is lent as raw bytes: the key's generic hashing then needs no run-time
+    /// type metadata for an array slice, which it would otherwise look up on every call.
     private static func check(
-        _ signature: Signature, over input: ArraySlice<UInt8>, algorithm: JOSEAlgorithm, key: borrowing TrustedKey
+        _ signature: [UInt8], over input: UnsafeRawBufferPointer, algorithm: JOSEAlgorithm, key: borrowing TrustedKey
     ) -> KeyVerdict {
         do {
-            // Lent as raw bytes: the key's generic hashing then needs no run-time type
-            // metadata for an array slice, which it would otherwise look up on every call.
-            let valid = try input.withUnsafeBytes { bytes in
-                try key.publicKey.isValidSignature(
-                    signature.signature, for: bytes, algorithm: algorithm.signingAlgorithm, format: algorithm.signatureFormat)
-            }
+            let valid = try key.publicKey.isValidSignature(
+                signature, for: input, algorithm: algorithm.signingAlgorithm, format: algorithm.signatureFormat)
             return valid ? .valid : .invalid
         } catch let error as SigilError {
             return .malformed(error)
@@ -174,7 +192,7 @@ extension JWS {
         }
     }
 
-    private static func failure(_ statuses: [JWSSignatureStatus]) -> SigilError {
+    static func failure(_ statuses: [JWSSignatureStatus]) -> SigilError {
         var invalid: [String] = []
         var refused: [SigilError] = []
         for (index, status) in statuses.enumerated() {

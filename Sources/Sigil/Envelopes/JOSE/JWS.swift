@@ -126,46 +126,78 @@ public struct JWS: Sendable {
     }
 
     private init(compact bytes: [UInt8], options: Options) throws {
-        // Index arithmetic on the bytes rather than split/trim: this runs for every token.
-        var start = 0
-        var end = bytes.count
-        while start < end, Self.isBlank(bytes[start]) { start += 1 }
-        while end > start, Self.isBlank(bytes[end - 1]) { end -= 1 }
-        let (firstDot, secondDot, parts) = Self.dots(in: bytes, start..<end)
-        guard parts == 3 else {
-            throw SigilError(
-                .malformedMessage,
-                "a compact JWS has 3 parts separated by '.', but this one has \(parts > 5 ? "more than 5" : "\(parts)")\(parts == 5 ? " (a JWE?)" : "")")
+        let (parts, encodedHeader, header, signature) = try bytes.withUnsafeBufferPointer { token in
+            let parts = try CompactParts(token)
+            let (encodedHeader, header) = try parts.header(of: token, options: options)
+            return (parts, encodedHeader, header, try parts.signatureBytes(of: token))
         }
-        let headerRange = start..<firstDot
-        let payloadRange = (firstDot + 1)..<secondDot
-        let signatureRange = (secondDot + 1)..<end
-        guard !headerRange.isEmpty else {
-            throw SigilError(.malformedMessage, "the compact JWS has an empty protected header")
-        }
-        let (encodedHeader, header) = try RecentHeaders.header(encoded: bytes[headerRange], maximumDepth: options.maximumJSONDepth) {
-            let reader = JOSEJSONReader(maximumSize: options.maximumSize, maximumDepth: options.maximumJSONDepth)
-            return try JOSEHeader(protectedMembers: Base64URL.withDecoded(bytes, headerRange, what: "the JWS protected header") {
-                try reader.readObject($0, what: "the JWS protected header")
-            })
-        }
-        let signature = try Self.signatureBytes(bytes, signatureRange)
         let signatures = [Signature(header: header, encodedProtectedHeader: encodedHeader, signature: signature)]
-        if payloadRange.isEmpty {
+        if parts.payload.isEmpty {
             storage = Storage(
                 serialization: .compact, signatures: signatures, encodedPayloadCharacters: nil, payload: nil, compactSigningInput: nil)
         } else {
             storage = Storage(
-                serialization: .compact, signatures: signatures, encodedPayloadCharacters: bytes[payloadRange],
-                payload: try Base64URL.decode(bytes, payloadRange, what: "the JWS payload"), compactSigningInput: bytes[start..<secondDot])
+                serialization: .compact, signatures: signatures, encodedPayloadCharacters: bytes[parts.payload],
+                payload: try Base64URL.decode(bytes, parts.payload, what: "the JWS payload"), compactSigningInput: bytes[parts.signingInput])
         }
     }
 
-    /// The positions of the first two dots of `bytes[range]` (-1 when missing) and the number
-    /// of parts the dots make, counted up to 6. This scans every byte of every token, so it
-    /// jumps from dot to dot with `memchr` rather than testing byte by byte.
-    private static func dots(in bytes: [UInt8], _ range: Range<Int>) -> (first: Int, second: Int, parts: Int) {
-        bytes.withUnsafeBufferPointer { buffer in
+    /// Where the parts of a compact JWS lie in its bytes, found by index arithmetic rather
+    /// than split and trim (this runs for every token), and read from there: for ``JWS`` and
+    /// for a JWT verified straight from its text.
+    struct CompactParts {
+        let header: Range<Int>
+        let payload: Range<Int>
+        let signature: Range<Int>
+        /// `header '.' payload`, the JWS signing input as it stands in the token.
+        var signingInput: Range<Int> { header.lowerBound..<payload.upperBound }
+
+        /// Finds the parts of `token`, surrounding whitespace aside.
+        ///
+        /// - Throws: ``SigilError`` `malformedMessage` unless there are three parts and a
+        ///   protected header.
+        init(_ token: UnsafeBufferPointer<UInt8>) throws {
+            var start = 0
+            var end = token.count
+            while start < end, JWS.isBlank(token[start]) { start += 1 }
+            while end > start, JWS.isBlank(token[end - 1]) { end -= 1 }
+            let (firstDot, secondDot, parts) = Self.dots(in: token, start..<end)
+            guard parts == 3 else {
+                throw SigilError(
+                    .malformedMessage,
+                    "a compact JWS has 3 parts separated by '.', but this one has \(parts > 5 ? "more than 5" : "\(parts)")\(parts == 5 ? " (a JWE?)" : "")")
+            }
+            header = start..<firstDot
+            payload = (firstDot + 1)..<secondDot
+            signature = (secondDot + 1)..<end
+            guard !header.isEmpty else {
+                throw SigilError(.malformedMessage, "the compact JWS has an empty protected header")
+            }
+        }
+
+        /// The protected header, and its base64url text, from the cache of recent headers
+        /// or read (strict JSON, the header rules of ``JOSEHeader``).
+        func header(of token: UnsafeBufferPointer<UInt8>, options: Options) throws -> (encoded: String, header: JOSEHeader) {
+            let encoded = UnsafeBufferPointer(rebasing: token[header])
+            return try RecentHeaders.header(encoded: encoded, maximumDepth: options.maximumJSONDepth) {
+                let reader = JOSEJSONReader(maximumSize: options.maximumSize, maximumDepth: options.maximumJSONDepth)
+                return try JOSEHeader(protectedMembers: Base64URL.withDecoded(encoded, what: "the JWS protected header") {
+                    try reader.readObject($0, what: "the JWS protected header")
+                })
+            }
+        }
+
+        /// The signature, decoded.
+        ///
+        /// - Throws: ``SigilError`` `malformedSignature` when it is not base64url or empty.
+        func signatureBytes(of token: UnsafeBufferPointer<UInt8>) throws -> [UInt8] {
+            try JWS.signatureBytes(UnsafeBufferPointer(rebasing: token[signature]))
+        }
+
+        /// The positions of the first two dots of `bytes[range]` (-1 when missing) and the
+        /// number of parts the dots make, counted up to 6. This scans every byte of every
+        /// token, so it jumps from dot to dot with `memchr` rather than testing byte by byte.
+        private static func dots(in buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> (first: Int, second: Int, parts: Int) {
             var positions = (-1, -1)
             var parts = 1
             var index = range.lowerBound
@@ -264,14 +296,14 @@ public struct JWS: Sendable {
     }
 
     private static func signatureBytes(_ encoded: String) throws -> [UInt8] {
-        let bytes = Array(encoded.utf8)
-        return try signatureBytes(bytes, 0..<bytes.count)
+        var encoded = encoded
+        return try encoded.withUTF8 { try signatureBytes($0) }
     }
 
-    private static func signatureBytes(_ encoded: [UInt8], _ range: Range<Int>) throws -> [UInt8] {
+    private static func signatureBytes(_ encoded: UnsafeBufferPointer<UInt8>) throws -> [UInt8] {
         let bytes: [UInt8]
         do {
-            bytes = try Base64URL.decode(encoded, range, what: "the JWS signature")
+            bytes = try Base64URL.decode(buffer: encoded, what: "the JWS signature")
         } catch let error as SigilError {
             throw SigilError(.malformedSignature, error.message)
         }

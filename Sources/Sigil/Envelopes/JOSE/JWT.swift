@@ -38,7 +38,29 @@ public enum JWT {
     ///   audience), naming the claim; `malformedMessage` / `unsupportedMessage` for a token
     ///   that is not a compact JWT.
     public static func verify(_ token: String, trustStore: TrustStore, options: JWTValidationOptions = JWTValidationOptions()) throws -> VerifiedJWT {
-        try verify(JWS(compactSerialization: token, options: options.parsing), trustStore: trustStore, options: options)
+        var token = token
+        return try token.withUTF8 { try verify(compact: $0, trustStore: trustStore, options: options) }
+    }
+
+    /// Verifies a compact JWT where its text lies: the checks and errors of a ``JWS`` read
+    /// and verified, without copying the token or building the JWS's parts (this runs for
+    /// every request of a service that takes JWTs).
+    private static func verify(compact token: UnsafeBufferPointer<UInt8>, trustStore: TrustStore, options: JWTValidationOptions) throws -> VerifiedJWT {
+        let limits = options.parsing
+        guard token.count <= limits.maximumSize else {
+            throw SigilError(.unsupportedMessage, "the JWS is \(token.count) bytes, over the limit of \(limits.maximumSize)")
+        }
+        let parts = try JWS.CompactParts(token)
+        let (_, header) = try parts.header(of: token, options: limits)
+        let signature = try parts.signatureBytes(of: token)
+        guard !parts.payload.isEmpty else {
+            throw SigilError(.malformedMessage, "the JWT has no payload")
+        }
+        let payload = try Base64URL.decode(buffer: UnsafeBufferPointer(rebasing: token[parts.payload]), what: "the JWS payload")
+        let input = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: token[parts.signingInput]))
+        let (status, algorithm) = JWS.status(header: header, signature: signature, input: input, trustStore: trustStore)
+        guard case .verified(let keyID) = status, let algorithm else { throw JWS.failure([status]) }
+        return try accept(header: header, keyID: keyID, algorithm: algorithm, payload: payload, options: options)
     }
 
     /// Verifies a compact JWT read from a file or a request body (surrounding whitespace
@@ -61,7 +83,13 @@ public enum JWT {
             throw SigilError(.malformedMessage, "the JWT has no payload")
         }
         let verified = try jws.verifyOnlySignature(using: trustStore)
-        let header = verified.header
+        return try accept(header: verified.header, keyID: verified.keyID, algorithm: verified.algorithm, payload: verified.payload, options: options)
+    }
+
+    /// The checks after the signature: the header's `typ` and `cty`, then the claims.
+    private static func accept(
+        header: JOSEHeader, keyID: String, algorithm: JOSEAlgorithm, payload: [UInt8], options: JWTValidationOptions
+    ) throws -> VerifiedJWT {
         if let type = header.type {
             guard equalIgnoringASCIICase(type, "jwt") || equalIgnoringASCIICase(type, "application/jwt") else {
                 throw SigilError(.unsupportedMessage, "the token's typ is '\(type)', not 'JWT'")
@@ -71,9 +99,9 @@ public enum JWT {
             throw SigilError(.unsupportedMessage, "nested JWTs (cty 'JWT') are not supported")
         }
         let reader = JOSEJSONReader(maximumSize: options.parsing.maximumSize, maximumDepth: options.parsing.maximumJSONDepth)
-        let claims = try JWTClaims(jsonRepresentation: verified.payload, reader: reader)
+        let claims = try JWTClaims(jsonRepresentation: payload, reader: reader)
         try check(claims, options)
-        return VerifiedJWT(claims: claims, header: header, keyID: verified.keyID, algorithm: verified.algorithm)
+        return VerifiedJWT(claims: claims, header: header, keyID: keyID, algorithm: algorithm)
     }
 
     /// Whether `text` is `lowercase` in any mix of ASCII letter cases (media types compare

@@ -66,64 +66,96 @@ public struct JWTClaims: Sendable {
     ///   a registered claim of the wrong type.
     public init(jsonRepresentation: some DataProtocol, reader: JOSEJSONReader = JOSEJSONReader()) throws {
         let bytes = Array(jsonRepresentation)
-        // All of it is checked, but only the registered claims are built: most callers
-        // never look past them, and ``memberList`` reads the rest when asked.
-        let members = try reader.readMembers(bytes, what: "the JWT claims set", keeping: { Registered($0) != nil })
-        func string(_ name: String, _ value: JOSEJSON) throws -> String {
-            guard case .string(let text) = value else {
-                throw SigilError(.malformedMessage, "the JWT claim '\(name)' is not a string")
+        // All of it is checked as strictly as any JSON here, but only the registered claims
+        // are built, straight from the bytes: most callers never look past them, and
+        // ``memberList`` reads the rest when asked.
+        var claims = RegisteredClaims()
+        let isObject = try reader.parseWhole(bytes, what: "the JWT claims set") { parser -> Bool in
+            guard parser.peek() == UInt8(ascii: "{") else {
+                _ = try parser.value(depth: 0)
+                return false
             }
-            return text
+            try claims.read(from: &parser)
+            return true
         }
-        func date(_ name: String, _ value: JOSEJSON) throws -> Date {
-            guard let seconds = value.doubleValue, seconds.isFinite, abs(seconds) < 1e12 else {
-                throw SigilError(.malformedMessage, "the JWT claim '\(name)' is not a NumericDate (seconds since 1970)")
-            }
-            return Date(timeIntervalSince1970: seconds)
-        }
+        // Errors in the order the generic reader gives them: syntax and repeated names,
+        // trailing bytes, not an object, then a registered claim of the wrong type.
+        guard isObject else { throw SigilError(.malformedMessage, "the JWT claims set is not a JSON object") }
+        if let problem = claims.problem { throw SigilError(.malformedMessage, problem) }
+        storage = Storage(
+            issuer: claims.issuer, subject: claims.subject, jwtID: claims.jwtID, expiresAt: claims.expiresAt,
+            notBefore: claims.notBefore, issuedAt: claims.issuedAt, audience: claims.audience, jsonRepresentation: bytes,
+            reader: reader)
+    }
+
+    /// The registered claims as one pass over a claims set's members finds them, and the
+    /// first one of the wrong type.
+    private struct RegisteredClaims {
         var issuer: String? = nil, subject: String? = nil, jwtID: String? = nil
         var expiresAt: Date? = nil, notBefore: Date? = nil, issuedAt: Date? = nil
         var audience: [String] = []
-        // One pass over the claims, not a hash look-up per name: this runs for every token.
-        for (name, value) in members {
-            switch Registered(name) {
-            case .iss?: issuer = try string(name, value)
-            case .sub?: subject = try string(name, value)
-            case .jti?: jwtID = try string(name, value)
-            case .exp?: expiresAt = try date(name, value)
-            case .nbf?: notBefore = try date(name, value)
-            case .iat?: issuedAt = try date(name, value)
-            case .aud?:
-                switch value {
-                case .string(let single): audience = [single]
-                case .array(let list):
-                    let strings = list.compactMap(\.stringValue)
-                    guard strings.count == list.count else {
-                        throw SigilError(.malformedMessage, "the JWT claim 'aud' holds something other than strings")
-                    }
-                    audience = strings
-                default:
-                    throw SigilError(.malformedMessage, "the JWT claim 'aud' is neither a string nor an array of strings")
+        var problem: String? = nil
+
+        /// Reads the object the parser is at: every member is checked, the registered
+        /// claims are kept, the values of the others are skipped.
+        mutating func read(from parser: inout JOSEJSONParser) throws {
+            guard try parser.beginObject(depth: 1) else { return }
+            var names = MemberNames()
+            repeat {
+                let name = try parser.memberName()
+                switch parser.threeCharacterCode(of: name).flatMap(Registered.init(rawValue:)) {
+                case .iss?: issuer = try string("iss", &parser)
+                case .sub?: subject = try string("sub", &parser)
+                case .jti?: jwtID = try string("jti", &parser)
+                case .exp?: expiresAt = try date("exp", &parser)
+                case .nbf?: notBefore = try date("nbf", &parser)
+                case .iat?: issuedAt = try date("iat", &parser)
+                case .aud?: audience = try audience(&parser)
+                case nil: try parser.skipValue(depth: 1)
                 }
-            case nil: break
-            }
+                names.record(name, in: parser)
+            } while try parser.endOfMember()
+            try names.check("the JWT claims set")
         }
-        storage = Storage(
-            issuer: issuer, subject: subject, jwtID: jwtID, expiresAt: expiresAt, notBefore: notBefore, issuedAt: issuedAt,
-            audience: audience, jsonRepresentation: bytes, reader: reader)
+
+        private mutating func string(_ name: String, _ parser: inout JOSEJSONParser) throws -> String? {
+            if parser.peek() == UInt8(ascii: "\"") { return try parser.string() }
+            try parser.skipValue(depth: 1)
+            problem = problem ?? "the JWT claim '\(name)' is not a string"
+            return nil
+        }
+
+        private mutating func date(_ name: String, _ parser: inout JOSEJSONParser) throws -> Date? {
+            if let first = parser.peek(), first == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) {
+                let seconds = try parser.doubleValue()
+                if seconds.isFinite, abs(seconds) < 1e12 { return Date(timeIntervalSince1970: seconds) }
+            } else {
+                try parser.skipValue(depth: 1)
+            }
+            problem = problem ?? "the JWT claim '\(name)' is not a NumericDate (seconds since 1970)"
+            return nil
+        }
+
+        private mutating func audience(_ parser: inout JOSEJSONParser) throws -> [String] {
+            if parser.peek() == UInt8(ascii: "\"") { return [try parser.string()] }
+            switch try parser.value(depth: 1) {
+            case .array(let list):
+                let strings = list.compactMap(\.stringValue)
+                if strings.count == list.count { return strings }
+                problem = problem ?? "the JWT claim 'aud' holds something other than strings"
+            default:
+                problem = problem ?? "the JWT claim 'aud' is neither a string nor an array of strings"
+            }
+            return []
+        }
     }
 
     /// The registered claims read into properties, known by their names' three ASCII
-    /// bytes read as one number ("iss" is 0x69_73_73): this runs for every claim of every
-    /// token, where comparing strings showed in profiles.
+    /// bytes read as one number (``JOSEJSONParser/threeCharacterCode(of:)``): this runs for
+    /// every claim of every token, where comparing strings showed in profiles.
     private enum Registered: UInt32 {
         case iss = 0x69_73_73, sub = 0x73_75_62, aud = 0x61_75_64, jti = 0x6A_74_69
         case exp = 0x65_78_70, nbf = 0x6E_62_66, iat = 0x69_61_74
-
-        init?(_ name: String) {
-            guard name.utf8.count == 3 else { return nil }
-            self.init(rawValue: name.utf8.reduce(0) { $0 << 8 | UInt32($1) })
-        }
     }
 
     /// The claim `name`, if present.

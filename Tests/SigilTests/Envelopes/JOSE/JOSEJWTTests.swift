@@ -213,4 +213,46 @@ struct JOSEJWTTests {
         let detached = try JOSETestKeys.compactToken(.es256, detached: true)
         #expect(try Self.code(detached) == .malformedMessage)
     }
+
+    @Test("A JWT verified from its text answers as one read through a JWS, for every truncation and bit flip",
+          arguments: [JOSEAlgorithm.es256, .rs256])
+    func textPathMatchesTheJWSPath(algorithm: JOSEAlgorithm) throws {
+        // `JWT.verify(_:)` reads a token where its text lies; `JWT.verify(data:)` parses a
+        // `JWS` first. Their verdicts, codes and messages must never differ.
+        let store = try JOSETestKeys.store(for: algorithm)
+        let claims = #"{"iss":"https://issuer.example","sub":"alice","aud":["billing"],"exp":1800000600,"iat":1799999999,"x":{"y":[1,2.5e3,"z"]}}"#
+        let token = Array(try Self.token(claims, algorithm: algorithm).utf8)
+        func outcome(_ verify: () throws -> VerifiedJWT) -> String {
+            do {
+                let verified = try verify()
+                return "verified \(verified.keyID) \(verified.claims.jsonRepresentation)"
+            } catch let error as SigilError {
+                return "\(error.code): \(error.message)"
+            } catch {
+                return "\(error)"
+            }
+        }
+        var variants: [[UInt8]] = (0...token.count).map { Array(token[..<$0]) }
+        for index in token.indices {
+            for bit in 0..<8 {
+                var flipped = token
+                flipped[index] ^= 1 << bit
+                variants.append(flipped)
+            }
+        }
+        var compared = 0, verified = 0
+        for bytes in variants {
+            // Only what both entry points take the same way: text that is UTF-8 and not a
+            // JSON serialization (which the bytes entry point reads as such).
+            guard let text = String(validating: bytes, as: UTF8.self),
+                  bytes.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) != UInt8(ascii: "{") else { continue }
+            let fromText = outcome { try JWT.verify(text, trustStore: store, options: Self.options(issuer: "https://issuer.example")) }
+            let fromBytes = outcome { try JWT.verify(data: bytes, trustStore: store, options: Self.options(issuer: "https://issuer.example")) }
+            #expect(fromText == fromBytes, "\(text)")
+            compared += 1
+            if fromText.hasPrefix("verified") { verified += 1 }
+        }
+        print("JWT text and JWS paths (\(algorithm)): \(compared) variants compared, \(verified) verified, \(variants.count - compared) skipped (not UTF-8 or a JSON serialization)")
+        #expect(verified >= 1 && compared > token.count * 4)
+    }
 }
