@@ -96,6 +96,7 @@ let package = Package(
                 "Sigil", "SigilKMS", "SigilKeyStore", "SigilPolicy",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strictSettings
         ),

@@ -46,7 +46,8 @@ public func buildApplication(
     onMetricsRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) throws -> (some ApplicationProtocol, KeyHolder) {
     let opening = try KeyStore.open(
-        directory: configuration.dataDirectory, account: configuration.accountID, now: configuration.now())
+        directory: configuration.dataDirectory, account: configuration.accountID, now: configuration.now(),
+        location: configuration.storeLocation)
     let service = KeyHolderService(store: opening.store, configuration: configuration)
     let endpoint = KMSEndpoint(service: service, configuration: configuration, logger: logger)
     let router = Router(context: KeyHolderRequestContext.self)
@@ -55,6 +56,11 @@ public func buildApplication(
     }
     let connections = configuration.connectionLimits.fittingDescriptorLimit()
     var services: [any Service] = [DeletionScheduler(store: opening.store, configuration: configuration, logger: logger)]
+    if case .postgreSQL(let url, let password) = configuration.storeLocation {
+        services.append(
+            StoreChangeListener(
+                service: service, connection: try url.connectionConfiguration(password: password), logger: logger))
+    }
     if let metricsAddress = configuration.metricsAddress {
         services.append(
             metricsApplication(

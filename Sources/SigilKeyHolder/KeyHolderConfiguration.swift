@@ -1,4 +1,5 @@
 public import Foundation
+public import SigilKeyStore
 public import SigilPolicy
 
 /// How a key holder runs: where its state lives, where it listens, and as which region
@@ -33,6 +34,9 @@ public struct KeyHolderConfiguration: Sendable {
     /// The proxies whose `X-Forwarded-For` names the client (`aws:SourceIp`, the audit
     /// log's source address); empty: the header is never read, the peer is the client.
     public var trustedProxies: [IPNetwork] = []
+    /// Where the store's tables live: SQLite in the data directory (the default), or a
+    /// PostgreSQL database shared with other key holders that hold the same root key.
+    public var storeLocation: StoreLocation = .dataDirectory
 
     /// Creates a configuration with the key holder's defaults.
     public init(

@@ -57,6 +57,12 @@ struct ServeCommand: AsyncParsableCommand {
             works at once. No secret is ever printed or logged. SIGTERM or SIGINT stops it \
             gracefully.
 
+            With --database-url the keys, principals, access keys and audit log live in \
+            PostgreSQL instead, shared by every key holder started with the same URL: each \
+            node has its own data directory and listen address, and the same root.key (copy \
+            it from the first node, mode 0600). A node whose root key is not the one the store \
+            was sealed with refuses to start.
+
             The data directory is created mode 0700 and its files 0600. serve refuses to start, \
             as ssh refuses a private key others can read, when the directory or root.key belongs \
             to another user or is open to group or others (chmod 700 DIR, chmod 600 DIR/root.key).
@@ -69,6 +75,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Where the key holder keeps its state.", valueName: "dir"))
     var dataDir: String
+
+    @Option(name: .long, help: databaseURLHelp)
+    var databaseUrl: String?
 
     @Option(
         name: .long,
@@ -169,7 +178,8 @@ struct ServeCommand: AsyncParsableCommand {
             metricsAddress: metricsAddress, tls: tls, connectionLimits: connections.limits)
         configuration.trustedProxies = proxies
         let (application, keyHolder) = try Self.refusingOnStoreErrors {
-            try buildApplication(
+            configuration.storeLocation = try storeLocation(databaseUrl)
+            return try buildApplication(
                 configuration, logger: logger,
                 onServerRunning: { channel in
                     let address = channel.localAddress.map { "\($0)" } ?? "\(host):\(port)"

@@ -1,5 +1,4 @@
 internal import Foundation
-internal import GRDB
 internal import SigilCrypto
 
 /// The audit log's hash chain and its signed head, over the tables of
@@ -72,14 +71,14 @@ final class AuditLog: Sendable {
         var mac: [UInt8]
     }
 
-    static func readHead(_ db: Database) throws -> Head? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT seq, hash, mac FROM audit_head WHERE id = 1") else {
+    static func readHead(_ db: any StoreTransaction) throws -> Head? {
+        guard let row = try db.row(sql: "SELECT seq, hash, mac FROM audit_head WHERE id = 1") else {
             return nil
         }
         return Head(
-            seq: try row.decode(Int64.self, atIndex: 0),
-            hash: [UInt8](try row.decode(Data.self, atIndex: 1)),
-            mac: [UInt8](try row.decode(Data.self, atIndex: 2)))
+            seq: try row.decode(Int64.self, at: 0),
+            hash: [UInt8](try row.decode(Data.self, at: 1)),
+            mac: [UInt8](try row.decode(Data.self, at: 2)))
     }
 
     /// `HMAC-SHA256(K, u64be(seq) ‖ hash)`.
@@ -107,7 +106,7 @@ final class AuditLog: Sendable {
     /// - Throws: ``SigilError`` with code `storageFailure` when the head does not
     ///   verify or is missing from a log with events, and GRDB's errors.
     @discardableResult
-    func append(_ events: some Sequence<AuditEvent>, in db: Database) throws -> Int64 {
+    func append(_ events: some Sequence<AuditEvent>, in db: any StoreTransaction) throws -> Int64 {
         var seq: Int64
         var previous: [UInt8]
         if let head = try Self.readHead(db) {
@@ -115,20 +114,19 @@ final class AuditLog: Sendable {
             seq = head.seq
             previous = head.hash
         } else {
-            if let last = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM audit_events") {
+            if let last = try db.value(Int64.self, sql: "SELECT max(seq) FROM audit_events") {
                 throw Self.missingHead(after: last)
             }
             seq = 0
             previous = Self.genesisHash
         }
-        let statement = try db.cachedStatement(
-            sql: "INSERT INTO audit_events (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        let insert = "INSERT INTO audit_events (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         var appended = false
         for event in events {
             seq += 1
             let stored = StoredEvent(event.normalized, time: Self.storedTime(event.time))
             let hash = try Self.chainHash(previous: previous, seq: seq, event: stored)
-            try statement.execute(arguments: [
+            try db.execute(sql: insert, arguments: [
                 seq, stored.time, stored.event.requestID, stored.event.region, stored.event.account,
                 stored.event.principalARN, stored.event.accessKeyID, stored.event.sourceAddress, stored.event.userAgent,
                 stored.event.operation, stored.event.keyARN, stored.event.algorithm,
@@ -257,11 +255,11 @@ final class AuditLog: Sendable {
     ///
     /// - Throws: ``SigilError`` with code `storageFailure` naming the first column that
     ///   does not hold what the schema says (an altered row).
-    static func decodeRow(_ row: Row) throws -> StoredRow {
+    static func decodeRow(_ row: StoreRow) throws -> StoredRow {
         func optionalText(_ index: Int, _ name: String) throws -> String? {
             // `try?` would flatten a decoded NULL into a failure: catch instead.
             do {
-                return try row.decode(String?.self, atIndex: index)
+                return try row.decode(String?.self, at: index)
             } catch {
                 throw SigilError(.storageFailure, "its \(name) is not text")
             }
@@ -273,15 +271,15 @@ final class AuditLog: Sendable {
             return value
         }
         func blob(_ index: Int, _ name: String) throws -> [UInt8] {
-            guard let value = try? row.decode(Data.self, atIndex: index) else {
+            guard let value = try? row.decode(Data.self, at: index) else {
                 throw SigilError(.storageFailure, "its \(name) is not a blob")
             }
             return [UInt8](value)
         }
-        guard let seq = try? row.decode(Int64.self, atIndex: 0) else {
+        guard let seq = try? row.decode(Int64.self, at: 0) else {
             throw SigilError(.storageFailure, "its seq is not an integer")
         }
-        guard let time = try? row.decode(Double.self, atIndex: 1) else {
+        guard let time = try? row.decode(Double.self, at: 1) else {
             throw SigilError(.storageFailure, "its time is not a number")
         }
         let keysText = try text(12, "encryption_context_keys")

@@ -1,5 +1,4 @@
 internal import Foundation
-internal import GRDB
 internal import SigilCrypto
 
 extension AuditLog {
@@ -11,11 +10,10 @@ extension AuditLog {
     /// stored `hash` from its stored `prev_hash` and contents; and link to the one
     /// before (`prev_hash` = the previous event's `hash`, zeros for the first). Then the
     /// head's MAC must verify and its `seq` and `hash` equal the last event's.
-    func verify(_ db: Database) throws -> AuditVerification {
-        let cursor = try Row.fetchCursor(db, sql: "SELECT \(Self.columns) FROM audit_events ORDER BY seq")
+    func verify(_ db: any StoreTransaction) throws -> AuditVerification {
         var walk = ChainWalk()
-        while let row = try cursor.next() {
-            try walk.add(seq: try? row.decode(Int64.self, atIndex: 0), requestID: (try? row.decode(String?.self, atIndex: 2)) ?? nil) {
+        try db.forEachRow(sql: "SELECT \(Self.columns) FROM audit_events ORDER BY seq") { row in
+            try walk.add(seq: try? row.decode(Int64.self, at: 0), requestID: (try? row.decode(String?.self, at: 2)) ?? nil) {
                 try Self.decodeRow(row)
             }
         }

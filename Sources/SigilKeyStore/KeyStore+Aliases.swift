@@ -1,5 +1,4 @@
 public import Foundation
-internal import GRDB
 internal import SigilCrypto
 
 extension KeyStore {
@@ -90,10 +89,8 @@ extension KeyStore {
     /// `keyID` is given.
     public func listAliases(account: String, region: String, keyID: String? = nil) throws -> [AliasRecord] {
         try read { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM aliases WHERE account = ? AND region = ? AND (? IS NULL OR key_id = ?)
+            let rows = try db.rows(sql: """
+                    SELECT * FROM aliases WHERE account = ? AND region = ? AND (CAST(? AS TEXT) IS NULL OR key_id = ?)
                     ORDER BY name
                     """,
                 arguments: [account, region, keyID, keyID])
@@ -101,23 +98,22 @@ extension KeyStore {
         }
     }
 
-    static func fetchAlias(_ db: Database, name: String, account: String, region: String) throws -> AliasRecord? {
+    static func fetchAlias(_ db: any StoreTransaction, name: String, account: String, region: String) throws -> AliasRecord? {
         guard
-            let row = try Row.fetchOne(
-                db, sql: "SELECT * FROM aliases WHERE account = ? AND region = ? AND name = ?",
+            let row = try db.row(sql: "SELECT * FROM aliases WHERE account = ? AND region = ? AND name = ?",
                 arguments: [account, region, name])
         else { return nil }
         return try aliasRecord(row)
     }
 
-    static func requireAlias(_ db: Database, name: String, account: String, region: String) throws -> AliasRecord {
+    static func requireAlias(_ db: any StoreTransaction, name: String, account: String, region: String) throws -> AliasRecord {
         guard let alias = try fetchAlias(db, name: name, account: account, region: region) else {
             throw SigilError(.notFound, "no alias \(Validation.quoted(name)) in account \(account), region \(region)")
         }
         return alias
     }
 
-    static func aliasRecord(_ row: Row) throws -> AliasRecord {
+    static func aliasRecord(_ row: StoreRow) throws -> AliasRecord {
         let account = try row.decode(String.self, forColumn: "account")
         let region = try row.decode(String.self, forColumn: "region")
         let name = try row.decode(String.self, forColumn: "name")

@@ -1,5 +1,4 @@
 public import Foundation
-internal import GRDB
 internal import SigilCrypto
 
 extension KeyStore {
@@ -71,9 +70,6 @@ extension KeyStore {
     ///   or an event's row is malformed, `ioFailure` when writing fails.
     public func exportAuditLog(to handle: FileHandle, after: Int64? = nil) throws -> Int {
         try read { db in
-            let cursor = try Row.fetchCursor(
-                db, sql: "SELECT \(AuditLog.columns) FROM audit_events WHERE seq > ? ORDER BY seq",
-                arguments: [after ?? 0])
             var buffer = Data()
             buffer.reserveCapacity(1 << 16)
             var count = 0
@@ -85,12 +81,14 @@ extension KeyStore {
                 }
                 buffer.removeAll(keepingCapacity: true)
             }
-            while let row = try cursor.next() {
+            try db.forEachRow(
+                sql: "SELECT \(AuditLog.columns) FROM audit_events WHERE seq > ? ORDER BY seq", arguments: [after ?? 0]
+            ) { row in
                 let stored: AuditLog.StoredRow
                 do {
                     stored = try AuditLog.decodeRow(row)
                 } catch let error as SigilError {
-                    let seq = (try? row.decode(Int64.self, atIndex: 0)).map(String.init) ?? "?"
+                    let seq = (try? row.decode(Int64.self, at: 0)).map(String.init) ?? "?"
                     throw SigilError(
                         .storageFailure, "audit event \(seq) cannot be exported: \(error.message) (run audit verify)")
                 }
@@ -117,8 +115,7 @@ extension KeyStore {
             throw SigilError(.invalidArgument, "limit must be between 1 and 10000, but is \(limit)")
         }
         return try read { db in
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT \(AuditLog.columns) FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?",
+            let rows = try db.rows(sql: "SELECT \(AuditLog.columns) FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?",
                 arguments: [after, limit])
             return try rows.map { row in
                 let stored = try AuditLog.decodeRow(row)

@@ -1,5 +1,4 @@
 public import Foundation
-internal import GRDB
 public import SigilCrypto
 
 extension KeyStore {
@@ -29,7 +28,7 @@ extension KeyStore {
         }
         let (id, secret, sealed) = try makeAccessKey()
         try write { db in
-            if try Int.fetchOne(db, sql: "SELECT count(*) FROM principals WHERE arn = ?", arguments: [principal]) == 0 {
+            if try db.value(Int.self, sql: "SELECT count(*) FROM principals WHERE arn = ?", arguments: [principal]) == 0 {
                 try Self.insertPrincipal(
                     db, arn: principal, account: account, kind: parts.kind, name: parts.name, policy: nil, now: now)
             }
@@ -47,9 +46,7 @@ extension KeyStore {
     ///   does not open.
     public func credential(accessKeyID: String) throws -> Credential? {
         let row = try read { db in
-            try Row.fetchOne(
-                db,
-                sql: """
+            try db.row(sql: """
                     SELECT a.sealed_secret, a.principal, a.account, a.active, a.created_at, p.kind, p.identity_policy,
                         p.created_at AS principal_created_at
                     FROM access_keys a JOIN principals p ON p.arn = a.principal WHERE a.id = ?
@@ -77,8 +74,8 @@ extension KeyStore {
     /// - Throws: ``SigilError`` with code `notFound` for an unknown access key.
     public func revokeAccessKey(_ accessKeyID: String) throws {
         try write { db in
-            try db.execute(sql: "UPDATE access_keys SET active = 0 WHERE id = ?", arguments: [accessKeyID])
-            guard db.changesCount == 1 else {
+            let changed = try db.execute(sql: "UPDATE access_keys SET active = ? WHERE id = ?", arguments: [false, accessKeyID])
+            guard changed == 1 else {
                 throw SigilError(.notFound, "no access key \(Validation.quoted(accessKeyID))")
             }
         }
@@ -95,7 +92,7 @@ extension KeyStore {
         let principal = "arn:aws:iam::\(account):root"
         let (id, secret, sealed) = try makeAccessKey()
         return try write { db in
-            guard try Int.fetchOne(db, sql: "SELECT count(*) FROM access_keys") == 0 else { return false }
+            guard try db.value(Int.self, sql: "SELECT count(*) FROM access_keys") == 0 else { return false }
             try Self.insertRootIfAbsent(db, account: account, now: now)
             try Self.insertAccessKey(db, id: id, sealed: sealed, principal: principal, account: account, now: now)
             var contents = Array("[default]\naws_access_key_id = \(id)\naws_secret_access_key = ".utf8)
@@ -125,10 +122,10 @@ extension KeyStore {
     }
 
     static func insertAccessKey(
-        _ db: Database, id: String, sealed: [UInt8], principal: String, account: String, now: Date
+        _ db: any StoreTransaction, id: String, sealed: [UInt8], principal: String, account: String, now: Date
     ) throws {
         try db.execute(
-            sql: "INSERT INTO access_keys (id, sealed_secret, principal, account, active, created_at) VALUES (?, ?, ?, ?, 1, ?)",
-            arguments: [id, Data(sealed), principal, account, now.timeIntervalSince1970])
+            sql: "INSERT INTO access_keys (id, sealed_secret, principal, account, active, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [id, Data(sealed), principal, account, true, now.timeIntervalSince1970])
     }
 }

@@ -1,5 +1,4 @@
 public import Foundation
-internal import GRDB
 public import SigilCrypto
 
 extension KeyStore {
@@ -85,9 +84,7 @@ extension KeyStore {
     public func rotations(id: String) throws -> [KeyRotation] {
         try read { db in
             _ = try Self.requireKey(db, id: id)
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
+            let rows = try db.rows(sql: """
                     SELECT version, created_at, rotation_type FROM key_material
                     WHERE key_id = ? AND rotation_type IS NOT NULL ORDER BY version
                     """,
@@ -148,13 +145,11 @@ extension KeyStore {
         -> [(keyID: String, version: Int)]
     {
         try write { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM keys WHERE rotation_enabled = 1 AND state = ? AND next_rotation_date <= ?
+            let rows = try db.rows(sql: """
+                    SELECT * FROM keys WHERE rotation_enabled = ? AND state = ? AND next_rotation_date <= ?
                     ORDER BY seq
                     """,
-                arguments: [KeyState.enabled.kmsName, now.timeIntervalSince1970])
+                arguments: [true, KeyState.enabled.kmsName, now.timeIntervalSince1970])
             var rotated: [(keyID: String, version: Int)] = []
             for row in rows {
                 let record = try Self.keyRecord(row)
@@ -174,7 +169,7 @@ extension KeyStore {
 
     // MARK: - Internals
 
-    private func rotate(_ db: Database, record: KeyRecord, at date: Date, type: RotationType) throws -> Int {
+    private func rotate(_ db: any StoreTransaction, record: KeyRecord, at date: Date, type: RotationType) throws -> Int {
         guard record.spec.isSymmetric else {
             throw SigilError(.invalidKeyUsage, "\(record.arn) is asymmetric: only symmetric keys rotate")
         }
@@ -201,10 +196,9 @@ extension KeyStore {
         return key
     }
 
-    static func sealedMaterial(_ db: Database, record: KeyRecord, version: Int) throws -> [UInt8] {
+    static func sealedMaterial(_ db: any StoreTransaction, record: KeyRecord, version: Int) throws -> [UInt8] {
         guard
-            let data = try Data.fetchOne(
-                db, sql: "SELECT sealed FROM key_material WHERE key_id = ? AND version = ?",
+            let data = try db.value(Data.self, sql: "SELECT sealed FROM key_material WHERE key_id = ? AND version = ?",
                 arguments: [record.id, version])
         else {
             throw SigilError(.notFound, "\(record.arn) has no material version \(version)")

@@ -1,5 +1,4 @@
 public import Foundation
-internal import GRDB
 public import SigilCrypto
 
 extension KeyStore {
@@ -71,7 +70,7 @@ extension KeyStore {
 
     /// The accounts that exist: those with at least one principal.
     public func knownAccounts() throws -> Set<String> {
-        try read { db in Set(try String.fetchAll(db, sql: "SELECT DISTINCT account FROM principals")) }
+        try read { db in Set(try db.values(String.self, sql: "SELECT DISTINCT account FROM principals")) }
     }
 
     /// The key holder's own account: the account of the root that got the data
@@ -102,8 +101,8 @@ extension KeyStore {
             try Self.validateIdentityPolicy(policy)
         }
         try write { db in
-            try db.execute(sql: "UPDATE principals SET identity_policy = ? WHERE arn = ?", arguments: [policy, arn])
-            guard db.changesCount == 1 else { throw Self.noPrincipal(arn) }
+            let changed = try db.execute(sql: "UPDATE principals SET identity_policy = ? WHERE arn = ?", arguments: [policy, arn])
+            guard changed == 1 else { throw Self.noPrincipal(arn) }
         }
     }
 
@@ -129,8 +128,7 @@ extension KeyStore {
                         "\(arn) is the root of the key holder's own account, which owns the data directory: "
                             + "it cannot be removed (revoke or rotate its access keys instead)")
                 }
-                let others = try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM principals WHERE account = ? AND kind != 'root'",
+                let others = try db.value(Int.self, sql: "SELECT count(*) FROM principals WHERE account = ? AND kind != 'root'",
                     arguments: [record.account]) ?? 0
                 guard others == 0 else {
                     throw SigilError(
@@ -183,7 +181,7 @@ extension KeyStore {
         let (id, secret, sealed) = try makeAccessKey()
         try write { db in
             _ = try Self.requirePrincipal(db, arn: principalARN)
-            try db.execute(sql: "UPDATE access_keys SET active = 0 WHERE principal = ?", arguments: [principalARN])
+            try db.execute(sql: "UPDATE access_keys SET active = ? WHERE principal = ?", arguments: [false, principalARN])
             try Self.insertAccessKey(db, id: id, sealed: sealed, principal: principalARN, account: parts.account, now: now)
         }
         return (id, secret)
@@ -242,9 +240,9 @@ extension KeyStore {
 
     /// Inserts a principal, and its account's root when the account has none.
     static func insertPrincipal(
-        _ db: Database, arn: String, account: String, kind: PrincipalKind, name: String, policy: String?, now: Date
+        _ db: any StoreTransaction, arn: String, account: String, kind: PrincipalKind, name: String, policy: String?, now: Date
     ) throws {
-        guard try Int.fetchOne(db, sql: "SELECT count(*) FROM principals WHERE arn = ?", arguments: [arn]) == 0 else {
+        guard try db.value(Int.self, sql: "SELECT count(*) FROM principals WHERE arn = ?", arguments: [arn]) == 0 else {
             throw SigilError(.alreadyExists, "\(arn) already exists")
         }
         try insertRootIfAbsent(db, account: account, now: now)
@@ -258,19 +256,19 @@ extension KeyStore {
         }
     }
 
-    static func insertRootIfAbsent(_ db: Database, account: String, now: Date) throws {
+    static func insertRootIfAbsent(_ db: any StoreTransaction, account: String, now: Date) throws {
         try db.execute(
             sql: """
-                INSERT OR IGNORE INTO principals (arn, account, kind, name, identity_policy, created_at)
-                VALUES (?, ?, 'root', 'root', NULL, ?)
+                INSERT INTO principals (arn, account, kind, name, identity_policy, created_at)
+                VALUES (?, ?, 'root', 'root', NULL, ?) ON CONFLICT (arn) DO NOTHING
                 """,
             arguments: [PrincipalRecord.arn(account: account, kind: .root, name: "root"), account, now.timeIntervalSince1970])
     }
 
-    static func ownAccount(_ db: Database) throws -> String {
+    static func ownAccount(_ db: any StoreTransaction) throws -> String {
         // Access keys are never deleted from the own root (it cannot be removed), and
-        // rowids grow, so the smallest rowid is the key made at initialisation.
-        guard let account = try String.fetchOne(db, sql: "SELECT account FROM access_keys ORDER BY rowid LIMIT 1") else {
+        // their order of making only grows, so the first is the key made at initialisation.
+        guard let account = try db.value(String.self, sql: "SELECT account FROM access_keys ORDER BY \(Self.insertionOrder(db)) LIMIT 1") else {
             throw SigilError(.storageFailure, "the key store has no access key, so no account of its own")
         }
         return account
@@ -280,30 +278,26 @@ extension KeyStore {
         SigilError(.notFound, "no principal \(Validation.quoted(arn))")
     }
 
-    static func requirePrincipal(_ db: Database, arn: String) throws -> PrincipalRecord {
+    static func requirePrincipal(_ db: any StoreTransaction, arn: String) throws -> PrincipalRecord {
         guard let record = try fetchPrincipals(db, arn: arn).first else { throw noPrincipal(arn) }
         return record
     }
 
     /// One principal by ARN, or every principal (of an account), with their access keys.
-    static func fetchPrincipals(_ db: Database, arn: String? = nil, account: String? = nil) throws -> [PrincipalRecord] {
+    static func fetchPrincipals(_ db: any StoreTransaction, arn: String? = nil, account: String? = nil) throws -> [PrincipalRecord] {
         let order = "ORDER BY account, CASE kind WHEN 'root' THEN 0 WHEN 'user' THEN 1 ELSE 2 END, name"
-        let rows: [Row]
-        let keyRows: [Row]
+        let rows: [StoreRow]
+        let keyRows: [StoreRow]
         if let arn {
-            rows = try Row.fetchAll(db, sql: "SELECT * FROM principals WHERE arn = ?", arguments: [arn])
-            keyRows = try Row.fetchAll(
-                db, sql: "SELECT id, principal, active, created_at FROM access_keys WHERE principal = ? ORDER BY rowid",
+            rows = try db.rows(sql: "SELECT * FROM principals WHERE arn = ?", arguments: [arn])
+            keyRows = try db.rows(sql: "SELECT id, principal, active, created_at FROM access_keys WHERE principal = ? ORDER BY \(Self.insertionOrder(db))",
                 arguments: [arn])
         } else {
-            rows = try Row.fetchAll(
-                db, sql: "SELECT * FROM principals WHERE ? IS NULL OR account = ? \(order)", arguments: [account, account])
-            keyRows = try Row.fetchAll(
-                db,
-                sql: """
+            rows = try db.rows(sql: "SELECT * FROM principals WHERE CAST(? AS TEXT) IS NULL OR account = ? \(order)", arguments: [account, account])
+            keyRows = try db.rows(sql: """
                     SELECT a.id, a.principal, a.active, a.created_at FROM access_keys a
                     JOIN principals p ON p.arn = a.principal
-                    WHERE ? IS NULL OR p.account = ? ORDER BY a.rowid
+                    WHERE CAST(? AS TEXT) IS NULL OR p.account = ? ORDER BY a.\(Self.insertionOrder(db))
                     """,
                 arguments: [account, account])
         }
@@ -328,7 +322,13 @@ extension KeyStore {
         }
     }
 
-    static func principalKind(_ row: Row, arn: String) throws -> PrincipalKind {
+    /// The column that orders access keys as they were made: SQLite's implicit `rowid`,
+    /// PostgreSQL's `seq`.
+    static func insertionOrder(_ db: any StoreTransaction) -> String {
+        db.dialect == .sqlite ? "rowid" : "seq"
+    }
+
+    static func principalKind(_ row: StoreRow, arn: String) throws -> PrincipalKind {
         let name = try row.decode(String.self, forColumn: "kind")
         guard let kind = PrincipalKind(rawValue: name) else {
             throw SigilError(.storageFailure, "principal \(arn) has an unknown kind \(Validation.quoted(name))")

@@ -1,5 +1,4 @@
-public import Foundation
-internal import GRDB
+internal import Foundation
 
 extension KeyStore {
     /// How many keys are in each state, for the metrics endpoint.
@@ -10,8 +9,8 @@ extension KeyStore {
     public func keyCountsByState() throws -> [String: Int] {
         try read { db in
             var counts: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM keys GROUP BY state") {
-                counts[row["state"]] = row["n"]
+            for row in try db.rows(sql: "SELECT state, count(*) AS n FROM keys GROUP BY state") {
+                counts[try row.decode(String.self, forColumn: "state")] = try row.decode(Int.self, forColumn: "n")
             }
             return counts
         }

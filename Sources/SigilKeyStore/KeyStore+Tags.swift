@@ -1,4 +1,3 @@
-internal import GRDB
 internal import SigilCrypto
 
 extension KeyStore {
@@ -22,7 +21,7 @@ extension KeyStore {
                         """,
                     arguments: [id, tag.key, tag.value])
             }
-            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM key_tags WHERE key_id = ?", arguments: [id]) ?? 0
+            let count = try db.value(Int.self, sql: "SELECT count(*) FROM key_tags WHERE key_id = ?", arguments: [id]) ?? 0
             guard count <= Validation.maximumTags else {
                 // Throwing rolls the whole transaction back: no tag of this call is kept.
                 throw SigilError(
@@ -50,8 +49,7 @@ extension KeyStore {
     public func tags(id: String) throws -> [KeyTag] {
         try read { db in
             _ = try Self.requireKey(db, id: id)
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT tag_key, tag_value FROM key_tags WHERE key_id = ? ORDER BY tag_key", arguments: [id])
+            let rows = try db.rows(sql: "SELECT tag_key, tag_value FROM key_tags WHERE key_id = ? ORDER BY tag_key", arguments: [id])
             return try rows.map { row in
                 KeyTag(
                     key: try row.decode(String.self, forColumn: "tag_key"),

@@ -1,13 +1,16 @@
 public import Foundation
-internal import GRDB
 internal import SigilCrypto
 
-/// The key holder's persistent state: keys and their sealed material, aliases, tags and
-/// access keys, in one SQLite database (WAL, `synchronous=FULL`) in a data directory
-/// beside the root key that seals every secret.
+/// The key holder's persistent state: keys and their sealed material, aliases, tags,
+/// principals, access keys and the audit log, sealed by the root key in the data
+/// directory. The tables live in one SQLite database in that directory (WAL,
+/// `synchronous=FULL`), or in PostgreSQL, shared by several key holders that hold the
+/// same root key (``StoreLocation``).
 ///
 /// Every method is synchronous, throws ``SigilError``, and is safe to call from many
-/// threads at once: writes are serialised by GRDB's writer, reads run concurrently.
+/// threads at once: writes follow one another (across nodes too), reads run concurrently.
+/// Over PostgreSQL a call waits for the network: call it off an event loop
+/// (``isLocal``).
 /// Methods that generate keys (``createKey(account:region:spec:usage:description:policy:tags:now:)``)
 /// or parse them (``privateKey(id:)``) take CPU time: call them off an event loop.
 ///
@@ -20,7 +23,7 @@ public final class KeyStore: Sendable {
     /// The data directory.
     public let directory: URL
     let files: DataDirectory
-    let database: DatabasePool
+    let database: any StoreDatabase
     let sealer: Sealer
     let resolutions = ResolutionCache()
     let auditLog: AuditLog
@@ -28,18 +31,19 @@ public final class KeyStore: Sendable {
     /// ``recordAudit(_:)``).
     public let auditWriter: AuditWriter
 
-    private init(files: DataDirectory, database: DatabasePool, sealer: Sealer, auditLog: AuditLog) {
+    /// Whether the tables are in the data directory (SQLite), so that a call returns in
+    /// microseconds; `false` over PostgreSQL, where every call that misses the caches
+    /// waits for the network.
+    public var isLocal: Bool { database.dialect == .sqlite }
+
+    private init(files: DataDirectory, database: any StoreDatabase, sealer: Sealer, auditLog: AuditLog) {
         self.directory = files.url
         self.files = files
         self.database = database
         self.sealer = sealer
         self.auditLog = auditLog
         self.auditWriter = AuditWriter { events in
-            do {
-                _ = try database.write { db in try auditLog.append(events, in: db) }
-            } catch let error as DatabaseError {
-                throw Self.storageError(error, doing: "appending to the audit log")
-            }
+            _ = try database.write { db in try auditLog.append(events, in: db) }
         }
     }
 
@@ -62,41 +66,44 @@ public final class KeyStore: Sendable {
     ///   beside an existing database, is readable by others, has the wrong size, or
     ///   the database cannot be opened or migrated; `invalidArgument` for a bad account.
     public static func open(
-        directory: URL, account: String = defaultAccount, now: Date = Date()
+        directory: URL, account: String = defaultAccount, now: Date = Date(), location: StoreLocation = .dataDirectory
     ) throws -> KeyStoreOpening {
         try Validation.account(account)
         let files = DataDirectory(url: directory.standardizedFileURL)
         try files.ensureExists()
 
+        let database: any StoreDatabase
         let rootKey: SecureBytes
-        if files.exists(files.rootKeyURL) {
-            rootKey = try files.readRootKey()
-        } else if files.exists(files.databaseURL) {
-            throw SigilError(
-                .storageFailure,
-                "\(files.databaseURL.path) exists but its root key \(files.rootKeyURL.path) does not: "
-                    + "without it no key can be opened; restore root.key from a backup (a new one would not help)")
-        } else {
-            rootKey = try files.createRootKey()
-        }
-
-        try files.ensureDatabaseFile()
-        let database: DatabasePool
-        do {
-            var configuration = Configuration()
-            configuration.label = "sigil-keystore"
-            configuration.busyMode = .timeout(10)
-            database = try DatabasePool(path: files.databaseURL.path, configuration: configuration)
-            // An acknowledged write must survive a crash or power loss: fsync the WAL on every
-            // commit. Set on the pool's one writer connection, which lives as long as the pool;
-            // not in prepareDatabase, because GRDB's WAL set-up then lowers it to NORMAL.
-            try database.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA synchronous = FULL")
+        switch location {
+        case .dataDirectory:
+            if files.exists(files.rootKeyURL) {
+                rootKey = try files.readRootKey()
+            } else if files.exists(files.databaseURL) {
+                throw SigilError(
+                    .storageFailure,
+                    "\(files.databaseURL.path) exists but its root key \(files.rootKeyURL.path) does not: "
+                        + "without it no key can be opened; restore root.key from a backup (a new one would not help)")
+            } else {
+                rootKey = try files.createRootKey()
             }
-            try Schema.migrator.migrate(database)
-        } catch let error as DatabaseError {
-            throw storageError(error, doing: "opening \(files.databaseURL.path)")
+            try files.ensureDatabaseFile()
+            database = try SQLiteDatabase(path: files.databaseURL.path)
+        case .postgreSQL(let url, let password):
+            let shared = try PostgreSQLDatabase(configuration: url.connectionConfiguration(password: password))
+            if files.exists(files.rootKeyURL) {
+                rootKey = try files.readRootKey()
+            } else if try shared.read({ try StoreIdentity.check(in: $0) }) != nil {
+                throw SigilError(
+                    .storageFailure,
+                    "the store at \(url) was sealed with a root key, and \(files.rootKeyURL.path) does not exist: "
+                        + "give every node the same root key: copy root.key from a node of this store into this data "
+                        + "directory, mode 0600")
+            } else {
+                rootKey = try files.createRootKey()
+            }
+            database = shared
         }
+        try database.write { db in try StoreIdentity.claim(db, rootKey: rootKey, directory: files.url.path) }
 
         let store = KeyStore(
             files: files, database: database, sealer: Sealer(rootKey: rootKey), auditLog: try AuditLog(rootKey: rootKey))
@@ -280,10 +287,8 @@ public final class KeyStore: Sendable {
             afterSequence = value
         }
         return try read { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM keys WHERE account = ? AND (? IS NULL OR region = ?) AND seq > ?
+            let rows = try db.rows(sql: """
+                    SELECT * FROM keys WHERE account = ? AND (CAST(? AS TEXT) IS NULL OR region = ?) AND seq > ?
                     ORDER BY seq LIMIT ?
                     """,
                 arguments: [account, region, region, afterSequence, limit + 1])
@@ -408,8 +413,7 @@ public final class KeyStore: Sendable {
     @discardableResult
     public func deleteKeysDue(now: Date = Date(), audit: ((KeyRecord) -> AuditEvent)? = nil) throws -> [String] {
         try write { db in
-            let records = try Row.fetchAll(
-                db, sql: "SELECT * FROM keys WHERE state = ? AND deletion_date <= ? ORDER BY seq",
+            let records = try db.rows(sql: "SELECT * FROM keys WHERE state = ? AND deletion_date <= ? ORDER BY seq",
                 arguments: [KeyState.pendingDeletion.kmsName, now.timeIntervalSince1970]
             ).map(Self.keyRecord)
             let ids = records.map(\.id)
@@ -425,56 +429,46 @@ public final class KeyStore: Sendable {
         }
     }
 
-    // MARK: - Database plumbing
-
-    /// Runs a read, turning GRDB's errors into ``SigilError``.
-    func read<T>(_ body: (Database) throws -> T) throws -> T {
-        do {
-            return try database.read(body)
-        } catch let error as DatabaseError {
-            throw Self.storageError(error, doing: "reading the key store")
-        }
+    /// Forgets the key records resolved so far: another node changed the store.
+    public func forgetCachedRecords() {
+        resolutions.invalidate()
     }
 
-    /// Runs a write transaction, turning GRDB's errors into ``SigilError``; `audit`, when
+    // MARK: - Database plumbing
+
+    /// Runs a read transaction.
+    func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+        try database.read(body)
+    }
+
+    /// Runs a write transaction; `audit`, when
     /// given, is appended to the audit log after `body`, in the same transaction, so the
     /// event exists exactly when the change does.
-    func write<T>(audit: AuditEvent? = nil, _ body: (Database) throws -> T) throws -> T {
+    func write<T>(audit: AuditEvent? = nil, _ body: (any StoreTransaction) throws -> T) throws -> T {
         defer { resolutions.invalidate() }
         // The events of requests that finished before this one are committed first, so
         // that the log's order is the order in which requests completed.
         if audit != nil { try auditWriter.flush() }
-        do {
-            return try database.write { db in
-                let result = try body(db)
-                if let audit { try auditLog.append(CollectionOfOne(audit), in: db) }
-                return result
-            }
-        } catch let error as DatabaseError {
-            throw Self.storageError(error, doing: "writing the key store")
+        return try database.write { db in
+            let result = try body(db)
+            if let audit { try auditLog.append(CollectionOfOne(audit), in: db) }
+            return result
         }
     }
 
-    /// SQLite's code and message only: never the SQL arguments, which could be secret-adjacent.
-    static func storageError(_ error: DatabaseError, doing what: String) -> SigilError {
-        SigilError(
-            .storageFailure,
-            "\(what) failed: \(error.message ?? "SQLite error") (SQLite result code \(error.extendedResultCode.rawValue))")
-    }
-
-    static func fetchKey(_ db: Database, sql: String, arguments: StatementArguments) throws -> KeyRecord? {
-        guard let row = try Row.fetchOne(db, sql: sql, arguments: arguments) else { return nil }
+    static func fetchKey(_ db: any StoreTransaction, sql: String, arguments: StoreArguments) throws -> KeyRecord? {
+        guard let row = try db.row(sql: sql, arguments: arguments) else { return nil }
         return try keyRecord(row)
     }
 
-    static func requireKey(_ db: Database, id: String) throws -> KeyRecord {
+    static func requireKey(_ db: any StoreTransaction, id: String) throws -> KeyRecord {
         guard let record = try fetchKey(db, sql: "SELECT * FROM keys WHERE id = ?", arguments: [id]) else {
             throw SigilError(.notFound, "no key with id \(id)")
         }
         return record
     }
 
-    static func keyRecord(_ row: Row) throws -> KeyRecord {
+    static func keyRecord(_ row: StoreRow) throws -> KeyRecord {
         let id = try row.decode(String.self, forColumn: "id")
         let specName = try row.decode(String.self, forColumn: "spec")
         let usageName = try row.decode(String.self, forColumn: "usage")

@@ -71,6 +71,18 @@ enum Schema {
         }
         registerPrincipals(in: &migrator)
         registerAuditLog(in: &migrator)
+        migrator.registerMigration("v4: store identity") { db in
+            // See ``StoreIdentity``.
+            try db.execute(
+                sql: """
+                    CREATE TABLE store_identity (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        root_key_check BLOB NOT NULL,
+                        first_data_directory TEXT NOT NULL,
+                        created_at REAL NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 }

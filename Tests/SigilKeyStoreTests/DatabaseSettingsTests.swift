@@ -8,7 +8,7 @@ struct DatabaseSettingsTests {
     @Test("the store writes in WAL mode with synchronous=FULL, foreign keys on")
     func walAndFullSynchronous() throws {
         let fixture = try StoreFixture()
-        let database = fixture.store.database
+        let database = try #require(fixture.store.database as? SQLiteDatabase).pool
         let writer = try database.write { db in
             (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"))
         }

@@ -296,7 +296,7 @@ struct DataDirectoryTests {
         #expect(!FileManager.default.fileExists(atPath: fixture.rootKeyURL.path), "no new root key may be made")
     }
 
-    @Test("another root key (of the right size and mode) opens nothing: every unseal fails")
+    @Test("another root key (of the right size and mode) is refused at open; had it got in, every unseal would fail")
     func anotherRootKeyOpensNothing() throws {
         let fixture = try StoreFixture()
         let key = try fixture.createSymmetricKey()
@@ -305,6 +305,15 @@ struct DataDirectoryTests {
                 .first { $0.hasPrefix("aws_access_key_id = ") }?.dropFirst(20))
         try Data(try SecureRandom.bytes(count: 32)).write(to: fixture.rootKeyURL)
         #expect(chmod(fixture.rootKeyURL.path, 0o600) == 0)
+        // The store records which root key sealed it: another one is refused before use.
+        #expect {
+            _ = try fixture.reopen()
+        } throws: { error in
+            (error as? SigilError)?.code == .storageFailure && "\(error)".contains("not the one the store was sealed with")
+        }
+        // With that record removed behind the store's back, the other key gets in, and
+        // still opens nothing: every secret is sealed under the first.
+        try fixture.rawDatabase().write { db in try db.execute(sql: "DELETE FROM store_identity") }
         let other = try fixture.reopen()
         #expect(throws: SigilError(.authenticationFailure, "")) { try other.currentSymmetricKey(id: key.id) }
         #expect(throws: SigilError(.authenticationFailure, "")) { try other.credential(accessKeyID: String(id)) }

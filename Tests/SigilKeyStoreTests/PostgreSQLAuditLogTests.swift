@@ -18,11 +18,12 @@ struct PostgreSQLAuditLogTests {
             errorCode: number % 5 == 0 ? "AccessDeniedException" : nil, errorMessage: number % 5 == 0 ? "no\nway" : nil)
     }
 
-    /// Runs `body` against a migrated throwaway cluster with a client of it.
+    /// Runs `body` against a migrated throwaway cluster with a raw client of it (to tamper
+    /// as someone with write access to the database would).
     static func withStore(_ body: @Sendable (PostgresClient, PostgreSQLServer) async throws -> Void) async throws {
         try await withPostgreSQLServer { server in
+            _ = try PostgreSQLDatabase(configuration: server.connectionConfiguration)
             try await withPostgresClient(server.configuration(password: server.password)) { client in
-                try await PostgreSQLSchema.migrate(client, logger: Logger(label: "test"))
                 try await body(client, server)
             }
         }
@@ -32,24 +33,23 @@ struct PostgreSQLAuditLogTests {
     func twoNodesOneChain() async throws {
         try await Self.withStore { client, server in
             let rootKey = SecureBytes(TestSupport.randomMessage(lengths: 32...32))
-            let logger = Logger(label: "test")
-            // Each node has its own client (its own connections) and its own AuditLog.
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for node in 1...2 {
-                    group.addTask {
-                        try await withPostgresClient(server.configuration(password: server.password)) { nodeClient in
-                            let log = try AuditLog(rootKey: rootKey)
-                            for batch in 0..<40 {
-                                let events = (0..<(1 + batch % 3)).map { Self.event(node: node, batch * 3 + $0) }
-                                try await log.append(events, to: nodeClient, logger: logger)
-                            }
-                        }
+            // Each node has its own connections and its own AuditLog, on a thread of its own.
+            let nodes = try (1...2).map { _ in try PostgreSQLDatabase(configuration: server.connectionConfiguration) }
+            let failures = Locked<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: 2) { index in
+                do {
+                    let log = try AuditLog(rootKey: rootKey)
+                    for batch in 0..<40 {
+                        let events = (0..<(1 + batch % 3)).map { Self.event(node: index + 1, batch * 3 + $0) }
+                        try nodes[index].write { try log.append(events, in: $0) }
                     }
+                } catch {
+                    failures.withLock { $0.append("node \(index + 1): \(error)") }
                 }
-                try await group.waitForAll()
             }
+            #expect(failures.withLock { $0 } == [])
             let total = 2 * (0..<40).reduce(0) { $0 + 1 + $1 % 3 }
-            let verification = try await AuditLog(rootKey: rootKey).verify(client, logger: logger)
+            let verification = try nodes[0].read { try AuditLog(rootKey: rootKey).verify($0) }
             #expect(verification.isIntact, "\(verification.firstBroken.map { "\($0)" } ?? "")")
             #expect(verification.eventCount == total && verification.lastSeq == Int64(total))
 
@@ -71,16 +71,16 @@ struct PostgreSQLAuditLogTests {
 
     @Test("What the SQLite log detects is detected here: an altered or removed event, a missing head, another root key")
     func tamperingIsDetected() async throws {
-        try await Self.withStore { client, _ in
+        try await Self.withStore { client, server in
             let rootKey = SecureBytes(TestSupport.randomMessage(lengths: 32...32))
             let log = try AuditLog(rootKey: rootKey)
-            let logger = Logger(label: "test")
-            try await log.append((1...12).map { Self.event(node: 1, $0) }, to: client, logger: logger)
-            #expect(try await log.verify(client, logger: logger).isIntact)
+            let store = try PostgreSQLDatabase(configuration: server.connectionConfiguration)
+            try store.write { try log.append((1...12).map { Self.event(node: 1, $0) }, in: $0) }
+            #expect(try store.read { try log.verify($0) }.isIntact)
 
             func brokenAt(_ change: PostgresQuery, undo: PostgresQuery?) async throws -> (Int64, String)? {
                 _ = try await client.query(change)
-                let broken = try await log.verify(client, logger: logger).firstBroken
+                let broken = try store.read { try log.verify($0) }.firstBroken
                 if let undo { _ = try await client.query(undo) }
                 return broken.map { ($0.seq, $0.reason) }
             }
@@ -88,26 +88,26 @@ struct PostgreSQLAuditLogTests {
                 "UPDATE audit_events SET operation = 'Encrypt' WHERE seq = 5",
                 undo: "UPDATE audit_events SET operation = \(Self.event(node: 1, 5).operation) WHERE seq = 5")
             #expect(altered?.0 == 5 && altered?.1.contains("its hash does not match") == true, "\(String(describing: altered))")
-            #expect(try await log.verify(client, logger: logger).isIntact, "the undo restores the chain")
+            #expect(try store.read { try log.verify($0) }.isIntact, "the undo restores the chain")
 
             let removed = try await brokenAt("DELETE FROM audit_events WHERE seq = 12", undo: nil)
             #expect(removed?.0 == 12 && removed?.1.contains("removed") == true, "\(String(describing: removed))")
 
             // Another root key: the head's MAC fails, and appending is refused.
             let stranger = try AuditLog(rootKey: SecureBytes(TestSupport.randomMessage(lengths: 32...32)))
-            let foreign = try await stranger.verify(client, logger: logger).firstBroken
+            let foreign = try store.read { try stranger.verify($0) }.firstBroken
             #expect(foreign?.reason.contains("MAC does not verify") == true, "\(String(describing: foreign))")
-            await #expect {
-                try await stranger.append([Self.event(node: 2, 1)], to: client, logger: logger)
+            #expect {
+                try store.write { try stranger.append([Self.event(node: 2, 1)], in: $0) }
             } throws: { error in
                 (error as? SigilError)?.code == .storageFailure && "\(error)".contains("signed head does not verify")
             }
 
             // The head removed under events: nothing vouches for the end, and appending is refused.
             _ = try await client.query("DELETE FROM audit_head")
-            #expect(try await log.verify(client, logger: logger).firstBroken?.reason.contains("signed head is missing") == true)
-            await #expect {
-                try await log.append([Self.event(node: 1, 13)], to: client, logger: logger)
+            #expect(try store.read { try log.verify($0) }.firstBroken?.reason.contains("signed head is missing") == true)
+            #expect {
+                try store.write { try log.append([Self.event(node: 1, 13)], in: $0) }
             } throws: { error in
                 (error as? SigilError)?.code == .storageFailure && "\(error)".contains("signed head is missing")
             }

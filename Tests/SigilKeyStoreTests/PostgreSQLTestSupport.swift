@@ -35,6 +35,17 @@ func withPostgresClient<Result: Sendable>(
 }
 
 extension PostgreSQLServer {
+    /// A postgres-nio connection configuration for this cluster's role over loopback TCP,
+    /// without TLS: what the key store's PostgreSQL backend takes.
+    var connectionConfiguration: PostgresConnection.Configuration {
+        PostgresConnection.Configuration(
+            host: "127.0.0.1", port: port, username: user, password: password, database: database, tls: .disable)
+    }
+
+    /// The `postgresql://` URL of this cluster, as `--database-url` takes it (the password
+    /// goes through `PGPASSWORD` or a password file, never the URL).
+    var url: String { "postgresql://\(user)@127.0.0.1:\(port)/\(database)?sslmode=disable" }
+
     /// A client configuration for this cluster's role over loopback TCP, without TLS.
     func configuration(password: String) -> PostgresClient.Configuration {
         PostgresClient.Configuration(

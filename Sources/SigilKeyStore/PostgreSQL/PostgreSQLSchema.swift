@@ -1,5 +1,4 @@
 internal import Foundation
-public import PostgresNIO
 internal import SigilCrypto
 
 /// The shared store's tables in PostgreSQL (issue 11), made and upgraded by numbered
@@ -15,10 +14,6 @@ public enum PostgreSQLSchema {
         /// One statement each: postgres-nio sends one statement per query.
         let statements: [String]
     }
-
-    /// Taken for the length of the migrating transaction, by every node: nodes started
-    /// together apply each migration once, one after the other (the key spells "SigilMig").
-    static let lockKey: Int64 = 0x5369_6769_6C4D_6967
 
     static let migrations: [Migration] = [
         Migration(version: 1, name: "keys, material, tags, aliases, principals, access keys, audit log", statements: [
@@ -128,46 +123,44 @@ public enum PostgreSQLSchema {
             )
             """,
         ]),
+        Migration(version: 2, name: "store identity; access keys in the order made", statements: [
+            """
+            CREATE TABLE store_identity (
+                id integer PRIMARY KEY CHECK (id = 1),
+                root_key_check bytea NOT NULL,
+                first_data_directory text NOT NULL,
+                created_at double precision NOT NULL
+            )
+            """,
+            // SQLite's implicit rowid orders access keys as they were made; this is PostgreSQL's.
+            "ALTER TABLE access_keys ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY",
+        ]),
     ]
 
     /// The newest schema this build knows.
     public static var currentVersion: Int { migrations.last?.version ?? 0 }
 
     /// Brings the database's schema to ``currentVersion``: the migrations not yet applied,
-    /// in order, in one transaction under the advisory lock, each recorded in
-    /// `schema_migrations`. Nodes that start together wait for one another; the first
-    /// applies, the others find nothing left to do.
+    /// in order, in one write transaction, each recorded in `schema_migrations`. Write
+    /// transactions hold one lock across nodes, so nodes that start together apply each
+    /// migration once: the first applies, the others find nothing left to do.
     ///
     /// - Returns: The versions this call applied (none when the schema was current).
     /// - Throws: ``SigilError`` with code `storageFailure` when the database holds a newer
     ///   schema than this build knows (a newer key holder migrated it: upgrade this one),
     ///   and whatever the database answers otherwise; then nothing is applied.
     @discardableResult
-    public static func migrate(_ client: PostgresClient, logger: Logger) async throws -> [Int] {
-        do {
-            return try await applyMissing(client, logger: logger)
-        } catch let error as PostgresTransactionError {
-            // Rolled back: what went wrong inside is the error to report.
-            throw error.closureError ?? error
-        }
-    }
-
-    private static func applyMissing(_ client: PostgresClient, logger: Logger) async throws -> [Int] {
-        try await client.withTransaction(logger: logger) { connection -> [Int] in
-            _ = try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
-            _ = try await connection.query(
-                """
-                CREATE TABLE IF NOT EXISTS schema_migrations (
-                    version integer PRIMARY KEY,
-                    name text NOT NULL,
-                    applied_at timestamptz NOT NULL DEFAULT now()
-                )
-                """, logger: logger)
-            var applied = Set<Int>()
-            for try await version in try await connection.query("SELECT version FROM schema_migrations", logger: logger)
-                .decode(Int.self) {
-                applied.insert(version)
-            }
+    static func migrate(_ database: PostgreSQLDatabase) throws -> [Int] {
+        try database.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE IF NOT EXISTS schema_migrations (
+                        version integer PRIMARY KEY,
+                        name text NOT NULL,
+                        applied_at timestamptz NOT NULL DEFAULT now()
+                    )
+                    """)
+            let applied = Set(try db.values(Int.self, sql: "SELECT version FROM schema_migrations"))
             if let newest = applied.max(), newest > currentVersion {
                 throw SigilError(
                     .storageFailure,
@@ -175,11 +168,10 @@ public enum PostgreSQLSchema {
             }
             var done: [Int] = []
             for migration in migrations where !applied.contains(migration.version) {
-                for statement in migration.statements {
-                    _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-                }
-                _ = try await connection.query(
-                    "INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))", logger: logger)
+                for statement in migration.statements { try db.execute(sql: statement) }
+                try db.execute(
+                    sql: "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
+                    arguments: [migration.version, migration.name])
                 done.append(migration.version)
             }
             return done

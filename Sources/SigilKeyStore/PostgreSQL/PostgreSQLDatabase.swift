@@ -1,0 +1,244 @@
+internal import Foundation
+internal import Logging
+internal import NIOCore
+internal import NIOPosix
+internal import PostgresNIO
+internal import SigilCrypto
+
+/// The key store's tables in PostgreSQL, shared by every key holder that names the same
+/// database (issue 11).
+///
+/// The store's methods are synchronous, so this backend waits for postgres-nio's futures
+/// on the calling thread. Its connections run on an event loop of their own, which the
+/// calling thread never is, so a wait cannot block the loop it waits for. The service
+/// calls the store off its request tasks (``KeyStore/isLocal``), so waiting here holds a
+/// thread-pool thread, not one of Swift's few cooperative threads.
+///
+/// Every write transaction first takes one advisory lock shared by all nodes: writes then
+/// follow one another in commit order across nodes, as they do on SQLite's single
+/// writer, so a read-check-update in one transaction can never lose another node's update
+/// and the audit chain grows by one appender at a time. Reads run in a repeatable-read
+/// snapshot and never wait for writers. Writes are control-plane requests; the hot path
+/// of a cryptographic operation reads through the key holder's caches.
+final class PostgreSQLDatabase: StoreDatabase {
+    var dialect: StoreDialect { .postgreSQL }
+
+    /// Taken by every write transaction (the key spells "SigilWri").
+    static let writeLock: Int64 = 0x5369_6769_6C57_7269
+
+    private let configuration: PostgresConnection.Configuration
+    private let group: MultiThreadedEventLoopGroup
+    private let logger: Logger
+    /// Connections not in use; at most ``maximumConnections`` exist at once.
+    private let idle = Locked<(connections: [PostgresConnection], opened: Int)>(([], 0))
+    private let permits: DispatchSemaphore
+    /// Whether the last transaction announced a change, for the change feed (see ``write(_:)``).
+    let announcesChanges: Bool
+
+    /// Connects to the server (to fail now, with a clear message, rather than at the first
+    /// request) and brings its schema to the current version.
+    ///
+    /// - Parameters:
+    ///   - configuration: Where and as whom to connect (``PostgreSQLURL``).
+    ///   - maximumConnections: The most connections this node holds at once.
+    ///   - announcesChanges: Whether every write announces itself on the change feed
+    ///     (``PostgreSQLChangeFeed``), so that other nodes drop what they cached.
+    /// - Throws: ``SigilError`` with code `storageFailure` naming the server and the reason.
+    init(
+        configuration: PostgresConnection.Configuration, maximumConnections: Int = 8, announcesChanges: Bool = true,
+        logger: Logger = Logger(label: "sigil-keystore-postgresql")
+    ) throws {
+        self.configuration = configuration
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        self.logger = logger
+        self.permits = DispatchSemaphore(value: maximumConnections)
+        self.announcesChanges = announcesChanges
+        do {
+            try PostgreSQLSchema.migrate(self)
+        } catch {
+            shutdown()
+            throw error
+        }
+    }
+
+    deinit {
+        shutdown()
+    }
+
+    /// Closes every idle connection and stops the event loop.
+    private func shutdown() {
+        let connections = idle.withLock { state -> [PostgresConnection] in
+            defer { state.connections = [] }
+            return state.connections
+        }
+        for connection in connections { try? connection.close().wait() }
+        try? group.syncShutdownGracefully()
+    }
+
+    func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+        try transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+    }
+
+    func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+        try transaction(begin: "BEGIN ISOLATION LEVEL READ COMMITTED") { transaction in
+            try transaction.execute(sql: "SELECT pg_advisory_xact_lock(\(Self.writeLock))")
+            let result = try body(transaction)
+            if announcesChanges {
+                // Delivered to every listening node when this commits; never if it rolls back.
+                try transaction.execute(sql: "SELECT pg_notify('\(PostgreSQLChangeFeed.channel)', 'store')")
+            }
+            return result
+        }
+    }
+
+    /// Runs `body` between `begin` and COMMIT on one pooled connection, rolling back when
+    /// anything throws. A connection that failed is closed, not reused.
+    private func transaction<T>(begin: String, _ body: (any StoreTransaction) throws -> T) throws -> T {
+        permits.wait()
+        defer { permits.signal() }
+        let connection = try takeConnection()
+        let transaction = Transaction(connection, logger: logger)
+        defer {
+            if connection.isClosed {
+                idle.withLock { $0.opened -= 1 }
+            } else {
+                idle.withLock { $0.connections.append(connection) }
+            }
+        }
+        try transaction.run(begin)
+        let result: T
+        do {
+            result = try body(transaction)
+        } catch {
+            if !connection.isClosed { try? transaction.run("ROLLBACK") }
+            throw error
+        }
+        try transaction.run("COMMIT")
+        return result
+    }
+
+    private func takeConnection() throws -> PostgresConnection {
+        if let connection = idle.withLock({ $0.connections.popLast() }) {
+            if !connection.isClosed { return connection }
+            idle.withLock { $0.opened -= 1 }
+        }
+        let id = idle.withLock { state -> Int in
+            state.opened += 1
+            return state.opened
+        }
+        do {
+            return try PostgresConnection.connect(on: group.next(), configuration: configuration, id: id, logger: logger).wait()
+        } catch {
+            idle.withLock { $0.opened -= 1 }
+            throw Self.storageError(error, doing: "connecting to PostgreSQL")
+        }
+    }
+
+    /// The server's SQLSTATE and message, never the statement's parameters (they may be
+    /// sealed secrets or key material).
+    static func storageError(_ error: any Error, doing what: String) -> SigilError {
+        if let error = error as? SigilError { return error }
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message], let state = error.serverInfo?[.sqlState] {
+                return SigilError(.storageFailure, "\(what) failed: \(message) (SQLSTATE \(state))")
+            }
+            return SigilError(.storageFailure, "\(what) failed: \(error.code.description)")
+        }
+        return SigilError(.storageFailure, "\(what) failed: \(error)")
+    }
+
+    /// One transaction on one connection.
+    private final class Transaction: StoreTransaction {
+        let connection: PostgresConnection
+        let logger: Logger
+        var dialect: StoreDialect { .postgreSQL }
+
+        init(_ connection: PostgresConnection, logger: Logger) {
+            self.connection = connection
+            self.logger = logger
+        }
+
+        func run(_ sql: String) throws {
+            _ = try query(sql, StoreArguments([]))
+        }
+
+        func execute(sql: String, arguments: StoreArguments) throws -> Int {
+            try query(sql, arguments).metadata.rows ?? 0
+        }
+
+        func rows(sql: String, arguments: StoreArguments) throws -> [StoreRow] {
+            let result = try query(sql, arguments)
+            guard let first = result.rows.first else { return [] }
+            var columns: [String: Int] = [:]
+            for (index, cell) in first.enumerated() where columns[cell.columnName] == nil { columns[cell.columnName] = index }
+            return try result.rows.map { row in StoreRow(columns: columns, values: try row.map(Self.value)) }
+        }
+
+        /// Through a server-side cursor, a thousand rows at a time.
+        func forEachRow(sql: String, arguments: StoreArguments, _ body: (StoreRow) throws -> Void) throws {
+            try execute(sql: "DECLARE sigil_rows NO SCROLL CURSOR FOR \(sql)", arguments: arguments)
+            while true {
+                let page = try rows(sql: "FETCH 1000 FROM sigil_rows", arguments: [])
+                for row in page { try body(row) }
+                if page.count < 1000 { break }
+            }
+            try execute(sql: "CLOSE sigil_rows", arguments: [])
+        }
+
+        private func query(_ sql: String, _ arguments: StoreArguments) throws -> PostgresQueryResult {
+            do {
+                var binds = PostgresBindings(capacity: arguments.values.count)
+                for value in arguments.values {
+                    switch value {
+                    case .null: binds.appendNull()
+                    case .integer(let number): try binds.append(number)
+                    case .real(let number): try binds.append(number)
+                    case .text(let text): try binds.append(text)
+                    case .blob(let bytes): try binds.append(ByteBuffer(bytes: bytes))
+                    case .boolean(let flag): try binds.append(flag)
+                    }
+                }
+                let query = PostgresQuery(unsafeSQL: Self.numberedPlaceholders(sql), binds: binds)
+                return try connection.query(query, logger: logger).wait()
+            } catch {
+                throw PostgreSQLDatabase.storageError(error, doing: "a key store statement")
+            }
+        }
+
+        /// `sql` with its `?` placeholders numbered as PostgreSQL reads them (`$1`, `$2`,
+        /// …); question marks inside quoted text are left alone.
+        static func numberedPlaceholders(_ sql: String) -> String {
+            var result = ""
+            result.reserveCapacity(sql.utf8.count + 16)
+            var number = 0
+            var quote: Character? = nil
+            for character in sql {
+                if let open = quote {
+                    if character == open { quote = nil }
+                    result.append(character)
+                } else if character == "'" || character == "\"" {
+                    quote = character
+                    result.append(character)
+                } else if character == "?" {
+                    number += 1
+                    result += "$\(number)"
+                } else {
+                    result.append(character)
+                }
+            }
+            return result
+        }
+
+        private static func value(_ cell: PostgresCell) throws -> StoreValue {
+            guard cell.bytes != nil else { return .null }
+            switch cell.dataType {
+            case .int2, .int4, .int8: return .integer(try cell.decode(Int64.self))
+            case .float4, .float8: return .real(try cell.decode(Double.self))
+            case .bool: return .boolean(try cell.decode(Bool.self))
+            case .bytea: return .blob([UInt8](buffer: try cell.decode(ByteBuffer.self)))
+            case .void: return .null
+            default: return .text(try cell.decode(String.self))
+            }
+        }
+    }
+}

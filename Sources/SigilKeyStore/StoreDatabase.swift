@@ -1,0 +1,191 @@
+internal import Foundation
+internal import SigilCrypto
+
+/// Where the key store keeps its tables: SQLite in the data directory (``SQLiteDatabase``),
+/// or PostgreSQL shared by several key holders (``PostgreSQLDatabase``).
+///
+/// ``KeyStore`` and ``AuditLog`` are written once against this protocol, in the SQL both
+/// engines read alike (`?` placeholders; `CAST(? AS TEXT)` where a parameter's type would
+/// otherwise be unknown to PostgreSQL). A backend runs each body in one transaction:
+/// a read sees one consistent state, and writes follow one another (SQLite has one
+/// writer; PostgreSQL's writers take one advisory lock first), so two nodes racing on a
+/// key act in one serial order and no update is lost.
+protocol StoreDatabase: Sendable {
+    /// Which engine, for the few statements that differ.
+    var dialect: StoreDialect { get }
+    /// Runs `body` in a read-only transaction.
+    func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T
+    /// Runs `body` in a write transaction, committed when it returns and rolled back when
+    /// it throws.
+    func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T
+}
+
+/// The engine behind a ``StoreDatabase``.
+enum StoreDialect: Sendable {
+    case sqlite
+    case postgreSQL
+}
+
+/// One transaction of a ``StoreDatabase``.
+protocol StoreTransaction: AnyObject {
+    var dialect: StoreDialect { get }
+    /// Runs one statement.
+    ///
+    /// - Returns: The number of rows it inserted, updated or deleted.
+    @discardableResult
+    func execute(sql: String, arguments: StoreArguments) throws -> Int
+    /// Runs one query and returns its rows.
+    func rows(sql: String, arguments: StoreArguments) throws -> [StoreRow]
+    /// Runs one query and passes its rows to `body` one by one, holding only a few at a
+    /// time: for reading the whole audit log in constant memory.
+    func forEachRow(sql: String, arguments: StoreArguments, _ body: (StoreRow) throws -> Void) throws
+}
+
+extension StoreTransaction {
+    @discardableResult
+    func execute(sql: String) throws -> Int { try execute(sql: sql, arguments: []) }
+
+    func rows(sql: String) throws -> [StoreRow] { try rows(sql: sql, arguments: []) }
+
+    func forEachRow(sql: String, _ body: (StoreRow) throws -> Void) throws {
+        try forEachRow(sql: sql, arguments: [], body)
+    }
+
+    /// The first row of a query, if any.
+    func row(sql: String, arguments: StoreArguments = []) throws -> StoreRow? {
+        try rows(sql: sql, arguments: arguments).first
+    }
+
+    /// The first column of the first row of a query; `nil` when there is no row or it
+    /// holds NULL.
+    func value<Value: StoreValueConvertible>(_ type: Value.Type, sql: String, arguments: StoreArguments = []) throws -> Value? {
+        guard let row = try row(sql: sql, arguments: arguments), let first = row.values.first, first != .null else { return nil }
+        return try row.decode(Value.self, at: 0)
+    }
+
+    /// The first column of every row of a query.
+    func values<Value: StoreValueConvertible>(_ type: Value.Type, sql: String, arguments: StoreArguments = []) throws -> [Value] {
+        try rows(sql: sql, arguments: arguments).map { try $0.decode(Value.self, at: 0) }
+    }
+}
+
+/// A value as a column holds it, in either engine.
+enum StoreValue: Sendable, Equatable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    case blob([UInt8])
+    case boolean(Bool)
+}
+
+/// A Swift type that is written to and read from store columns.
+protocol StoreValueConvertible {
+    var storeValue: StoreValue { get }
+    /// The value a column holds as this type; `nil` when it holds another kind.
+    static func fromStoreValue(_ value: StoreValue) -> Self?
+}
+
+extension String: StoreValueConvertible {
+    var storeValue: StoreValue { .text(self) }
+    static func fromStoreValue(_ value: StoreValue) -> String? {
+        if case .text(let text) = value { return text }
+        return nil
+    }
+}
+
+extension Int64: StoreValueConvertible {
+    var storeValue: StoreValue { .integer(self) }
+    static func fromStoreValue(_ value: StoreValue) -> Int64? {
+        if case .integer(let number) = value { return number }
+        return nil
+    }
+}
+
+extension Int: StoreValueConvertible {
+    var storeValue: StoreValue { .integer(Int64(self)) }
+    static func fromStoreValue(_ value: StoreValue) -> Int? {
+        Int64.fromStoreValue(value).flatMap { Int(exactly: $0) }
+    }
+}
+
+extension Double: StoreValueConvertible {
+    var storeValue: StoreValue { .real(self) }
+    static func fromStoreValue(_ value: StoreValue) -> Double? {
+        switch value {
+        case .real(let number): number
+        // SQLite stores a REAL that is a whole number as an integer when it can.
+        case .integer(let number): Double(number)
+        default: nil
+        }
+    }
+}
+
+extension Bool: StoreValueConvertible {
+    var storeValue: StoreValue { .boolean(self) }
+    static func fromStoreValue(_ value: StoreValue) -> Bool? {
+        switch value {
+        case .boolean(let flag): flag
+        // SQLite has no Boolean type: 0 and 1.
+        case .integer(let number): number != 0
+        default: nil
+        }
+    }
+}
+
+extension Data: StoreValueConvertible {
+    var storeValue: StoreValue { .blob([UInt8](self)) }
+    static func fromStoreValue(_ value: StoreValue) -> Data? {
+        if case .blob(let bytes) = value { return Data(bytes) }
+        return nil
+    }
+}
+
+extension Optional: StoreValueConvertible where Wrapped: StoreValueConvertible {
+    var storeValue: StoreValue { self?.storeValue ?? .null }
+    static func fromStoreValue(_ value: StoreValue) -> Optional<Wrapped>? {
+        if value == .null { return .some(nil) }
+        return Wrapped.fromStoreValue(value).map { .some($0) }
+    }
+}
+
+/// The parameters of a statement, written as an array literal of mixed types
+/// (`[id, version, Data(sealed), nil]`).
+struct StoreArguments: ExpressibleByArrayLiteral, Sendable {
+    var values: [StoreValue]
+
+    init(arrayLiteral elements: (any StoreValueConvertible)?...) {
+        values = elements.map { $0?.storeValue ?? .null }
+    }
+
+    init(_ values: [StoreValue]) {
+        self.values = values
+    }
+}
+
+/// One row of a query's result: its values in column order, and the columns' names.
+struct StoreRow: Sendable {
+    /// Column names to positions, shared by every row of one result.
+    let columns: [String: Int]
+    let values: [StoreValue]
+
+    /// The value of column `name` as `type`.
+    ///
+    /// - Throws: ``SigilError`` with code `storageFailure` when there is no such column or
+    ///   it holds another kind of value (the table was changed outside the key holder).
+    func decode<Value: StoreValueConvertible>(_ type: Value.Type, forColumn name: String) throws -> Value {
+        guard let index = columns[name] else {
+            throw SigilError(.storageFailure, "the key store's result has no column \(name)")
+        }
+        return try decode(type, at: index, name: name)
+    }
+
+    /// The value at position `index` as `type`.
+    func decode<Value: StoreValueConvertible>(_ type: Value.Type, at index: Int, name: String? = nil) throws -> Value {
+        guard values.indices.contains(index), let value = Value.fromStoreValue(values[index]) else {
+            throw SigilError(
+                .storageFailure, "the key store's column \(name ?? "\(index + 1)") does not hold a \(Value.self)")
+        }
+        return value
+    }
+}

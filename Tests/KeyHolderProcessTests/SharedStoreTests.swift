@@ -1,0 +1,137 @@
+import Foundation
+import SigilKMS
+import SigilTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Several key holders over one PostgreSQL store (issue 11): one key space, state changes
+/// enforced everywhere within a second, one root key, and a node's loss survived.
+@Suite(.serialized) struct SharedStoreTests {
+    /// Runs `body` with a throwaway PostgreSQL cluster and the `--database-url` naming it,
+    /// its password in a file of mode 0600 that the URL names (never the URL itself).
+    func withSharedStore(_ body: (PostgreSQLServer, String) async throws -> Void) async throws {
+        guard try TestSupport.require(
+            PostgreSQLServer.binaries() != nil, missing: "PostgreSQL (Debian: apt-get install postgresql; tools/test installs it)")
+        else { return }
+        let server = try await PostgreSQLServer.start()
+        do {
+            let folder = try TestSupport.temporaryDirectory()
+            let passwordFile = folder.appendingPathComponent("pgpass")
+            try Data("127.0.0.1:\(server.port):\(server.database):\(server.user):\(server.password)\n".utf8).write(to: passwordFile)
+            #expect(chmod(passwordFile.path, 0o600) == 0)
+            let url = "postgresql://\(server.user)@127.0.0.1:\(server.port)/\(server.database)?sslmode=disable&passfile=\(passwordFile.path)"
+            try await body(server, url)
+        } catch {
+            print(server.log)
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    /// A data directory for a second node: the first node's root key (mode 0600) and, for
+    /// the test's client, its credentials file.
+    func secondDataDirectory(from first: URL) throws -> URL {
+        let directory = try TestSupport.temporaryDirectory().appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        for name in ["root.key", "credentials"] {
+            try FileManager.default.copyItem(at: first.appendingPathComponent(name), to: directory.appendingPathComponent(name))
+            #expect(chmod(directory.appendingPathComponent(name).path, 0o600) == 0)
+        }
+        return directory
+    }
+
+    func errorType(_ body: () async throws -> Void) async -> String? {
+        do {
+            try await body()
+            return nil
+        } catch let error as KMSError {
+            return error.type
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test("Two key holders share one key space: a key made on one is used on the other, a disable on one is enforced by the other within 1 s, and losing one leaves the other serving")
+    func twoNodesOneKeySpace() async throws {
+        try await withSharedStore { _, url in
+            let first = try await ServeProcess(["--listen", "127.0.0.1:0", "--database-url", url])
+            defer { first.remove() }
+            #expect(first.isListening, "\(first.log)")
+            let second = try await ServeProcess(
+                dataDirectory: try secondDataDirectory(from: first.dataDirectory), ["--listen", "127.0.0.1:0", "--database-url", url])
+            defer { second.remove() }
+            #expect(second.isListening, "\(second.log)")
+            let one = try first.client(), two = try second.client()
+
+            // Made on one, used on the other; each decrypts what the other encrypted.
+            let created = try await one.createKey(KMS.CreateKeyRequest())
+            let keyID = try #require(created.keyMetadata?.keyId)
+            let message = Array("one key space".utf8)
+            let sealed = try await two.encrypt(keyId: keyID, plaintext: message)
+            let blob = try #require(sealed.ciphertextBlob?.bytes)
+            #expect(try await one.decrypt(ciphertextBlob: blob).plaintext?.bytes == message)
+            try await two.createAlias(aliasName: "alias/shared", targetKeyId: keyID)
+            #expect(try await one.describeKey(keyId: "alias/shared").keyMetadata?.keyId == keyID)
+
+            // Disabled through one node: the other refuses it within a second.
+            _ = try await two.encrypt(keyId: keyID, plaintext: message)  // cached there now
+            try await one.disableKey(keyId: keyID)
+            let disabledAt = ContinuousClock.now
+            var refusedAfter: Duration? = nil
+            while ContinuousClock.now - disabledAt < .seconds(3) {
+                if await errorType({ _ = try await two.encrypt(keyId: keyID, plaintext: message) }) == "DisabledException" {
+                    refusedAfter = ContinuousClock.now - disabledAt
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let after = try #require(refusedAfter, "the second node still encrypts with a key disabled on the first")
+            print("shared store: a DisableKey on one node was enforced by the other after \(after)")
+            #expect(after < .seconds(1))
+            try await one.enableKey(keyId: keyID)
+
+            // The first node dies without a word; the second carries on, with everything.
+            first.kill()
+            let again = try await two.encrypt(keyId: keyID, plaintext: message)
+            #expect(try await two.decrypt(ciphertextBlob: try #require(again.ciphertextBlob?.bytes)).plaintext?.bytes == message)
+            let made = try await two.createKey(KMS.CreateKeyRequest(keyUsage: .signVerify, keySpec: .eccNistP256))
+            #expect(made.keyMetadata?.keyState == .enabled)
+        }
+    }
+
+    @Test("A node without the store's root key, or with another one, refuses to start and says why")
+    func anotherRootKeyIsRefused() async throws {
+        try await withSharedStore { _, url in
+            let first = try await ServeProcess(["--listen", "127.0.0.1:0", "--database-url", url])
+            defer { first.remove() }
+            #expect(first.isListening, "\(first.log)")
+
+            // No root.key: a new one would seal nothing the store holds.
+            let empty = try await ServeProcess(["--listen", "127.0.0.1:0", "--database-url", url])
+            defer { empty.remove() }
+            #expect(!empty.isRunning && empty.status == 1, "\(empty.log)")
+            #expect(empty.log.contains("copy root.key from a node of this store"), "\(empty.log)")
+            #expect(!FileManager.default.fileExists(atPath: empty.dataDirectory.appendingPathComponent("root.key").path))
+
+            // Another root key of the right size and mode.
+            let other = try secondDataDirectory(from: first.dataDirectory)
+            try Data((0..<32).map { _ in UInt8.random(in: 0...255) }).write(to: other.appendingPathComponent("root.key"))
+            #expect(chmod(other.appendingPathComponent("root.key").path, 0o600) == 0)
+            let stranger = try await ServeProcess(dataDirectory: other, ["--listen", "127.0.0.1:0", "--database-url", url])
+            defer { stranger.remove() }
+            #expect(!stranger.isRunning && stranger.status == 1, "\(stranger.log)")
+            #expect(stranger.log.contains("not the one the store was sealed with"), "\(stranger.log)")
+
+            // A password on the command line is refused before anything is opened.
+            let exposed = url.replacingOccurrences(of: "sigil@", with: "sigil:secret@")
+            let refused = try await ServeProcess(["--listen", "127.0.0.1:0", "--database-url", exposed])
+            defer { refused.remove() }
+            #expect(!refused.isRunning && refused.status == 2, "\(refused.log)")
+            #expect(refused.log.contains("password"), "\(refused.log)")
+        }
+    }
+}
