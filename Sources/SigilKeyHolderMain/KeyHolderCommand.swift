@@ -11,7 +11,7 @@ struct KeyHolderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sigil-keyholder",
         abstract: "The Sigil key holder: keeps private keys and serves the AWS KMS API over SigV4.",
-        subcommands: [ServeCommand.self, PrincipalsCommand.self, AuditCommand.self]
+        subcommands: [ServeCommand.self, PrincipalsCommand.self, AuditCommand.self, StoreCommand.self]
     )
 
     /// Runs the command with the exit codes the key holder's commands share: 0 done,

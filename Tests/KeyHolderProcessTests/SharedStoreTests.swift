@@ -134,4 +134,44 @@ import Glibc
             #expect(refused.log.contains("password"), "\(refused.log)")
         }
     }
+
+    @Test("store copy moves a SQLite store into PostgreSQL with its keys and chain intact, and refuses a target that is not empty")
+    func storeCopy() async throws {
+        try await withSharedStore { _, url in
+            // A lone key holder on SQLite, with keys, an alias, a tag and audit events.
+            let lone = try await ServeProcess(["--listen", "127.0.0.1:0"])
+            defer { lone.remove() }
+            let kms = try lone.client()
+            let key = try #require(try await kms.createKey(KMS.CreateKeyRequest()).keyMetadata?.keyId)
+            let signing = try #require(
+                try await kms.createKey(KMS.CreateKeyRequest(keyUsage: .signVerify, keySpec: .eccNistP256)).keyMetadata?.keyId)
+            try await kms.createAlias(aliasName: "alias/moved", targetKeyId: key)
+            let message = Array("made before the move".utf8)
+            let sealed = try #require(try await kms.encrypt(keyId: key, plaintext: message).ciphertextBlob?.bytes)
+            lone.kill()
+
+            let keyholder = ServeProcess.executable
+            let copied = try await TestSupport.run(keyholder, ["store", "copy", "--from", lone.dataDirectory.path, "--to", url])
+            #expect(copied.status == 0, "\(copied.stdoutText)\(copied.stderrText)")
+            #expect(copied.stdoutText.contains("copied 2 keys") && copied.stdoutText.contains("audit log intact"), "\(copied.stdoutText)")
+            let verified = try await TestSupport.run(
+                keyholder, ["audit", "verify", "--data-dir", lone.dataDirectory.path, "--database-url", url])
+            #expect(verified.status == 0 && verified.stdoutText.contains("audit log intact"), "\(verified.stdoutText)\(verified.stderrText)")
+
+            // A node over the copy serves what the lone key holder made.
+            let node = try await ServeProcess(
+                dataDirectory: try secondDataDirectory(from: lone.dataDirectory), ["--listen", "127.0.0.1:0", "--database-url", url])
+            defer { node.remove() }
+            #expect(node.isListening, "\(node.log)")
+            let shared = try node.client()
+            #expect(try await shared.decrypt(ciphertextBlob: sealed).plaintext?.bytes == message)
+            #expect(try await shared.describeKey(keyId: "alias/moved").keyMetadata?.keyId == key)
+            let signature = try await shared.sign(keyId: signing, message: message, signingAlgorithm: .ecdsaSha256)
+            #expect(signature.signature?.bytes.isEmpty == false)
+
+            // Once is enough: the store now holds all of it.
+            let again = try await TestSupport.run(keyholder, ["store", "copy", "--from", lone.dataDirectory.path, "--to", url])
+            #expect(again.status == 1 && again.stderrText.contains("is not empty"), "\(again.stderrText)")
+        }
+    }
 }
