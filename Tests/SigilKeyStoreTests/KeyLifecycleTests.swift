@@ -1,15 +1,15 @@
 import Foundation
 import GRDB
 import SigilCrypto
-import SigilKeyStore
+@testable import SigilKeyStore
 import SigilTestSupport
 import Testing
 
 @Suite("Listing, states, deletion, rotation, aliases, tags and access keys")
 struct KeyLifecycleTests {
-    @Test("listKeys pages through an account's keys in creation order, each key once")
-    func pagesThroughKeys() throws {
-        let fixture = try StoreFixture()
+    @Test("listKeys pages through an account's keys in creation order, each key once", arguments: StoreBackend.allCases)
+    func pagesThroughKeys(backend: StoreBackend) async throws {
+        guard let fixture = try await StoreFixture(backend) else { return }
         var ids: [String] = []
         for _ in 0..<7 { ids.append(try fixture.createSymmetricKey().id) }
         _ = try fixture.createSymmetricKey(account: StoreFixture.otherAccount)
@@ -43,9 +43,9 @@ struct KeyLifecycleTests {
         }
     }
 
-    @Test("enable, disable, schedule and cancel deletion follow the KMS state rules")
-    func stateTransitions() throws {
-        let fixture = try StoreFixture()
+    @Test("enable, disable, schedule and cancel deletion follow the KMS state rules", arguments: StoreBackend.allCases)
+    func stateTransitions(backend: StoreBackend) async throws {
+        guard let fixture = try await StoreFixture(backend) else { return }
         let store = fixture.store
         let key = try fixture.createSymmetricKey()
         #expect(try store.setState(id: key.id, .disabled).state == .disabled)
@@ -75,9 +75,9 @@ struct KeyLifecycleTests {
         #expect(throws: SigilError(.notFound, "")) { try store.currentSymmetricKey(id: unknown) }
     }
 
-    @Test("deleteKeysDue removes a due key with every material version, tag and alias, and nothing else")
-    func deletesDueKeysCompletely() throws {
-        let fixture = try StoreFixture()
+    @Test("deleteKeysDue removes a due key with every material version, tag and alias, and nothing else", arguments: StoreBackend.allCases)
+    func deletesDueKeysCompletely(backend: StoreBackend) async throws {
+        guard let fixture = try await StoreFixture(backend) else { return }
         let store = fixture.store
         let due = try store.createKey(
             account: StoreFixture.account, region: StoreFixture.region, spec: .symmetricDefault, usage: .encryptDecrypt,
@@ -101,9 +101,9 @@ struct KeyLifecycleTests {
         #expect(throws: SigilError(.notFound, "")) { try store.symmetricKey(id: due.id, version: 1) }
         #expect(throws: SigilError(.notFound, "")) { try store.tags(id: due.id) }
         #expect(try store.alias("alias/due", account: StoreFixture.account, region: StoreFixture.region) == nil)
-        let counts = try fixture.rawDatabase().read { db in
+        let counts = try fixture.rawStore().read { db in
             try ["key_material", "key_tags", "aliases"].map { table in
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table) WHERE key_id = ?", arguments: [due.id]) ?? -1
+                try db.value(Int.self, sql: "SELECT count(*) FROM \(table) WHERE key_id = ?", arguments: [due.id]) ?? -1
             }
         }
         #expect(counts == [0, 0, 0])
@@ -114,9 +114,9 @@ struct KeyLifecycleTests {
         #expect(try store.deleteKeysDue(now: now.addingTimeInterval(8 * 86_400)) == [later.id])
     }
 
-    @Test("rotation adds symmetric versions and keeps every old one readable")
-    func rotationKeepsOldVersions() throws {
-        let fixture = try StoreFixture()
+    @Test("rotation adds symmetric versions and keeps every old one readable", arguments: StoreBackend.allCases)
+    func rotationKeepsOldVersions(backend: StoreBackend) async throws {
+        guard let fixture = try await StoreFixture(backend) else { return }
         let store = fixture.store
         let key = try fixture.createSymmetricKey()
         let v1 = try store.symmetricKey(id: key.id, version: 1)
@@ -150,9 +150,9 @@ struct KeyLifecycleTests {
         #expect(throws: SigilError(.invalidKeyUsage, "")) { try store.privateKey(id: key.id) }
     }
 
-    @Test("automatic rotation: enabling schedules it, rotateKeysDue carries it out and schedules the next")
-    func automaticRotation() throws {
-        let fixture = try StoreFixture()
+    @Test("automatic rotation: enabling schedules it, rotateKeysDue carries it out and schedules the next", arguments: StoreBackend.allCases)
+    func automaticRotation(backend: StoreBackend) async throws {
+        guard let fixture = try await StoreFixture(backend) else { return }
         let store = fixture.store
         let key = try fixture.createSymmetricKey()
         let idle = try fixture.createSymmetricKey()
@@ -175,9 +175,9 @@ struct KeyLifecycleTests {
         #expect(try store.rotateKeysDue(now: due.addingTimeInterval(1000 * 86_400)).isEmpty)
     }
 
-    @Test("aliases: unique per account, reserved and malformed names refused, update, delete, list, resolve")
-    func aliases() throws {
-        let fixture = try StoreFixture()
+    @Test("aliases: unique per account, reserved and malformed names refused, update, delete, list, resolve", arguments: StoreBackend.allCases)
+    func aliases(backend: StoreBackend) async throws {
+        guard let fixture = try await StoreFixture(backend) else { return }
         let store = fixture.store
         let (account, region) = (StoreFixture.account, StoreFixture.region)
         let first = try fixture.createSymmetricKey()
@@ -228,9 +228,9 @@ struct KeyLifecycleTests {
         #expect(throws: SigilError(.notFound, "")) { try store.deleteAlias("alias/app-data", account: account, region: region) }
     }
 
-    @Test("tags: set, overwrite, remove, list; reserved prefix and more than 50 refused atomically")
-    func tags() throws {
-        let fixture = try StoreFixture()
+    @Test("tags: set, overwrite, remove, list; reserved prefix and more than 50 refused atomically", arguments: StoreBackend.allCases)
+    func tags(backend: StoreBackend) async throws {
+        guard let fixture = try await StoreFixture(backend) else { return }
         let store = fixture.store
         let key = try fixture.createSymmetricKey()
         try store.setTags(id: key.id, [KeyTag(key: "b", value: "1"), KeyTag(key: "a", value: "2")])
@@ -254,9 +254,9 @@ struct KeyLifecycleTests {
         #expect(throws: SigilError(.notFound, "")) { try store.setTags(id: UUID().uuidString.lowercased(), []) }
     }
 
-    @Test("access keys: AKIA ids, 40-character secrets, sealed under the id, revocable")
-    func accessKeys() throws {
-        let fixture = try StoreFixture()
+    @Test("access keys: AKIA ids, 40-character secrets, sealed under the id, revocable", arguments: StoreBackend.allCases)
+    func accessKeys(backend: StoreBackend) async throws {
+        guard let fixture = try await StoreFixture(backend) else { return }
         let store = fixture.store
         let principal = "arn:aws:iam::111122223333:user/release"
         let made = try store.createAccessKey(principal: principal, account: StoreFixture.account)
@@ -280,9 +280,9 @@ struct KeyLifecycleTests {
 
         // A secret sealed under one access key id does not open under another.
         let other = try store.createAccessKey(principal: principal, account: StoreFixture.account)
-        try fixture.rawDatabase().write { db in
+        try fixture.rawStore().write { db in
             let select = "SELECT sealed_secret FROM access_keys WHERE id = ?"
-            let sealed = try #require(try Data.fetchOne(db, sql: select, arguments: [made.accessKeyID]))
+            let sealed = try #require(try db.value(Data.self, sql: select, arguments: [made.accessKeyID]))
             try db.execute(sql: "UPDATE access_keys SET sealed_secret = ? WHERE id = ?", arguments: [sealed, other.accessKeyID])
         }
         #expect(throws: SigilError(.authenticationFailure, "")) { try store.credential(accessKeyID: other.accessKeyID) }

@@ -15,9 +15,10 @@ struct PrincipalTests {
         {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Encrypt","Resource":"*"}]}
         """
 
-    @Test("users and roles in two accounts get the right ARNs and kinds; a new account gets its root")
-    func addsUsersAndRolesInTwoAccounts() throws {
-        let store = try StoreFixture().store
+    @Test("users and roles in two accounts get the right ARNs and kinds; a new account gets its root", arguments: StoreBackend.allCases)
+    func addsUsersAndRolesInTwoAccounts(backend: StoreBackend) async throws {
+        guard let fixture = try await StoreFixture(backend) else { return }
+        let store = fixture.store
         let alice = try store.addPrincipal(account: Self.account, kind: .user, name: "alice")
         let deployer = try store.addPrincipal(account: Self.account, kind: .role, name: "deployer")
         let bob = try store.addPrincipal(
@@ -65,9 +66,10 @@ struct PrincipalTests {
         #expect(try store.knownAccounts() == [Self.account], "not even the other account's root was added")
     }
 
-    @Test("bad accounts, a root with a name or a policy, and oversized or non-object policies are refused")
-    func refusesBadAccountsAndPolicies() throws {
-        let store = try StoreFixture().store
+    @Test("bad accounts, a root with a name or a policy, and oversized or non-object policies are refused", arguments: StoreBackend.allCases)
+    func refusesBadAccountsAndPolicies(backend: StoreBackend) async throws {
+        guard let fixture = try await StoreFixture(backend) else { return }
+        let store = fixture.store
         let before = try store.principals()
         for account in ["", "12345678901", "1234567890123", "12345678901a", "-11122223333", "１１１１２２２２３３３３"] {
             let error = #expect(throws: SigilError(.invalidArgument, "")) {
@@ -93,9 +95,10 @@ struct PrincipalTests {
         #expect(try store.knownAccounts() == [Self.account, Self.otherAccount])
     }
 
-    @Test("a principal that exists is refused, and no access key is made for it")
-    func refusesDuplicates() throws {
-        let store = try StoreFixture().store
+    @Test("a principal that exists is refused, and no access key is made for it", arguments: StoreBackend.allCases)
+    func refusesDuplicates(backend: StoreBackend) async throws {
+        guard let fixture = try await StoreFixture(backend) else { return }
+        let store = fixture.store
         let made = try store.addPrincipalWithAccessKey(account: Self.account, kind: .role, name: "ci")
         #expect(made.principal.accessKeys.map(\.id) == [made.accessKeyID])
         #expect(throws: SigilError(.alreadyExists, "")) {
@@ -112,9 +115,9 @@ struct PrincipalTests {
         #expect(try store.addPrincipal(account: Self.account, kind: .user, name: "ci").arn == "arn:aws:iam::111122223333:user/ci")
     }
 
-    @Test("credential(accessKeyID:) gives the principal's ARN, account, kind and identity policy")
-    func credentialCarriesThePrincipal() throws {
-        let fixture = try StoreFixture()
+    @Test("credential(accessKeyID:) gives the principal's ARN, account, kind and identity policy", arguments: StoreBackend.allCases)
+    func credentialCarriesThePrincipal(backend: StoreBackend) async throws {
+        guard let fixture = try await StoreFixture(backend) else { return }
         let store = fixture.store
         let user = try store.addPrincipalWithAccessKey(
             account: Self.otherAccount, kind: .user, name: "alice", identityPolicy: Self.policy)
@@ -148,9 +151,10 @@ struct PrincipalTests {
         #expect(try store.principal(arn: role.principal.arn)?.identityPolicy == Self.policy, "a refused change changes nothing")
     }
 
-    @Test("rotating a key makes a new one and deactivates every older one")
-    func rotationDeactivatesOldKeys() throws {
-        let store = try StoreFixture().store
+    @Test("rotating a key makes a new one and deactivates every older one", arguments: StoreBackend.allCases)
+    func rotationDeactivatesOldKeys(backend: StoreBackend) async throws {
+        guard let fixture = try await StoreFixture(backend) else { return }
+        let store = fixture.store
         let made = try store.addPrincipalWithAccessKey(account: Self.account, kind: .user, name: "alice")
         let arn = made.principal.arn
         let second = try store.createAccessKey(principalARN: arn)
@@ -176,9 +180,10 @@ struct PrincipalTests {
         #expect(try store.principal(arn: arn)?.accessKeys.count == 3, "refusals made no key")
     }
 
-    @Test("removing a principal removes its access keys: they no longer authenticate")
-    func removeRevokesKeys() throws {
-        let store = try StoreFixture().store
+    @Test("removing a principal removes its access keys: they no longer authenticate", arguments: StoreBackend.allCases)
+    func removeRevokesKeys(backend: StoreBackend) async throws {
+        guard let fixture = try await StoreFixture(backend) else { return }
+        let store = fixture.store
         let made = try store.addPrincipalWithAccessKey(account: Self.otherAccount, kind: .role, name: "ci")
         let extra = try store.createAccessKey(principalARN: made.principal.arn)
         let removed = try store.removePrincipal(arn: made.principal.arn)
@@ -193,9 +198,9 @@ struct PrincipalTests {
         #expect(again.accessKeyID != made.accessKeyID)
     }
 
-    @Test("the key holder's own root cannot be removed; another account's root once its users are gone")
-    func ownRootCannotBeRemoved() throws {
-        let fixture = try StoreFixture()
+    @Test("the key holder's own root cannot be removed; another account's root once its users are gone", arguments: StoreBackend.allCases)
+    func ownRootCannotBeRemoved(backend: StoreBackend) async throws {
+        guard let fixture = try await StoreFixture(backend) else { return }
         let store = fixture.store
         #expect(try store.ownAccount() == Self.account)
         let error = #expect(throws: SigilError(.invalidState, "")) { try store.removePrincipal(arn: Self.rootARN) }
@@ -219,9 +224,9 @@ struct PrincipalTests {
         #expect(throws: SigilError(.invalidState, "")) { try store.removePrincipal(arn: Self.rootARN) }
     }
 
-    @Test("a freshly opened store has its root principal, with the access key of its credentials file")
-    func freshStoreHasItsRootPrincipal() throws {
-        let fixture = try StoreFixture()
+    @Test("a freshly opened store has its root principal, with the access key of its credentials file", arguments: StoreBackend.allCases)
+    func freshStoreHasItsRootPrincipal(backend: StoreBackend) async throws {
+        guard let fixture = try await StoreFixture(backend) else { return }
         let root = try #require(try fixture.store.principal(arn: Self.rootARN))
         #expect(root.kind == .root && root.name == "root" && root.account == Self.account && root.identityPolicy == nil)
         #expect(root.accessKeys.map(\.id) == [try rootAccessKeyID(fixture)])
@@ -292,9 +297,10 @@ struct PrincipalTests {
         }
     }
 
-    @Test("the old createAccessKey(principal:account:) adds the principal it names")
-    func oldCreateAccessKeyAddsThePrincipal() throws {
-        let store = try StoreFixture().store
+    @Test("the old createAccessKey(principal:account:) adds the principal it names", arguments: StoreBackend.allCases)
+    func oldCreateAccessKeyAddsThePrincipal(backend: StoreBackend) async throws {
+        guard let fixture = try await StoreFixture(backend) else { return }
+        let store = fixture.store
         let made = try store.createAccessKey(principal: "arn:aws:iam::444455556666:role/legacy", account: Self.otherAccount)
         let role = try #require(try store.principal(arn: "arn:aws:iam::444455556666:role/legacy"))
         #expect(role.kind == .role && role.accessKeys.map(\.id) == [made.accessKeyID])
