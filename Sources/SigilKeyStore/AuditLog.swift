@@ -52,6 +52,12 @@ final class AuditLog: Sendable {
         operation, key_arn, algorithm, encryption_context_keys, outcome, error_code, error_message, prev_hash, hash
         """
 
+    /// The number of columns in ``columns``.
+    static let columnCount = 18
+    /// The most events one INSERT carries (18 parameters each, well under either engine's
+    /// limit on parameters).
+    static let eventsPerStatement = 64
+
     private let headKey: HMACKey
 
     /// Derives the head's MAC key from the root key.
@@ -120,22 +126,38 @@ final class AuditLog: Sendable {
             seq = 0
             previous = Self.genesisHash
         }
-        let insert = "INSERT INTO audit_events (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        // Several events to one statement: over PostgreSQL each statement is a round trip,
+        // and a batch of the writer's holds hundreds of events.
+        var rows: [StoreValue] = []
+        var pending = 0
+        func insertPending() throws {
+            guard pending > 0 else { return }
+            let row = "(" + Array(repeating: "?", count: Self.columnCount).joined(separator: ", ") + ")"
+            try db.execute(
+                sql: "INSERT INTO audit_events (\(Self.columns)) VALUES " + Array(repeating: row, count: pending).joined(separator: ", "),
+                arguments: StoreArguments(rows))
+            rows.removeAll(keepingCapacity: true)
+            pending = 0
+        }
         var appended = false
         for event in events {
             seq += 1
             let stored = StoredEvent(event.normalized, time: Self.storedTime(event.time))
             let hash = try Self.chainHash(previous: previous, seq: seq, event: stored)
-            try db.execute(sql: insert, arguments: [
+            let row: StoreArguments = [
                 seq, stored.time, stored.event.requestID, stored.event.region, stored.event.account,
                 stored.event.principalARN, stored.event.accessKeyID, stored.event.sourceAddress, stored.event.userAgent,
                 stored.event.operation, stored.event.keyARN, stored.event.algorithm,
                 JSONText.array(stored.event.encryptionContextKeys), stored.event.outcome.rawValue,
                 stored.event.errorCode, stored.event.errorMessage, Data(previous), Data(hash),
-            ])
+            ]
+            rows += row.values
+            pending += 1
+            if pending == Self.eventsPerStatement { try insertPending() }
             previous = hash
             appended = true
         }
+        try insertPending()
         guard appended else { return seq }
         let mac = try headMAC(seq: seq, hash: previous)
         try db.execute(
