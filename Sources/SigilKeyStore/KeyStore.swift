@@ -452,6 +452,7 @@ public final class KeyStore: Sendable {
         return try database.write { db in
             let result = try body(db)
             if let audit { try auditLog.append(CollectionOfOne(audit), in: db) }
+            try db.announceChange()
             return result
         }
     }

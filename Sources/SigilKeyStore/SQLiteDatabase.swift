@@ -65,6 +65,8 @@ final class SQLiteDatabase: StoreDatabase {
             return db.changesCount
         }
 
+        func announceChange() {}
+
         func rows(sql: String, arguments: StoreArguments) throws -> [StoreRow] {
             var rows: [StoreRow] = []
             try forEachRow(sql: sql, arguments: arguments) { rows.append($0) }

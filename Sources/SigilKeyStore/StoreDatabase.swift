@@ -39,6 +39,11 @@ protocol StoreTransaction: AnyObject {
     /// Runs one query and passes its rows to `body` one by one, holding only a few at a
     /// time: for reading the whole audit log in constant memory.
     func forEachRow(sql: String, arguments: StoreArguments, _ body: (StoreRow) throws -> Void) throws
+    /// Tells the other nodes sharing the store, once this transaction commits, that what
+    /// they cached may be stale (``PostgreSQLChangeFeed``): for a change to keys, aliases,
+    /// tags, policies, principals or access keys, not for audit events. Nothing to tell
+    /// on SQLite, which no other node shares.
+    func announceChange() throws
 }
 
 extension StoreTransaction {

@@ -103,7 +103,7 @@ struct StoreFixture {
         switch location {
         case .dataDirectory: try SQLiteDatabase(path: databaseURL.path)
         case .postgreSQL(let url, let password):
-            try PostgreSQLDatabase(configuration: url.connectionConfiguration(password: password), announcesChanges: false)
+            try PostgreSQLDatabase(configuration: url.connectionConfiguration(password: password))
         }
     }
 

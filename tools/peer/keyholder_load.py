@@ -100,6 +100,8 @@ def main(argv):
     workload("sign-ecdsa-p256", lambda: sign("ECC_NIST_P256", "ECDSA_SHA_256"))
     workload("decrypt-rsa2048-oaep", decrypt)
     workload("generate-data-key", generate_data_key)
+    # Each replay makes a new key: the write path (sealing, the key row, its audit event).
+    workload("create-key", lambda: ("CreateKey", {"KeySpec": "SYMMETRIC_DEFAULT", "KeyUsage": "ENCRYPT_DECRYPT"}))
     print(json.dumps(scripts))
 
 

@@ -32,8 +32,6 @@ final class PostgreSQLDatabase: StoreDatabase {
     /// Connections not in use; at most ``maximumConnections`` exist at once.
     private let idle = Locked<(connections: [PostgresConnection], opened: Int)>(([], 0))
     private let permits: DispatchSemaphore
-    /// Whether the last transaction announced a change, for the change feed (see ``write(_:)``).
-    let announcesChanges: Bool
 
     /// Connects to the server (to fail now, with a clear message, rather than at the first
     /// request) and brings its schema to the current version.
@@ -41,18 +39,15 @@ final class PostgreSQLDatabase: StoreDatabase {
     /// - Parameters:
     ///   - configuration: Where and as whom to connect (``PostgreSQLURL``).
     ///   - maximumConnections: The most connections this node holds at once.
-    ///   - announcesChanges: Whether every write announces itself on the change feed
-    ///     (``PostgreSQLChangeFeed``), so that other nodes drop what they cached.
     /// - Throws: ``SigilError`` with code `storageFailure` naming the server and the reason.
     init(
-        configuration: PostgresConnection.Configuration, maximumConnections: Int = 8, announcesChanges: Bool = true,
+        configuration: PostgresConnection.Configuration, maximumConnections: Int = 8,
         logger: Logger = Logger(label: "sigil-keystore-postgresql")
     ) throws {
         self.configuration = configuration
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.logger = logger
         self.permits = DispatchSemaphore(value: maximumConnections)
-        self.announcesChanges = announcesChanges
         do {
             try PostgreSQLSchema.migrate(self)
         } catch {
@@ -82,12 +77,7 @@ final class PostgreSQLDatabase: StoreDatabase {
     func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
         try transaction(begin: "BEGIN ISOLATION LEVEL READ COMMITTED") { transaction in
             try transaction.execute(sql: "SELECT pg_advisory_xact_lock(\(Self.writeLock))")
-            let result = try body(transaction)
-            if announcesChanges {
-                // Delivered to every listening node when this commits; never if it rolls back.
-                try transaction.execute(sql: "SELECT pg_notify('\(PostgreSQLChangeFeed.channel)', 'store')")
-            }
-            return result
+            return try body(transaction)
         }
     }
 
@@ -156,6 +146,12 @@ final class PostgreSQLDatabase: StoreDatabase {
         init(_ connection: PostgresConnection, logger: Logger) {
             self.connection = connection
             self.logger = logger
+        }
+
+        /// Delivered to every listening node when this transaction commits; never if it
+        /// rolls back.
+        func announceChange() throws {
+            try execute(sql: "SELECT pg_notify('\(PostgreSQLChangeFeed.channel)', 'store')", arguments: [])
         }
 
         func run(_ sql: String) throws {
