@@ -174,4 +174,146 @@ import Glibc
             #expect(again.status == 1 && again.stderrText.contains("is not empty"), "\(again.stderrText)")
         }
     }
+
+    @Test("PostgreSQL restarted 10 times under load: the nodes answer a retryable error meanwhile, reconnect by themselves, lose nothing acknowledged")
+    func postgreSQLRestarts() async throws {
+        try await withSharedStore { server, url in
+            let first = try await ServeProcess(["--listen", "127.0.0.1:0", "--database-url", url])
+            defer { first.remove() }
+            let second = try await ServeProcess(
+                dataDirectory: try secondDataDirectory(from: first.dataDirectory), ["--listen", "127.0.0.1:0", "--database-url", url])
+            defer { second.remove() }
+            #expect(first.isListening && second.isListening, "\(first.log)\(second.log)")
+            let clients = [try first.client(timeout: 5), try second.client(timeout: 5)]
+
+            var acknowledged: [String] = []
+            var outcomes: [String: Int] = [:]
+            /// Creates keys on both nodes for `duration`, round robin, noting each answer.
+            func load(for duration: Duration) async {
+                let end = ContinuousClock.now + duration
+                var index = 0
+                while ContinuousClock.now < end {
+                    index += 1
+                    do {
+                        let made = try await clients[index % 2].createKey(KMS.CreateKeyRequest(description: "restart load \(index)"))
+                        if let id = made.keyMetadata?.keyId { acknowledged.append(id) }
+                        outcomes["acknowledged", default: 0] += 1
+                    } catch let error as KMSError {
+                        outcomes["\(error.httpStatus) \(error.type)", default: 0] += 1
+                    } catch {
+                        outcomes["transport: \(type(of: error))", default: 0] += 1
+                    }
+                }
+            }
+            for _ in 0..<10 {
+                await load(for: .milliseconds(300))
+                async let restarted: Void = server.restart()
+                await load(for: .milliseconds(700))
+                try await restarted
+            }
+            // Back to normal: both nodes answer again by themselves.
+            var recovered = false
+            for _ in 0..<100 {
+                if (try? await clients[0].listKeys(limit: 1)) != nil, (try? await clients[1].listKeys(limit: 1)) != nil {
+                    recovered = true
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            print("PostgreSQL restarts: \(outcomes)")
+            #expect(recovered, "the nodes did not reconnect: \(first.log)\(second.log)")
+            #expect(first.isRunning && second.isRunning, "a node crashed")
+            #expect(Set(outcomes.keys).isSubset(of: ["acknowledged", "500 KMSInternalException"]), "\(outcomes)")
+            #expect((outcomes["500 KMSInternalException"] ?? 0) > 0, "the restarts were not noticed: \(outcomes)")
+            // Every acknowledged key is there, whichever node is asked.
+            for (index, id) in acknowledged.enumerated() {
+                let described = try await clients[index % 2].describeKey(keyId: id)
+                #expect(described.keyMetadata?.keyState == .enabled, "\(id)")
+            }
+            let verified = try await TestSupport.run(
+                ServeProcess.executable, ["audit", "verify", "--data-dir", first.dataDirectory.path, "--database-url", url])
+            #expect(verified.status == 0, "\(verified.stdoutText)\(verified.stderrText)")
+        }
+    }
+
+    @Test("One of two nodes killed (SIGKILL) 10 times under mixed writes and reads: every acknowledged write is there, the survivor carries on")
+    func nodeKilledUnderLoad() async throws {
+        try await withSharedStore { _, url in
+            let survivor = try await ServeProcess(["--listen", "127.0.0.1:0", "--database-url", url])
+            defer { survivor.remove() }
+            let victimDirectory = try secondDataDirectory(from: survivor.dataDirectory)
+            let steady = try survivor.client(timeout: 5)
+            var tagged: [String: String] = [:]  // key id → the tag value last acknowledged ("" for none)
+            var outcomes: [String: Int] = [:]
+            func merge(_ result: LoadResult) {
+                tagged.merge(result.tagged) { _, new in new }
+                outcomes.merge(result.outcomes, uniquingKeysWith: +)
+            }
+            for round in 0..<10 {
+                let victim = try await ServeProcess(dataDirectory: victimDirectory, ["--listen", "127.0.0.1:0", "--database-url", url])
+                #expect(victim.isListening, "\(victim.log)")
+                let doomed = try victim.client(timeout: 2)
+                // The two loads run at once on disjoint keys (the victim's own), so that the
+                // order of their acknowledgements never matters.
+                let onVictim = Task { await Self.load(doomed, for: .milliseconds(400), keys: [], label: "victim\(round)") }
+                merge(await Self.load(steady, for: .milliseconds(200), keys: Array(tagged.keys), label: "steady\(round)a"))
+                victim.kill()
+                merge(await onVictim.value)
+                merge(await Self.load(steady, for: .milliseconds(200), keys: Array(tagged.keys), label: "steady\(round)b"))
+            }
+            print("node killed under load: \(outcomes), \(tagged.count) keys")
+            #expect(survivor.isRunning, "the surviving node stopped: \(survivor.log)")
+            // Only the killed node's requests may have failed, as a client sees a dead server.
+            #expect(Set(outcomes.keys).isSubset(of: ["acknowledged", "transport"]), "\(outcomes)")
+            for (id, value) in tagged {
+                let described = try await steady.describeKey(keyId: id)
+                #expect(described.keyMetadata?.keyState == .enabled, "\(id)")
+                if !value.isEmpty {
+                    let tags = try await steady.send(KMS.ListResourceTagsRequest(keyId: id))
+                    #expect(tags.tags?.first { $0.tagKey == "step" }?.tagValue == value, "\(id)")
+                }
+            }
+            let verified = try await TestSupport.run(
+                ServeProcess.executable, ["audit", "verify", "--data-dir", survivor.dataDirectory.path, "--database-url", url])
+            #expect(verified.status == 0, "\(verified.stdoutText)\(verified.stderrText)")
+        }
+    }
+
+    /// What one client's load acknowledged and met.
+    struct LoadResult: Sendable {
+        var tagged: [String: String] = [:]
+        var outcomes: [String: Int] = [:]
+    }
+
+    /// Creates keys and tags `keys` (or those it made) through `client` for `duration`,
+    /// reading a page of keys after each write; what was acknowledged, and every answer.
+    static func load(_ client: KMSClient, for duration: Duration, keys: [String], label: String) async -> LoadResult {
+        var result = LoadResult()
+        var pool = keys
+        let end = ContinuousClock.now + duration
+        var step = 0
+        while ContinuousClock.now < end {
+            step += 1
+            do {
+                if step % 3 == 0, let id = pool.randomElement() {
+                    let value = "\(label)-\(step)"
+                    _ = try await client.send(KMS.TagResourceRequest(keyId: id, tags: [KMS.Tag(tagKey: "step", tagValue: value)]))
+                    result.tagged[id] = value
+                } else {
+                    let made = try await client.createKey(KMS.CreateKeyRequest(description: "kill load \(label) \(step)"))
+                    if let id = made.keyMetadata?.keyId {
+                        result.tagged[id] = ""
+                        pool.append(id)
+                    }
+                }
+                _ = try await client.listKeys(limit: 5)
+                result.outcomes["acknowledged", default: 0] += 1
+            } catch let error as KMSError {
+                result.outcomes["\(error.httpStatus) \(error.type)", default: 0] += 1
+            } catch {
+                result.outcomes["transport", default: 0] += 1
+            }
+        }
+        return result
+    }
 }
