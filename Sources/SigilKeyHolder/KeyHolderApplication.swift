@@ -60,6 +60,7 @@ public func buildApplication(
         services.append(
             StoreChangeListener(
                 service: service, connection: try url.connectionConfiguration(password: password), logger: logger))
+        services.append(NodeHeartbeat(service: service, logger: logger))
     }
     if let metricsAddress = configuration.metricsAddress {
         services.append(

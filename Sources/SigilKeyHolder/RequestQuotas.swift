@@ -82,6 +82,12 @@ public struct QuotaConfiguration: Sendable {
 
 /// Token buckets, one per account and class: each holds up to one second of its rate and
 /// refills continuously; a request takes one token or is throttled.
+///
+/// Several nodes serving one store (PostgreSQL) each take an equal share of every rate
+/// (``setNodeCount(_:)``, from ``NodeHeartbeat``), so that the nodes together admit the
+/// configured rate when a load balancer spreads the requests evenly, with no database
+/// round trip on a request's path. A client that sends all its requests to one node gets
+/// that node's share only.
 final class RequestQuotas: Sendable {
     private struct Bucket {
         var tokens: Double
@@ -95,6 +101,13 @@ final class RequestQuotas: Sendable {
 
     let configuration: QuotaConfiguration
     private let buckets = Locked<[Slot: Bucket]>([:])
+    /// The fraction of each rate this node admits: 1 ÷ the nodes serving the store.
+    private let share = Locked<Double>(1)
+
+    /// Takes 1/`count` of every rate from now on.
+    func setNodeCount(_ count: Int) {
+        share.withLock { $0 = 1 / Double(max(1, count)) }
+    }
 
     init(_ configuration: QuotaConfiguration) {
         self.configuration = configuration
@@ -104,7 +117,8 @@ final class RequestQuotas: Sendable {
     ///
     /// - Returns: `true` when the request may go ahead, `false` when it is over the rate.
     func admit(account: String, _ quotaClass: QuotaClass, now: ContinuousClock.Instant = .now) -> Bool {
-        guard let rate = configuration.ratePerSecond[quotaClass] else { return true }
+        guard let configured = configuration.ratePerSecond[quotaClass] else { return true }
+        let rate = configured * share.withLock { $0 }
         return buckets.withLock { buckets in
             let slot = Slot(account: account, quotaClass: quotaClass)
             // A bucket holds a second's worth of requests, and at least one.

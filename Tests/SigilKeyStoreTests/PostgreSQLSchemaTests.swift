@@ -33,8 +33,8 @@ struct PostgreSQLSchemaTests {
                     tables.append(name)
                 }
                 #expect(tables == [
-                    "access_keys", "aliases", "audit_events", "audit_head", "key_material", "key_tags", "keys", "principals",
-                    "schema_migrations", "store_identity",
+                    "access_keys", "aliases", "audit_events", "audit_head", "key_holder_nodes", "key_material", "key_tags", "keys",
+                    "principals", "schema_migrations", "store_identity",
                 ])
 
                 // A newer key holder has been here: this one must not run on its schema.

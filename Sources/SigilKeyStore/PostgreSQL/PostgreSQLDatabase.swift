@@ -81,6 +81,12 @@ final class PostgreSQLDatabase: StoreDatabase {
         }
     }
 
+    /// A write transaction that does not take the writers' lock: for bookkeeping that
+    /// touches nothing another write reads, such as a node's heartbeat.
+    func writeWithoutLock<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+        try transaction(begin: "BEGIN ISOLATION LEVEL READ COMMITTED", body)
+    }
+
     /// Runs `body` between `begin` and COMMIT on one pooled connection, rolling back when
     /// anything throws. A connection that failed is closed, not reused.
     private func transaction<T>(begin: String, _ body: (any StoreTransaction) throws -> T) throws -> T {

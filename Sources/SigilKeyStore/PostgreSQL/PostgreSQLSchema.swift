@@ -135,6 +135,10 @@ public enum PostgreSQLSchema {
             // SQLite's implicit rowid orders access keys as they were made; this is PostgreSQL's.
             "ALTER TABLE access_keys ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY",
         ]),
+        Migration(version: 3, name: "the nodes serving the store, for sharing quotas", statements: [
+            // Each node's last heartbeat, in the server's clock (seconds since 1970).
+            "CREATE TABLE key_holder_nodes (node_id text PRIMARY KEY, last_seen double precision NOT NULL)",
+        ]),
     ]
 
     /// The newest schema this build knows.
