@@ -11,9 +11,21 @@ public import PostgresNIO
 /// announcements are lost, so the listener says so (``Event/interrupted``), and says when
 /// it listens again (``Event/listening``): a cache trusts nothing it holds from the first
 /// until the second, which bounds its staleness by the time it takes to notice the loss.
+///
+/// A connection can die without a word (a peer gone, a firewall dropping its state, a
+/// server that hangs): nothing arrives, and nothing says so. So the listener asks the
+/// server a trivial question every ``probeInterval`` on the same connection, and takes a
+/// missing answer after ``probeTimeout`` as a lost connection.
 public enum PostgreSQLChangeFeed {
     /// The one channel of the key holders' announcements.
     static let channel = "sigil_changes"
+    /// How often the listener checks that its connection still answers.
+    static let probeInterval = Duration.milliseconds(250)
+    /// How long an answer may take before the connection counts as lost.
+    static let probeTimeout = Duration.milliseconds(500)
+
+    /// A probe that got no answer in time.
+    struct Unanswered: Error {}
 
     /// What a listener hears.
     public enum Event: Sendable, Equatable {
@@ -36,7 +48,7 @@ public enum PostgreSQLChangeFeed {
     /// ``Event/interrupted`` and connects again, every `retryInterval` until it can.
     public static func listen(
         configuration: PostgresConnection.Configuration, retryInterval: Duration = .milliseconds(250), logger: Logger,
-        _ handle: @Sendable (Event) async -> Void
+        _ handle: @escaping @Sendable (Event) async -> Void
     ) async {
         var connected = false
         var connectionID = 0
@@ -48,8 +60,17 @@ public enum PostgreSQLChangeFeed {
                 try await connection.listen(on: channel) { notifications in
                     connected = true
                     await handle(.listening)
-                    for try await notification in notifications {
-                        await handle(.changed(notification.payload))
+                    // Whichever ends first ends both: the notifications (the connection
+                    // closed) or the probes (it stopped answering).
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask {
+                            for try await notification in notifications {
+                                await handle(.changed(notification.payload))
+                            }
+                        }
+                        group.addTask { try await probe(connection, logger: logger) }
+                        try await group.next()
+                        group.cancelAll()
                     }
                 }
             } catch {
@@ -62,6 +83,32 @@ public enum PostgreSQLChangeFeed {
                 await handle(.interrupted)
             }
             try? await Task.sleep(for: retryInterval)
+        }
+    }
+
+    /// Asks `connection` for `SELECT 1` every ``probeInterval`` until it fails to answer
+    /// within ``probeTimeout`` (then throws) or the task is cancelled.
+    private static func probe(_ connection: PostgresConnection, logger: Logger) async throws {
+        while !Task.isCancelled {
+            try await Task.sleep(for: probeInterval)
+            try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    _ = try await connection.query("SELECT 1", logger: logger)
+                    return true
+                }
+                group.addTask {
+                    try await Task.sleep(for: probeTimeout)
+                    return false
+                }
+                let answered = try await group.next() ?? false
+                group.cancelAll()
+                if !answered {
+                    logger.debug("the change feed's connection did not answer within \(probeTimeout)")
+                    // Closed here, so that waiting for notifications on it ends too.
+                    try? await connection.close()
+                    throw Unanswered()
+                }
+            }
         }
     }
 }
