@@ -133,7 +133,7 @@ final class AuditLog: Sendable {
         func insertPending() throws {
             guard pending > 0 else { return }
             let row = "(" + Array(repeating: "?", count: Self.columnCount).joined(separator: ", ") + ")"
-            try db.execute(
+            try db.enqueue(
                 sql: "INSERT INTO audit_events (\(Self.columns)) VALUES " + Array(repeating: row, count: pending).joined(separator: ", "),
                 arguments: StoreArguments(rows))
             rows.removeAll(keepingCapacity: true)
@@ -160,7 +160,7 @@ final class AuditLog: Sendable {
         try insertPending()
         guard appended else { return seq }
         let mac = try headMAC(seq: seq, hash: previous)
-        try db.execute(
+        try db.enqueue(
             sql: """
                 INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac

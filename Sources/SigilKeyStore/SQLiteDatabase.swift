@@ -67,6 +67,10 @@ final class SQLiteDatabase: StoreDatabase {
 
         func announceChange() {}
 
+        func enqueue(sql: String, arguments: StoreArguments) throws {
+            try execute(sql: sql, arguments: arguments)
+        }
+
         func rows(sql: String, arguments: StoreArguments) throws -> [StoreRow] {
             var rows: [StoreRow] = []
             try forEachRow(sql: sql, arguments: arguments) { rows.append($0) }

@@ -102,9 +102,9 @@ struct PostgreSQLChangeFeedTests {
             try await heard.wait("interrupted", seconds: 5) { $0.last == .interrupted }
             let noticed = ContinuousClock.now - frozen
             print("change feed: a silent connection was noticed after \(noticed)")
-            // A probe every 250 ms, unanswered after 500 ms: about 0.75 s, and some slack for
-            // a loaded machine.
-            #expect(noticed < .seconds(1.5))
+            // A probe every 250 ms, unanswered after 500 ms: about 0.75 s on an idle machine;
+            // the bound leaves room for a machine busy with every other suite at once.
+            #expect(noticed < .seconds(3))
             try await heard.wait("listening again on a new connection", seconds: 30) { $0.last == .listening }
         }
     }

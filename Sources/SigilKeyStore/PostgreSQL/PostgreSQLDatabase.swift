@@ -76,7 +76,7 @@ final class PostgreSQLDatabase: StoreDatabase {
 
     func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
         try transaction(begin: "BEGIN ISOLATION LEVEL READ COMMITTED") { transaction in
-            try transaction.execute(sql: "SELECT pg_advisory_xact_lock(\(Self.writeLock))")
+            try transaction.enqueue(sql: "SELECT pg_advisory_xact_lock(\(Self.writeLock))", arguments: [])
             return try body(transaction)
         }
     }
@@ -101,15 +101,16 @@ final class PostgreSQLDatabase: StoreDatabase {
                 idle.withLock { $0.connections.append(connection) }
             }
         }
-        try transaction.run(begin)
         let result: T
         do {
+            try transaction.enqueue(sql: begin, arguments: [])
             result = try body(transaction)
+            try transaction.run("COMMIT")
         } catch {
+            transaction.abandonQueued()
             if !connection.isClosed { try? transaction.run("ROLLBACK") }
             throw error
         }
-        try transaction.run("COMMIT")
         return result
     }
 
@@ -144,10 +145,17 @@ final class PostgreSQLDatabase: StoreDatabase {
     }
 
     /// One transaction on one connection.
+    ///
+    /// Statements whose result nothing needs (BEGIN, the writers' lock, audit inserts) are
+    /// queued (``enqueue(sql:arguments:)``): postgres-nio sends each as soon as the one
+    /// before has finished, from its event loop, without waking the calling thread in
+    /// between; the next statement that returns something waits for all of them first, and
+    /// throws the first failure among them.
     private final class Transaction: StoreTransaction {
         let connection: PostgresConnection
         let logger: Logger
         var dialect: StoreDialect { .postgreSQL }
+        private var queued: [EventLoopFuture<PostgresQueryResult>] = []
 
         init(_ connection: PostgresConnection, logger: Logger) {
             self.connection = connection
@@ -157,11 +165,34 @@ final class PostgreSQLDatabase: StoreDatabase {
         /// Delivered to every listening node when this transaction commits; never if it
         /// rolls back.
         func announceChange() throws {
-            try execute(sql: "SELECT pg_notify('\(PostgreSQLChangeFeed.channel)', 'store')", arguments: [])
+            try enqueue(sql: "SELECT pg_notify('\(PostgreSQLChangeFeed.channel)', 'store')", arguments: [])
         }
 
         func run(_ sql: String) throws {
             _ = try query(sql, StoreArguments([]))
+        }
+
+        func enqueue(sql: String, arguments: StoreArguments) throws {
+            queued.append(send(sql, arguments))
+        }
+
+        /// Waits for the queued statements, in order; throws the first failure.
+        private func waitForQueued() throws {
+            let waiting = queued
+            queued = []
+            for statement in waiting {
+                do {
+                    _ = try statement.wait()
+                } catch {
+                    throw PostgreSQLDatabase.storageError(error, doing: "a key store statement")
+                }
+            }
+        }
+
+        /// Lets the queued statements finish unwatched (a rollback follows them).
+        func abandonQueued() {
+            for statement in queued { _ = try? statement.wait() }
+            queued = []
         }
 
         func execute(sql: String, arguments: StoreArguments) throws -> Int {
@@ -188,23 +219,29 @@ final class PostgreSQLDatabase: StoreDatabase {
         }
 
         private func query(_ sql: String, _ arguments: StoreArguments) throws -> PostgresQueryResult {
+            let result = send(sql, arguments)
+            try waitForQueued()
             do {
-                var binds = PostgresBindings(capacity: arguments.values.count)
-                for value in arguments.values {
-                    switch value {
-                    case .null: binds.appendNull()
-                    case .integer(let number): try binds.append(number)
-                    case .real(let number): try binds.append(number)
-                    case .text(let text): try binds.append(text)
-                    case .blob(let bytes): try binds.append(ByteBuffer(bytes: bytes))
-                    case .boolean(let flag): try binds.append(flag)
-                    }
-                }
-                let query = PostgresQuery(unsafeSQL: Self.numberedPlaceholders(sql), binds: binds)
-                return try connection.query(query, logger: logger).wait()
+                return try result.wait()
             } catch {
                 throw PostgreSQLDatabase.storageError(error, doing: "a key store statement")
             }
+        }
+
+        /// Hands one statement to postgres-nio, which runs it after the ones before.
+        private func send(_ sql: String, _ arguments: StoreArguments) -> EventLoopFuture<PostgresQueryResult> {
+            var binds = PostgresBindings(capacity: arguments.values.count)
+            for value in arguments.values {
+                switch value {
+                case .null: binds.appendNull()
+                case .integer(let number): binds.append(number)
+                case .real(let number): binds.append(number)
+                case .text(let text): binds.append(text)
+                case .blob(let bytes): binds.append(ByteBuffer(bytes: bytes))
+                case .boolean(let flag): binds.append(flag)
+                }
+            }
+            return connection.query(PostgresQuery(unsafeSQL: Self.numberedPlaceholders(sql), binds: binds), logger: logger)
         }
 
         /// `sql` with its `?` placeholders numbered as PostgreSQL reads them (`$1`, `$2`,
