@@ -2,6 +2,7 @@ import Foundation
 import Sigil
 import SigilKMS
 import SigilKeyHolder
+import SigilTestSupport
 import Testing
 
 @Suite("Sign, Verify, RSA Encrypt/Decrypt, GetPublicKey and key states")
@@ -107,8 +108,8 @@ struct AsymmetricOperationTests {
         }
     }
 
-    @Test func keyStates() async throws {
-        try await withKeyHolder { kms, _ in
+    @Test(arguments: StoreBackend.allCases) func keyStates(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend) { kms, _ in
             let key = try await kms.createKey(.eccNistP256, usage: .signVerify)
             let sign = KMS.SignRequest(keyId: key.keyId, message: Base64Blob([1]), signingAlgorithm: .ecdsaSha256)
             _ = try await kms.send(sign)

@@ -138,15 +138,21 @@ struct KMSTestClient: Sendable {
     }
 }
 
-/// Opens a key holder on a fresh data directory and runs `body` against its router (or,
-/// with `setup: .live`, against the running application with its services).
+/// Opens a key holder on a fresh data directory (its store in SQLite there, or in a fresh
+/// PostgreSQL database) and runs `body` against its router (or, with `setup: .live`,
+/// against the running application with its services).
 func withKeyHolder(
-    configure: (inout KeyHolderConfiguration) -> Void = { _ in }, setup: TestingSetup = .router,
-    _ body: @Sendable (KMSTestClient, KeyHolder) async throws -> Void
+    _ backend: StoreBackend = .sqlite, configure: (inout KeyHolderConfiguration) -> Void = { _ in },
+    setup: TestingSetup = .router, _ body: @Sendable (KMSTestClient, KeyHolder) async throws -> Void
 ) async throws {
     let directory = try TestSupport.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     var configuration = KeyHolderConfiguration(dataDirectory: directory, port: 0)
+    if backend == .postgreSQL {
+        // Skipped (or failed under CI) when PostgreSQL is not installed.
+        guard let database = try await SharedPostgreSQL.shared.newDatabase() else { return }
+        configuration.storeLocation = .postgreSQL(try PostgreSQLURL(database.url), password: database.password)
+    }
     // A live test's client keeps one connection for the whole test, and on a loaded
     // machine (every test of the package at once on two cores) a minute can pass between
     // two of its requests: the server must not close it as idle meanwhile.

@@ -1,12 +1,13 @@
 import Foundation
 import SigilKMS
 import SigilKeyHolder
+import SigilTestSupport
 import Testing
 
 @Suite("Rotation, aliases and tags")
 struct KeyManagementTests {
-    @Test func rotationKeepsEveryCiphertextDecryptable() async throws {
-        try await withKeyHolder { kms, _ in
+    @Test(arguments: StoreBackend.allCases) func rotationKeepsEveryCiphertextDecryptable(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend) { kms, _ in
             let key = try await kms.createKey()
             var blobs: [([UInt8], [UInt8])] = []
             for round in 0..<4 {
@@ -44,8 +45,8 @@ struct KeyManagementTests {
         }
     }
 
-    @Test func automaticRotationSettings() async throws {
-        try await withKeyHolder { kms, _ in
+    @Test(arguments: StoreBackend.allCases) func automaticRotationSettings(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend) { kms, _ in
             let key = try await kms.createKey()
             let off = try await kms.send(KMS.GetKeyRotationStatusRequest(keyId: key.keyId))
             #expect(off.keyRotationEnabled == false)
@@ -97,8 +98,8 @@ struct KeyManagementTests {
         }
     }
 
-    @Test func onDemandRotationLimit() async throws {
-        try await withKeyHolder { kms, _ in
+    @Test(arguments: StoreBackend.allCases) func onDemandRotationLimit(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend) { kms, _ in
             let key = try await kms.createKey()
             let blob = try await kms.encrypt(key.keyId, [3])
             for _ in 0..<25 { _ = try await kms.send(KMS.RotateKeyOnDemandRequest(keyId: key.keyId)) }
@@ -107,8 +108,8 @@ struct KeyManagementTests {
         }
     }
 
-    @Test func aliases() async throws {
-        try await withKeyHolder { kms, _ in
+    @Test(arguments: StoreBackend.allCases) func aliases(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend) { kms, _ in
             let key = try await kms.createKey()
             let other = try await kms.createKey()
             let rsa = try await kms.createKey(.rsa2048)
@@ -193,8 +194,8 @@ struct KeyManagementTests {
         }
     }
 
-    @Test func tags() async throws {
-        try await withKeyHolder { kms, _ in
+    @Test(arguments: StoreBackend.allCases) func tags(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend) { kms, _ in
             let key = try await kms.createKey()
             #expect(try await kms.send(KMS.ListResourceTagsRequest(keyId: key.keyId)).tags == [])
             _ = try await kms.send(

@@ -3,12 +3,13 @@ import Sigil
 import SigilKMS
 import SigilKeyHolder
 import SigilKeyStore
+import SigilTestSupport
 import Testing
 
 @Suite("SYMMETRIC_DEFAULT Encrypt, Decrypt, ReEncrypt and data keys")
 struct SymmetricOperationTests {
-    @Test func encryptDecryptRoundTrip() async throws {
-        try await withKeyHolder { kms, _ in
+    @Test(arguments: StoreBackend.allCases) func encryptDecryptRoundTrip(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend) { kms, _ in
             let key = try await kms.createKey()
             for length in [1, 16, 4096] {
                 let plaintext = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
@@ -38,8 +39,8 @@ struct SymmetricOperationTests {
         }
     }
 
-    @Test func encryptionContextIsBound() async throws {
-        try await withKeyHolder { kms, _ in
+    @Test(arguments: StoreBackend.allCases) func encryptionContextIsBound(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend) { kms, _ in
             let key = try await kms.createKey()
             let context = ["purpose": "test", "tenant": "42", "ü": "ñ"]
             let blob = try await kms.encrypt(key.keyId, Array("secret".utf8), context: context)
@@ -70,8 +71,8 @@ struct SymmetricOperationTests {
         }
     }
 
-    @Test func encryptDecryptErrors() async throws {
-        try await withKeyHolder { kms, _ in
+    @Test(arguments: StoreBackend.allCases) func encryptDecryptErrors(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend) { kms, _ in
             let key = try await kms.createKey()
             let other = try await kms.createKey()
             let signing = try await kms.createKey(.eccNistP256, usage: .signVerify)
@@ -147,8 +148,8 @@ struct SymmetricOperationTests {
         }
     }
 
-    @Test func reEncrypt() async throws {
-        try await withKeyHolder { kms, _ in
+    @Test(arguments: StoreBackend.allCases) func reEncrypt(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend) { kms, _ in
             let source = try await kms.createKey()
             let destination = try await kms.createKey()
             let rsa = try await kms.createKey(.rsa2048)
@@ -241,8 +242,8 @@ struct SymmetricOperationTests {
         }
     }
 
-    @Test func generateDataKey() async throws {
-        try await withKeyHolder { kms, _ in
+    @Test(arguments: StoreBackend.allCases) func generateDataKey(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend) { kms, _ in
             let key = try await kms.createKey()
             _ = try await kms.send(KMS.CreateAliasRequest(aliasName: "alias/data", targetKeyId: key.keyId))
             for (spec, count) in [(KMS.DataKeySpec.aes256, 32), (.aes128, 16)] {
@@ -315,8 +316,8 @@ struct SymmetricOperationTests {
         }
     }
 
-    @Test func generateDataKeyPairErrors() async throws {
-        try await withKeyHolder { kms, _ in
+    @Test(arguments: StoreBackend.allCases) func generateDataKeyPairErrors(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend) { kms, _ in
             let key = try await kms.createKey()
             let rsa = try await kms.createKey(.rsa2048)
             try await kms.expectFailure(KMS.GenerateDataKeyPairRequest(keyId: key.keyId, keyPairSpec: "RSA_1024"), "ValidationException")

@@ -10,60 +10,6 @@ import Testing
 import Glibc
 #endif
 
-/// Where a test's store keeps its tables: the suites of the store's logic run on both.
-enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case sqlite
-    case postgreSQL
-
-    var testDescription: String { rawValue }
-}
-
-/// One throwaway PostgreSQL cluster for every test of this process that asks for one,
-/// started at the first request; each fixture gets a database of its own in it. The
-/// cluster is stopped when the process exits.
-actor SharedPostgreSQL {
-    static let shared = SharedPostgreSQL()
-    /// The one start of the cluster: every caller awaits the same task (the actor lets
-    /// others in while one waits, and each must not start a cluster of its own).
-    private var server: Task<PostgreSQLServer, any Error>?
-    private var databases = 0
-
-    /// A new, empty database's URL and the password to reach it; `nil` when PostgreSQL
-    /// is not installed (the test is then skipped, or fails under CI).
-    func newDatabase() async throws -> (url: PostgreSQLURL, password: String)? {
-        guard try TestSupport.require(
-            PostgreSQLServer.binaries() != nil, missing: "PostgreSQL (Debian: apt-get install postgresql; tools/test installs it)")
-        else { return nil }
-        let starting = self.server ?? Task {
-            let server = try await PostgreSQLServer.start()
-            SharedPostgreSQL.stopAtExit(server)
-            return server
-        }
-        self.server = starting
-        let server = try await starting.value
-        databases += 1
-        let name = "store_\(databases)"
-        try await withPostgresClient(server.configuration(password: server.password)) { client in
-            _ = try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
-        }
-        return (try PostgreSQLURL("postgresql://\(server.user)@127.0.0.1:\(server.port)/\(name)?sslmode=disable"), server.password)
-    }
-
-    /// The postmaster's process id, for the exit handler (which can capture nothing).
-    nonisolated(unsafe) private static var serverProcess: pid_t = 0
-    nonisolated(unsafe) private static var serverFolder: String = ""
-
-    private static func stopAtExit(_ server: PostgreSQLServer) {
-        serverProcess = server.processID ?? 0
-        serverFolder = server.directory.path
-        atexit {
-            guard SharedPostgreSQL.serverProcess > 0, kill(SharedPostgreSQL.serverProcess, SIGQUIT) == 0 else { return }
-            for _ in 0..<200 where kill(SharedPostgreSQL.serverProcess, 0) == 0 { usleep(50_000) }
-            try? FileManager.default.removeItem(atPath: SharedPostgreSQL.serverFolder)
-        }
-    }
-}
-
 /// A fresh data directory with an open store, for one test.
 struct StoreFixture {
     let directory: URL
@@ -92,7 +38,7 @@ struct StoreFixture {
             location = .dataDirectory
         case .postgreSQL:
             guard let database = try await SharedPostgreSQL.shared.newDatabase() else { return nil }
-            location = .postgreSQL(database.url, password: database.password)
+            location = .postgreSQL(try PostgreSQLURL(database.url), password: database.password)
         }
         opening = try KeyStore.open(directory: directory, location: location)
     }

@@ -1,4 +1,5 @@
 internal import Foundation
+internal import SigilCrypto
 public import PostgresNIO
 
 /// How a node hears of the state changes other nodes commit (issue 11, item 3), so that
@@ -50,25 +51,46 @@ public enum PostgreSQLChangeFeed {
         configuration: PostgresConnection.Configuration, retryInterval: Duration = .milliseconds(250), logger: Logger,
         _ handle: @escaping @Sendable (Event) async -> Void
     ) async {
-        var connected = false
         var connectionID = 0
         while !Task.isCancelled {
+            // Whether this connection listened, and whether its loss was reported already.
+            let state = Locked((listening: false, reported: false))
+            @Sendable func interrupted() async {
+                let first = state.withLock { state -> Bool in
+                    defer { state.reported = true }
+                    return state.listening && !state.reported
+                }
+                if first { await handle(.interrupted) }
+            }
             do {
                 connectionID += 1
                 let connection = try await PostgresConnection.connect(configuration: configuration, id: connectionID, logger: logger)
                 defer { Task { try? await connection.close() } }
                 try await connection.listen(on: channel) { notifications in
-                    connected = true
+                    state.withLock { $0.listening = true }
                     await handle(.listening)
                     // Whichever ends first ends both: the notifications (the connection
-                    // closed) or the probes (it stopped answering).
+                    // closed) or the probes (it stopped answering). A failed probe reports
+                    // the loss at once, however long the connection takes to wind down.
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         group.addTask {
+                            defer {
+                                // The connection ended: said at once, not after it winds down.
+                                if !Task.isCancelled { Task { await interrupted() } }
+                            }
                             for try await notification in notifications {
                                 await handle(.changed(notification.payload))
                             }
                         }
-                        group.addTask { try await probe(connection, logger: logger) }
+                        group.addTask {
+                            do {
+                                try await probe(connection, logger: logger)
+                            } catch {
+                                // Cancelled: the listener stops, or the connection already ended.
+                                if !Task.isCancelled { await interrupted() }
+                                throw error
+                            }
+                        }
                         try await group.next()
                         group.cancelAll()
                     }
@@ -77,37 +99,49 @@ public enum PostgreSQLChangeFeed {
                 if Task.isCancelled { return }
                 logger.debug("the change feed's connection failed: \(error)")
             }
+            if Task.isCancelled { return }
             // The sequence ended or the connection failed: either way nothing is heard now.
-            if connected {
-                connected = false
-                await handle(.interrupted)
-            }
+            await interrupted()
             try? await Task.sleep(for: retryInterval)
         }
     }
 
     /// Asks `connection` for `SELECT 1` every ``probeInterval`` until it fails to answer
-    /// within ``probeTimeout`` (then throws) or the task is cancelled.
+    /// within ``probeTimeout`` (then closes it and throws) or the task is cancelled.
+    ///
+    /// The answer is awaited through a promise that the answer or a timer completes,
+    /// whichever comes first: a query on a connection that died may never complete, and
+    /// nothing may wait for it.
     private static func probe(_ connection: PostgresConnection, logger: Logger) async throws {
         while !Task.isCancelled {
             try await Task.sleep(for: probeInterval)
-            try await withThrowingTaskGroup(of: Bool.self) { group in
-                group.addTask {
-                    _ = try await connection.query("SELECT 1", logger: logger)
-                    return true
+            let loop = connection.eventLoop
+            let answer = loop.makePromise(of: Void.self)
+            // Read and written on the connection's event loop only, where both callbacks run.
+            final class Outcome: @unchecked Sendable { var settled = false }
+            let outcome = Outcome()
+            let timer = loop.scheduleTask(in: .milliseconds(probeTimeout.components.seconds * 1000
+                + probeTimeout.components.attoseconds / 1_000_000_000_000_000)) {
+                guard !outcome.settled else { return }
+                outcome.settled = true
+                answer.fail(Unanswered())
+            }
+            connection.query("SELECT 1", logger: logger).whenComplete { result in
+                timer.cancel()
+                guard !outcome.settled else { return }
+                outcome.settled = true
+                switch result {
+                case .success: answer.succeed(())
+                case .failure(let error): answer.fail(error)
                 }
-                group.addTask {
-                    try await Task.sleep(for: probeTimeout)
-                    return false
-                }
-                let answered = try await group.next() ?? false
-                group.cancelAll()
-                if !answered {
-                    logger.debug("the change feed's connection did not answer within \(probeTimeout)")
-                    // Closed here, so that waiting for notifications on it ends too.
-                    try? await connection.close()
-                    throw Unanswered()
-                }
+            }
+            do {
+                try await answer.futureResult.get()
+            } catch {
+                logger.debug("the change feed's connection did not answer: \(error)")
+                // Closed here, so that waiting for notifications on it ends too.
+                let _: EventLoopFuture<Void> = connection.close()
+                throw error
             }
         }
     }
