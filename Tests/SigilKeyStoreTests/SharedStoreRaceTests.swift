@@ -113,4 +113,39 @@ struct SharedStoreRaceTests {
         #expect(try fixture.store.verifyAuditLog().isIntact)
         print("racing nodes: \(acknowledged.count) acknowledged, \(refused.withLock { $0 }) refused; final \(final)")
     }
+
+    @Test("Deletion and rotation that fall due are carried out once, however many nodes run the schedule at the same moment")
+    func scheduledWorkOnce() async throws {
+        guard let fixture = try await StoreFixture(.postgreSQL) else { return }
+        let nodes = [fixture.store] + (try (0..<3).map { _ in try fixture.reopen() })
+        let start = Date()
+        let doomed = try (0..<6).map { _ in try fixture.createSymmetricKey() }
+        let rotating = try (0..<6).map { _ in try fixture.createSymmetricKey() }
+        for key in doomed { try fixture.store.scheduleDeletion(id: key.id, at: start.addingTimeInterval(7 * 86_400)) }
+        for key in rotating { try fixture.store.setRotation(id: key.id, enabled: true, periodDays: 90, now: start) }
+        // Every node's scheduler wakes up after both dates, at the same moment.
+        let later = start.addingTimeInterval(91 * 86_400)
+        let deleted = Locked<[String]>([]), rotated = Locked<[String]>([]), failures = Locked<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: nodes.count) { index in
+            do {
+                let gone = try nodes[index].deleteKeysDue(now: later) { key in
+                    AuditEvent(requestID: "node\(index)-delete-\(key.id)", region: key.region, account: key.account, operation: "DeleteKey", keyARN: key.arn)
+                }
+                let turned = try nodes[index].rotateKeysDue(now: later) { key in
+                    AuditEvent(requestID: "node\(index)-rotate-\(key.id)", region: key.region, account: key.account, operation: "RotateKey", keyARN: key.arn)
+                }
+                deleted.withLock { $0 += gone }
+                rotated.withLock { $0 += turned.map(\.keyID) }
+            } catch {
+                failures.withLock { $0.append("node \(index): \(error)") }
+            }
+        }
+        #expect(failures.withLock { $0 } == [])
+        #expect(deleted.withLock { $0 }.sorted() == doomed.map(\.id).sorted(), "each due key deleted once")
+        #expect(rotated.withLock { $0 }.sorted() == rotating.map(\.id).sorted(), "each due key rotated once")
+        for key in rotating { #expect(try fixture.store.key(id: key.id)?.currentVersion == 2) }
+        let events = try fixture.store.auditEvents(after: 0, limit: 1000).map(\.event.operation)
+        #expect(events.filter { $0 == "DeleteKey" }.count == doomed.count && events.filter { $0 == "RotateKey" }.count == rotating.count)
+        #expect(try fixture.store.verifyAuditLog().isIntact)
+    }
 }
