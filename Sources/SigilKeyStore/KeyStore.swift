@@ -9,8 +9,8 @@ internal import SigilCrypto
 ///
 /// Every method is synchronous, throws ``SigilError``, and is safe to call from many
 /// threads at once: writes follow one another (across nodes too), reads run concurrently.
-/// Over PostgreSQL a call waits for the network: call it off an event loop
-/// (``isLocal``).
+/// Over PostgreSQL a call waits for the network (``isLocal``): never call it on an event
+/// loop.
 /// Methods that generate keys (``createKey(account:region:spec:usage:description:policy:tags:now:)``)
 /// or parse them (``privateKey(id:)``) take CPU time: call them off an event loop.
 ///

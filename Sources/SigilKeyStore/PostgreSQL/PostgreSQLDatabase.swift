@@ -10,9 +10,11 @@ internal import SigilCrypto
 ///
 /// The store's methods are synchronous, so this backend waits for postgres-nio's futures
 /// on the calling thread. Its connections run on an event loop of their own, which the
-/// calling thread never is, so a wait cannot block the loop it waits for. The service
-/// calls the store off its request tasks (``KeyStore/isLocal``), so waiting here holds a
-/// thread-pool thread, not one of Swift's few cooperative threads.
+/// calling thread never is, so a wait cannot block the loop it waits for. The wait does
+/// hold the calling thread: the key holder's cryptographic requests read through its
+/// caches and never get here, but a control-plane request that does holds one of Swift's
+/// cooperative threads for its round trips (moving those to the thread pool needs the
+/// service's operations to be async).
 ///
 /// Every write transaction first takes one advisory lock shared by all nodes: writes then
 /// follow one another in commit order across nodes, as they do on SQLite's single
