@@ -27,6 +27,27 @@ final class PostgreSQLDatabase: StoreDatabase {
 
     /// Taken by every write transaction (the key spells "SigilWri").
     static let writeLock: Int64 = 0x5369_6769_6C57_7269
+    /// The longest this node waits for one statement, or for a connection. A statement on
+    /// a connection that died mid-way may never be answered (seen under load while the
+    /// server restarted): past this the connection is closed and the call fails, so that a
+    /// dead connection cannot hold a pool slot, and the request's thread, for ever.
+    static let answerTimeout: TimeInterval = 30
+
+    /// `future`'s value, waited for at most ``answerTimeout``; on time-out `connection`
+    /// (when given) is closed.
+    static func wait<Value>(_ future: EventLoopFuture<Value>, closing connection: PostgresConnection?, doing what: String) throws -> Value {
+        let answered = DispatchSemaphore(value: 0)
+        let outcome = Locked<Result<Value, any Error>?>(nil)
+        future.whenComplete { result in
+            outcome.withLock { $0 = result }
+            answered.signal()
+        }
+        guard answered.wait(timeout: .now() + answerTimeout) == .success, let result = outcome.withLock({ $0 }) else {
+            if let connection { let _: EventLoopFuture<Void> = connection.close() }
+            throw SigilError(.storageFailure, "\(what) failed: PostgreSQL did not answer within \(Int(answerTimeout)) s")
+        }
+        return try result.get()
+    }
 
     private let configuration: PostgresConnection.Configuration
     private let group: MultiThreadedEventLoopGroup
@@ -126,7 +147,9 @@ final class PostgreSQLDatabase: StoreDatabase {
             return state.opened
         }
         do {
-            return try PostgresConnection.connect(on: group.next(), configuration: configuration, id: id, logger: logger).wait()
+            return try Self.wait(
+                PostgresConnection.connect(on: group.next(), configuration: configuration, id: id, logger: logger),
+                closing: nil, doing: "connecting to PostgreSQL")
         } catch {
             idle.withLock { $0.opened -= 1 }
             throw Self.storageError(error, doing: "connecting to PostgreSQL")
@@ -184,7 +207,7 @@ final class PostgreSQLDatabase: StoreDatabase {
             queued = []
             for statement in waiting {
                 do {
-                    _ = try statement.wait()
+                    _ = try PostgreSQLDatabase.wait(statement, closing: connection, doing: "a key store statement")
                 } catch {
                     throw PostgreSQLDatabase.storageError(error, doing: "a key store statement")
                 }
@@ -193,7 +216,7 @@ final class PostgreSQLDatabase: StoreDatabase {
 
         /// Lets the queued statements finish unwatched (a rollback follows them).
         func abandonQueued() {
-            for statement in queued { _ = try? statement.wait() }
+            for statement in queued { _ = try? PostgreSQLDatabase.wait(statement, closing: connection, doing: "a key store statement") }
             queued = []
         }
 
@@ -224,7 +247,7 @@ final class PostgreSQLDatabase: StoreDatabase {
             let result = send(sql, arguments)
             try waitForQueued()
             do {
-                return try result.wait()
+                return try PostgreSQLDatabase.wait(result, closing: connection, doing: "a key store statement")
             } catch {
                 throw PostgreSQLDatabase.storageError(error, doing: "a key store statement")
             }
