@@ -9,8 +9,7 @@ internal import SigilCrypto
 ///
 /// Every method is synchronous, throws ``SigilError``, and is safe to call from many
 /// threads at once: writes follow one another (across nodes too), reads run concurrently.
-/// Over PostgreSQL a call waits for the network (``isLocal``): never call it on an event
-/// loop.
+/// Over PostgreSQL a call waits for the network: never call it on an event loop.
 /// Methods that generate keys (``createKey(account:region:spec:usage:description:policy:tags:now:)``)
 /// or parse them (``privateKey(id:)``) take CPU time: call them off an event loop.
 ///
@@ -30,11 +29,6 @@ public final class KeyStore: Sendable {
     /// Appends the audit events of requests that change nothing, in batches (see
     /// ``recordAudit(_:)``).
     public let auditWriter: AuditWriter
-
-    /// Whether the tables are in the data directory (SQLite), so that a call returns in
-    /// microseconds; `false` over PostgreSQL, where every call that misses the caches
-    /// waits for the network.
-    public var isLocal: Bool { database.dialect == .sqlite }
 
     private init(files: DataDirectory, database: any StoreDatabase, sealer: Sealer, auditLog: AuditLog) {
         self.directory = files.url
