@@ -46,19 +46,24 @@ final class AuditLog: Sendable {
     /// The first bytes of every event's canonical form.
     static let canonicalLabel = Array("sigil-audit-event-v1".utf8)
 
-    /// The columns of `audit_events` in the order ``storedEvent(_:)`` reads them.
-    static let columns = """
-        seq, time, request_id, region, account, principal_arn, access_key_id, source_address, user_agent, \
-        operation, key_arn, algorithm, encryption_context_keys, outcome, error_code, error_message, prev_hash, hash
-        """
+    /// The columns of `audit_events`, in the order an append fills them and
+    /// ``storedEvent(_:)`` reads them.
+    static let storedColumns: [StoreColumn] = [
+        StoreColumn("seq", .integer), StoreColumn("time", .real), StoreColumn("request_id", .text),
+        StoreColumn("region", .text), StoreColumn("account", .text), StoreColumn("principal_arn", .text),
+        StoreColumn("access_key_id", .text), StoreColumn("source_address", .text), StoreColumn("user_agent", .text),
+        StoreColumn("operation", .text), StoreColumn("key_arn", .text), StoreColumn("algorithm", .text),
+        StoreColumn("encryption_context_keys", .text), StoreColumn("outcome", .text), StoreColumn("error_code", .text),
+        StoreColumn("error_message", .text), StoreColumn("prev_hash", .blob), StoreColumn("hash", .blob),
+    ]
 
-    /// The number of columns in ``columns``.
-    static let columnCount = 18
-    /// The most events one INSERT carries (18 parameters each, well under either engine's
-    /// limit on parameters).
-    static let eventsPerStatement = 64
+    /// ``storedColumns``' names as a select list.
+    static let columns = storedColumns.map(\.name).joined(separator: ", ")
 
     private let headKey: HMACKey
+    /// The head as this node last wrote or read it: what ``appendBatch(_:to:)`` builds the
+    /// next batch on.
+    private let lastHead = Locked<Head?>(nil)
 
     /// Derives the head's MAC key from the root key.
     init(rootKey: SecureBytes) throws {
@@ -71,7 +76,7 @@ final class AuditLog: Sendable {
     // MARK: - The head
 
     /// The row of `audit_head`.
-    struct Head {
+    struct Head: Equatable, Sendable {
         var seq: Int64
         var hash: [UInt8]
         var mac: [UInt8]
@@ -108,38 +113,67 @@ final class AuditLog: Sendable {
     /// Appends events after the current head, in order, and signs the new head: call
     /// inside a write transaction, which makes the events and the head one commit.
     ///
-    /// - Returns: The last event's sequence number (the head's, when `events` is empty).
+    /// - Returns: The new head (the current one when `events` is empty; `nil` for a log
+    ///   that is still empty).
     /// - Throws: ``SigilError`` with code `storageFailure` when the head does not
-    ///   verify or is missing from a log with events, and GRDB's errors.
+    ///   verify or is missing from a log with events, and the database's errors.
     @discardableResult
-    func append(_ events: some Sequence<AuditEvent>, in db: any StoreTransaction) throws -> Int64 {
-        var seq: Int64
-        var previous: [UInt8]
-        if let head = try Self.readHead(db) {
-            guard try isAuthentic(head) else { throw Self.unverifiedHead }
-            seq = head.seq
-            previous = head.hash
+    func append(_ events: some Collection<AuditEvent>, in db: any StoreTransaction) throws -> Head? {
+        let head: Head
+        if let current = try Self.readHead(db) {
+            guard try isAuthentic(current) else { throw Self.unverifiedHead }
+            head = current
         } else {
             if let last = try db.value(Int64.self, sql: "SELECT max(seq) FROM audit_events") {
                 throw Self.missingHead(after: last)
             }
-            seq = 0
-            previous = Self.genesisHash
+            head = Head(seq: 0, hash: Self.genesisHash, mac: [])
         }
-        // Several events to one statement: over PostgreSQL each statement is a round trip,
-        // and a batch of the writer's holds hundreds of events.
+        guard !events.isEmpty else { return head.seq == 0 ? nil : head }
+        let (rows, newHead) = try chain(events, after: head)
+        try db.enqueueInsert(into: "audit_events", columns: Self.storedColumns, rows: rows)
+        try db.enqueue(
+            sql: """
+                INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac
+                """,
+            arguments: [newHead.seq, Data(newHead.hash), Data(newHead.mac)])
+        return newHead
+    }
+
+    /// Appends a batch of the audit writer's in one transaction, built on the head this
+    /// node last saw: the database checks that head is still the log's and writes the
+    /// batch, or changes nothing and answers the head it found (see
+    /// ``StoreDatabase/appendAudit(rows:after:newHead:)``; over PostgreSQL that is one
+    /// statement, one round trip). A head found that way is verified before anything is
+    /// built on it. Without a head to build on (the first batch, a head that does not
+    /// verify, or one that kept moving because other nodes appended), the batch goes the
+    /// way of ``append(_:in:)``, which reads the head inside the transaction and says
+    /// what is wrong with it.
+    func appendBatch(_ events: [AuditEvent], to database: any StoreDatabase) throws {
+        guard !events.isEmpty else { return }
+        var base = lastHead.withLock { $0 }
+        for _ in 0..<3 {
+            guard let head = base else { break }
+            let (rows, newHead) = try chain(events, after: head)
+            switch try database.appendAudit(rows: rows, after: head, newHead: newHead) {
+            case .appended:
+                lastHead.withLock { $0 = newHead }
+                return
+            case .moved(let found):
+                base = try found.flatMap { try isAuthentic($0) ? $0 : nil }
+            }
+        }
+        let newHead = try database.write { db in try append(events, in: db) }
+        lastHead.withLock { $0 = newHead }
+    }
+
+    /// The rows of `events` chained after `head`, and the signed head after them.
+    private func chain(_ events: some Collection<AuditEvent>, after head: Head) throws -> (rows: [StoreValue], head: Head) {
+        var seq = head.seq
+        var previous = head.hash
         var rows: [StoreValue] = []
-        var pending = 0
-        func insertPending() throws {
-            guard pending > 0 else { return }
-            let row = "(" + Array(repeating: "?", count: Self.columnCount).joined(separator: ", ") + ")"
-            try db.enqueue(
-                sql: "INSERT INTO audit_events (\(Self.columns)) VALUES " + Array(repeating: row, count: pending).joined(separator: ", "),
-                arguments: StoreArguments(rows))
-            rows.removeAll(keepingCapacity: true)
-            pending = 0
-        }
-        var appended = false
+        rows.reserveCapacity(Self.storedColumns.count * events.count)
         for event in events {
             seq += 1
             let stored = StoredEvent(event.normalized, time: Self.storedTime(event.time))
@@ -152,21 +186,9 @@ final class AuditLog: Sendable {
                 stored.event.errorCode, stored.event.errorMessage, Data(previous), Data(hash),
             ]
             rows += row.values
-            pending += 1
-            if pending == Self.eventsPerStatement { try insertPending() }
             previous = hash
-            appended = true
         }
-        try insertPending()
-        guard appended else { return seq }
-        let mac = try headMAC(seq: seq, hash: previous)
-        try db.enqueue(
-            sql: """
-                INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, ?, ?, ?)
-                ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac
-                """,
-            arguments: [seq, Data(previous), Data(mac)])
-        return seq
+        return (rows, Head(seq: seq, hash: previous, mac: try headMAC(seq: seq, hash: previous)))
     }
 
     /// Why a log whose signed head does not verify is not extended.

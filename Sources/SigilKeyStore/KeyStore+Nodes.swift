@@ -33,7 +33,7 @@ extension KeyStore {
     /// others take its share at once rather than after ``nodeLifetime``.
     public func departed(nodeID: String) throws {
         guard let shared = database as? PostgreSQLDatabase else { return }
-        try shared.writeWithoutLock { db in
+        _ = try shared.writeWithoutLock { db in
             try db.execute(sql: "DELETE FROM key_holder_nodes WHERE node_id = ?", arguments: [nodeID])
         }
     }

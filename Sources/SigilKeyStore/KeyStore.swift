@@ -37,7 +37,7 @@ public final class KeyStore: Sendable {
         self.sealer = sealer
         self.auditLog = auditLog
         self.auditWriter = AuditWriter { events in
-            _ = try database.write { db in try auditLog.append(events, in: db) }
+            try auditLog.appendBatch(events, to: database)
         }
     }
 

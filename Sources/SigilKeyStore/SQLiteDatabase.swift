@@ -59,6 +59,7 @@ final class SQLiteDatabase: StoreDatabase {
 
         init(_ db: Database) { self.db = db }
 
+        @discardableResult
         func execute(sql: String, arguments: StoreArguments) throws -> Int {
             let statement = try db.cachedStatement(sql: sql)
             try statement.execute(arguments: Self.arguments(arguments))
@@ -69,6 +70,10 @@ final class SQLiteDatabase: StoreDatabase {
 
         func enqueue(sql: String, arguments: StoreArguments) throws {
             try execute(sql: sql, arguments: arguments)
+        }
+
+        func enqueueInsert(into table: String, columns: [StoreColumn], rows: [StoreValue]) throws {
+            try enqueueInsertAsValues(into: table, columns: columns, rows: rows)
         }
 
         func rows(sql: String, arguments: StoreArguments) throws -> [StoreRow] {

@@ -24,7 +24,7 @@ extension KeyStore {
         ("key_tags", ["key_id", "tag_key", "tag_value"], [], "key_id, tag_key"),
         ("aliases", ["account", "region", "name", "key_id", "created_at", "updated_at"], [], "account, region, name"),
         ("access_keys", ["id", "sealed_secret", "principal", "account", "active", "created_at"], ["active"], "rowid"),
-        ("audit_events", AuditLog.columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, [], "seq"),
+        ("audit_events", AuditLog.storedColumns.map(\.name), [], "seq"),
         ("audit_head", ["id", "seq", "hash", "mac"], [], "id"),
     ]
 

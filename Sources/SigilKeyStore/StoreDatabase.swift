@@ -18,6 +18,34 @@ protocol StoreDatabase: Sendable {
     /// Runs `body` in a write transaction, committed when it returns and rolled back when
     /// it throws.
     func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T
+    /// The audit writer's append: in one write transaction, and only if the log's head is
+    /// still `expected`, inserts `rows` (``AuditLog/storedColumns``) into `audit_events`
+    /// and makes `newHead` the head.
+    ///
+    /// - Returns: `.appended`, or `.moved` with the head found (`nil` when there is none),
+    ///   having changed nothing.
+    func appendAudit(rows: [StoreValue], after expected: AuditLog.Head, newHead: AuditLog.Head) throws -> AuditAppend
+}
+
+/// What ``StoreDatabase/appendAudit(rows:after:newHead:)`` did.
+enum AuditAppend {
+    case appended
+    case moved(AuditLog.Head?)
+}
+
+extension StoreDatabase {
+    /// ``appendAudit(rows:after:newHead:)`` as statements in a write transaction.
+    func appendAudit(rows: [StoreValue], after expected: AuditLog.Head, newHead: AuditLog.Head) throws -> AuditAppend {
+        try write { db in
+            let found = try AuditLog.readHead(db)
+            guard found == expected else { return .moved(found) }
+            try db.enqueueInsert(into: "audit_events", columns: AuditLog.storedColumns, rows: rows)
+            try db.execute(
+                sql: "UPDATE audit_head SET seq = ?, hash = ?, mac = ? WHERE id = 1",
+                arguments: [newHead.seq, Data(newHead.hash), Data(newHead.mac)])
+            return .appended
+        }
+    }
 }
 
 /// The engine behind a ``StoreDatabase``.
@@ -38,6 +66,15 @@ protocol StoreTransaction: AnyObject {
     /// the next statement that returns something, which then throws its failure, and
     /// before the transaction commits. Over PostgreSQL this saves a wait per statement.
     func enqueue(sql: String, arguments: StoreArguments) throws
+    /// Inserts rows into one table, queued as ``enqueue(sql:arguments:)`` queues: in as few
+    /// statements as the engine allows.
+    ///
+    /// - Parameters:
+    ///   - table: The table.
+    ///   - columns: The columns every row fills, in order.
+    ///   - rows: The rows' values one after another, `columns.count` per row, each of its
+    ///     column's type or `.null`.
+    func enqueueInsert(into table: String, columns: [StoreColumn], rows: [StoreValue]) throws
     /// Runs one query and returns its rows.
     func rows(sql: String, arguments: StoreArguments) throws -> [StoreRow]
     /// Runs one query and passes its rows to `body` one by one, holding only a few at a
@@ -51,6 +88,23 @@ protocol StoreTransaction: AnyObject {
 }
 
 extension StoreTransaction {
+    /// ``enqueueInsert(into:columns:rows:)`` as multi-row `INSERT … VALUES` statements of at
+    /// most 64 rows: a parameter list well within either engine's limit.
+    func enqueueInsertAsValues(into table: String, columns: [StoreColumn], rows: [StoreValue]) throws {
+        let width = columns.count
+        let names = columns.map(\.name).joined(separator: ", ")
+        let row = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
+        var start = rows.startIndex
+        while start < rows.endIndex {
+            let end = min(start + 64 * width, rows.endIndex)
+            let count = (end - start) / width
+            try enqueue(
+                sql: "INSERT INTO \(table) (\(names)) VALUES " + Array(repeating: row, count: count).joined(separator: ", "),
+                arguments: StoreArguments(Array(rows[start..<end])))
+            start = end
+        }
+    }
+
     @discardableResult
     func execute(sql: String) throws -> Int { try execute(sql: sql, arguments: []) }
 
@@ -86,6 +140,25 @@ enum StoreValue: Sendable, Equatable {
     case text(String)
     case blob([UInt8])
     case boolean(Bool)
+}
+
+/// The type of a column that ``StoreTransaction/enqueueInsert(into:columns:rows:)`` fills.
+enum StoreColumnType: Sendable {
+    case integer
+    case real
+    case text
+    case blob
+}
+
+/// A column's name and type.
+struct StoreColumn: Sendable {
+    let name: String
+    let type: StoreColumnType
+
+    init(_ name: String, _ type: StoreColumnType) {
+        self.name = name
+        self.type = type
+    }
 }
 
 /// A Swift type that is written to and read from store columns.

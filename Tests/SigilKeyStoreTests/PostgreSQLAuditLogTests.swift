@@ -29,7 +29,7 @@ struct PostgreSQLAuditLogTests {
         }
     }
 
-    @Test("Two nodes appending at once build one chain that verifies, every event once, batches kept whole")
+    @Test("Two nodes appending at once (writer batches and mutations) build one chain that verifies, every event once, batches kept whole")
     func twoNodesOneChain() async throws {
         try await Self.withStore { client, server in
             let rootKey = SecureBytes(TestSupport.randomMessage(lengths: 32...32))
@@ -41,7 +41,13 @@ struct PostgreSQLAuditLogTests {
                     let log = try AuditLog(rootKey: rootKey)
                     for batch in 0..<40 {
                         let events = (0..<(1 + batch % 3)).map { Self.event(node: index + 1, batch * 3 + $0) }
-                        try nodes[index].write { try log.append(events, in: $0) }
+                        if batch % 4 == 3 {
+                            // A mutation's event, in the mutation's own transaction.
+                            _ = try nodes[index].write { try log.append(events, in: $0) }
+                        } else {
+                            // The writer's batch, built on the head this node saw last.
+                            try log.appendBatch(events, to: nodes[index])
+                        }
                     }
                 } catch {
                     failures.withLock { $0.append("node \(index + 1): \(error)") }
@@ -75,7 +81,7 @@ struct PostgreSQLAuditLogTests {
             let rootKey = SecureBytes(TestSupport.randomMessage(lengths: 32...32))
             let log = try AuditLog(rootKey: rootKey)
             let store = try PostgreSQLDatabase(configuration: server.connectionConfiguration)
-            try store.write { try log.append((1...12).map { Self.event(node: 1, $0) }, in: $0) }
+            _ = try store.write { try log.append((1...12).map { Self.event(node: 1, $0) }, in: $0) }
             #expect(try store.read { try log.verify($0) }.isIntact)
 
             func brokenAt(_ change: PostgresQuery, undo: PostgresQuery?) async throws -> (Int64, String)? {
@@ -103,11 +109,36 @@ struct PostgreSQLAuditLogTests {
                 (error as? SigilError)?.code == .storageFailure && "\(error)".contains("signed head does not verify")
             }
 
+            // The writer's one-statement append builds on the head it saw last; a head altered
+            // since is found, checked, and refused, and nothing is appended.
+            var saved: (Int64, Data, Data)? = nil
+            for try await head in try await client.query("SELECT seq, hash, mac FROM audit_head").decode((Int64, Data, Data).self) {
+                saved = head
+            }
+            let (savedSeq, savedHash, savedMAC) = try #require(saved)
+            let writer = try AuditLog(rootKey: rootKey)
+            try writer.appendBatch([Self.event(node: 3, 1)], to: store)
+            _ = try await client.query("UPDATE audit_head SET mac = sha256(mac)")
+            #expect {
+                try writer.appendBatch([Self.event(node: 3, 2)], to: store)
+            } throws: { error in
+                (error as? SigilError)?.code == .storageFailure && "\(error)".contains("signed head does not verify")
+            }
+            // Put the log back as it was before this writer appended.
+            _ = try await client.query("DELETE FROM audit_events WHERE seq > \(savedSeq)")
+            _ = try await client.query(
+                "UPDATE audit_head SET seq = \(savedSeq), hash = \(savedHash), mac = \(savedMAC)")
+
             // The head removed under events: nothing vouches for the end, and appending is refused.
             _ = try await client.query("DELETE FROM audit_head")
             #expect(try store.read { try log.verify($0) }.firstBroken?.reason.contains("signed head is missing") == true)
             #expect {
                 try store.write { try log.append([Self.event(node: 1, 13)], in: $0) }
+            } throws: { error in
+                (error as? SigilError)?.code == .storageFailure && "\(error)".contains("signed head is missing")
+            }
+            #expect {
+                try writer.appendBatch([Self.event(node: 3, 3)], to: store)
             } throws: { error in
                 (error as? SigilError)?.code == .storageFailure && "\(error)".contains("signed head is missing")
             }

@@ -21,7 +21,9 @@ internal import SigilCrypto
 /// writer, so a read-check-update in one transaction can never lose another node's update
 /// and the audit chain grows by one appender at a time. Reads run in a repeatable-read
 /// snapshot and never wait for writers. Writes are control-plane requests; the hot path
-/// of a cryptographic operation reads through the key holder's caches.
+/// of a cryptographic operation reads through the key holder's caches and reaches the
+/// database only through the audit writer, whose batch is one statement
+/// (``appendAudit(rows:after:newHead:)``).
 final class PostgreSQLDatabase: StoreDatabase {
     var dialect: StoreDialect { .postgreSQL }
 
@@ -110,13 +112,72 @@ final class PostgreSQLDatabase: StoreDatabase {
         try transaction(begin: "BEGIN ISOLATION LEVEL READ COMMITTED", body)
     }
 
+    /// One statement, which is its own transaction: `sigil_audit_append` (schema version
+    /// 4) with the rows as one array per column.
+    func appendAudit(rows: [StoreValue], after expected: AuditLog.Head, newHead: AuditLog.Head) throws -> AuditAppend {
+        let columns = AuditLog.storedColumns
+        var arrays = columns.map { PostgreSQLArray(of: $0.type, capacity: rows.count / columns.count) }
+        for (index, value) in rows.enumerated() {
+            try arrays[index % columns.count].append(value)
+        }
+        var binds = PostgresBindings(capacity: 6 + arrays.count)
+        binds.append(expected.seq)
+        binds.append(ByteBuffer(bytes: expected.hash))
+        binds.append(ByteBuffer(bytes: expected.mac))
+        binds.append(newHead.seq)
+        binds.append(ByteBuffer(bytes: newHead.hash))
+        binds.append(ByteBuffer(bytes: newHead.mac))
+        for array in arrays { binds.append(array) }
+        let parameters = (1...binds.count).map { "$\($0)" }.joined(separator: ", ")
+        let query = PostgresQuery(
+            unsafeSQL: "SELECT appended, head_seq, head_hash, head_mac FROM sigil_audit_append(\(parameters))", binds: binds)
+        return try withConnection { connection in
+            let what = "appending to the audit log"
+            let result: PostgresQueryResult
+            do {
+                result = try Self.wait(connection.query(query, logger: logger), closing: connection, doing: what)
+            } catch {
+                throw Self.storageError(error, doing: what)
+            }
+            guard let row = result.rows.first else {
+                throw SigilError(.storageFailure, "\(what) failed: sigil_audit_append returned no row")
+            }
+            do {
+                let (appended, seq, hash, mac) = try row.decode((Bool, Int64?, ByteBuffer?, ByteBuffer?).self)
+                if appended { return .appended }
+                guard let seq, let hash, let mac else { return .moved(nil) }
+                return .moved(AuditLog.Head(seq: seq, hash: [UInt8](buffer: hash), mac: [UInt8](buffer: mac)))
+            } catch {
+                throw Self.storageError(error, doing: what)
+            }
+        }
+    }
+
     /// Runs `body` between `begin` and COMMIT on one pooled connection, rolling back when
-    /// anything throws. A connection that failed is closed, not reused.
+    /// anything throws.
     private func transaction<T>(begin: String, _ body: (any StoreTransaction) throws -> T) throws -> T {
+        try withConnection { connection in
+            let transaction = Transaction(connection, logger: logger)
+            let result: T
+            do {
+                try transaction.enqueue(sql: begin, arguments: [])
+                result = try body(transaction)
+                try transaction.run("COMMIT")
+            } catch {
+                transaction.abandonQueued()
+                if !connection.isClosed { try? transaction.run("ROLLBACK") }
+                throw error
+            }
+            return result
+        }
+    }
+
+    /// Runs `body` with a pooled connection, waiting for one while the pool's every
+    /// connection is in use. A connection that failed is closed, not reused.
+    private func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         permits.wait()
         defer { permits.signal() }
         let connection = try takeConnection()
-        let transaction = Transaction(connection, logger: logger)
         defer {
             if connection.isClosed {
                 idle.withLock { $0.opened -= 1 }
@@ -124,17 +185,7 @@ final class PostgreSQLDatabase: StoreDatabase {
                 idle.withLock { $0.connections.append(connection) }
             }
         }
-        let result: T
-        do {
-            try transaction.enqueue(sql: begin, arguments: [])
-            result = try body(transaction)
-            try transaction.run("COMMIT")
-        } catch {
-            transaction.abandonQueued()
-            if !connection.isClosed { try? transaction.run("ROLLBACK") }
-            throw error
-        }
-        return result
+        return try body(connection)
     }
 
     private func takeConnection() throws -> PostgresConnection {
@@ -201,6 +252,25 @@ final class PostgreSQLDatabase: StoreDatabase {
             queued.append(send(sql, arguments))
         }
 
+        /// One statement whatever the number of rows: each column as an array parameter,
+        /// read back with `unnest` (see ``PostgreSQLArray``).
+        func enqueueInsert(into table: String, columns: [StoreColumn], rows: [StoreValue]) throws {
+            let count = rows.count / max(columns.count, 1)
+            var arrays = columns.map { PostgreSQLArray(of: $0.type, capacity: count) }
+            for (index, value) in rows.enumerated() {
+                try arrays[index % columns.count].append(value)
+            }
+            var binds = PostgresBindings(capacity: arrays.count)
+            var casts: [String] = []
+            for (index, array) in arrays.enumerated() {
+                binds.append(array)
+                casts.append("$\(index + 1)::\(array.sqlType)")
+            }
+            let sql = "INSERT INTO \(table) (\(columns.map(\.name).joined(separator: ", "))) "
+                + "SELECT * FROM unnest(\(casts.joined(separator: ", ")))"
+            queued.append(connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger))
+        }
+
         /// Waits for the queued statements, in order; throws the first failure.
         private func waitForQueued() throws {
             let waiting = queued
@@ -220,6 +290,7 @@ final class PostgreSQLDatabase: StoreDatabase {
             queued = []
         }
 
+        @discardableResult
         func execute(sql: String, arguments: StoreArguments) throws -> Int {
             try query(sql, arguments).metadata.rows ?? 0
         }

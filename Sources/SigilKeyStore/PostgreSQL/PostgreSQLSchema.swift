@@ -139,7 +139,44 @@ public enum PostgreSQLSchema {
             // Each node's last heartbeat, in the server's clock (seconds since 1970).
             "CREATE TABLE key_holder_nodes (node_id text PRIMARY KEY, last_seen double precision NOT NULL)",
         ]),
+        Migration(version: 4, name: "the audit writer's append in one statement", statements: [auditAppendFunction]),
     ]
+
+    /// `sigil_audit_append`: the audit writer's batch in one statement, so in one round
+    /// trip and one transaction (see ``AuditLog/appendBatch(_:to:)``). Under the writers'
+    /// lock it compares the head (its MAC too) with the one the caller built the batch on; when they
+    /// match it inserts the events (one array per column) and writes the new signed head,
+    /// and when they do not (another node appended, or a mutation on this one) it changes
+    /// nothing and returns the head it found, for the caller to check and build on. The
+    /// caller computes every hash and the head's MAC: the root key never leaves the node.
+    static let auditAppendFunction = """
+        CREATE FUNCTION sigil_audit_append(
+            expected_seq bigint, expected_hash bytea, expected_mac bytea, new_seq bigint, new_hash bytea, new_mac bytea,
+            seqs bigint[], times double precision[], request_ids text[], regions text[], accounts text[],
+            principal_arns text[], access_key_ids text[], source_addresses text[], user_agents text[],
+            operations text[], key_arns text[], algorithms text[], encryption_context_keys text[],
+            outcomes text[], error_codes text[], error_messages text[], prev_hashes bytea[], hashes bytea[],
+            OUT appended boolean, OUT head_seq bigint, OUT head_hash bytea, OUT head_mac bytea)
+        LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_advisory_xact_lock(\(PostgreSQLDatabase.writeLock));
+            SELECT h.seq, h.hash, h.mac INTO head_seq, head_hash, head_mac FROM audit_head h WHERE h.id = 1;
+            IF NOT FOUND OR head_seq <> expected_seq OR head_hash <> expected_hash OR head_mac <> expected_mac THEN
+                appended := false;
+                RETURN;
+            END IF;
+            INSERT INTO audit_events (\(AuditLog.columns))
+                SELECT * FROM unnest(seqs, times, request_ids, regions, accounts, principal_arns, access_key_ids,
+                    source_addresses, user_agents, operations, key_arns, algorithms, encryption_context_keys,
+                    outcomes, error_codes, error_messages, prev_hashes, hashes);
+            UPDATE audit_head SET seq = new_seq, hash = new_hash, mac = new_mac WHERE id = 1;
+            appended := true;
+            head_seq := new_seq;
+            head_hash := new_hash;
+            head_mac := new_mac;
+        END
+        $$
+        """
 
     /// The newest schema this build knows.
     public static var currentVersion: Int { migrations.last?.version ?? 0 }
