@@ -5,6 +5,7 @@ import SigilCrypto
 import SigilKMS
 import SigilKeyHolder
 @testable import SigilKeyStore
+import SigilTestSupport
 import Synchronization
 import Testing
 
@@ -60,9 +61,11 @@ struct AuditFailClosedTests {
         try #require(response.headers[HTTPField.Name("x-amzn-RequestId")!])
     }
 
-    @Test("a writer whose commit throws fails the request with KMSInternalException, nothing released", arguments: Releasing.allCases)
-    func injectedWriterFailure(kind: Releasing) async throws {
-        try await withKeyHolder { kms, holder in
+    @Test(
+        "a writer whose commit throws fails the request with KMSInternalException, nothing released",
+        arguments: StoreBackend.allCases, Releasing.allCases)
+    func injectedWriterFailure(backend: StoreBackend, kind: Releasing) async throws {
+        try await withKeyHolder(backend) { kms, holder in
             let store = holder.store
             let material = try await Material(kms)
             try store.flushAudit()
@@ -100,9 +103,11 @@ struct AuditFailClosedTests {
         }
     }
 
-    @Test("a released result's event is already durable when the response arrives", arguments: Releasing.allCases)
-    func resultWaitsForItsEvent(kind: Releasing) async throws {
-        try await withKeyHolder { kms, holder in
+    @Test(
+        "a released result's event is already durable when the response arrives",
+        arguments: StoreBackend.allCases, Releasing.allCases)
+    func resultWaitsForItsEvent(backend: StoreBackend, kind: Releasing) async throws {
+        try await withKeyHolder(backend) { kms, holder in
             let material = try await Material(kms)
             for _ in 0..<10 {
                 let served = try await material.send(kind, with: kms)

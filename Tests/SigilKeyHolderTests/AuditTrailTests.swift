@@ -5,14 +5,17 @@ import SigilCrypto
 import SigilKMS
 import SigilKeyHolder
 import SigilKeyStore
+import SigilTestSupport
 import Testing
 
 /// Every request, allowed, denied or failed, becomes one event of the hash-chained log.
 @Suite("The audit trail of requests")
 struct AuditTrailTests {
-    @Test("successes, denials, failures and unauthenticated requests each leave one event, with no secret in it")
-    func everyRequestIsOneEvent() async throws {
-        try await withKeyHolder { root, holder in
+    @Test(
+        "successes, denials, failures and unauthenticated requests each leave one event, with no secret in it",
+        arguments: StoreBackend.allCases)
+    func everyRequestIsOneEvent(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend) { root, holder in
             let store = holder.store
             let key = try #require(try await root.send(KMS.CreateKeyRequest(description: "audited")).keyMetadata)
             let arn = try #require(key.arn)
@@ -61,9 +64,11 @@ struct AuditTrailTests {
         }
     }
 
-    @Test("a state change and its event commit together: a refused change leaves only the refusal")
-    func mutationsAndTheirEvents() async throws {
-        try await withKeyHolder { root, holder in
+    @Test(
+        "a state change and its event commit together: a refused change leaves only the refusal",
+        arguments: StoreBackend.allCases)
+    func mutationsAndTheirEvents(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend) { root, holder in
             let key = try #require(try await root.send(KMS.CreateKeyRequest()).keyMetadata)
             _ = try await root.send(KMS.CreateAliasRequest(aliasName: "alias/audited", targetKeyId: key.keyId))
             try await root.expectFailure(
@@ -80,12 +85,12 @@ struct AuditTrailTests {
 
 @Suite("Scheduled deletions in the audit trail")
 struct ScheduledDeletionAuditTests {
-    @Test("a deletion carried out when its waiting period ends is an event of the log")
-    func scheduledDeletionIsAudited() async throws {
+    @Test("a deletion carried out when its waiting period ends is an event of the log", arguments: StoreBackend.allCases)
+    func scheduledDeletionIsAudited(backend: StoreBackend) async throws {
         let clock = Locked(Date())
         // Live: the scheduler runs as a service of the application, which router tests skip.
         try await withKeyHolder(
-            configure: {
+            backend, configure: {
                 $0.now = { clock.withLock { $0 } }
                 $0.deletionCheckInterval = .milliseconds(20)
                 $0.quotas = .unlimited

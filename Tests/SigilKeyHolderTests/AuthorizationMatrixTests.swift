@@ -2,6 +2,7 @@ import Foundation
 import SigilKMS
 import SigilKeyHolder
 import SigilKeyStore
+import SigilTestSupport
 import Testing
 
 /// Every operation as every principal of a fixture, through the HTTP layer, against an
@@ -140,10 +141,10 @@ struct AuthorizationMatrixTests {
         }
     }
 
-    @Test("every operation × every principal matches the expected table")
-    func matrix() async throws {
+    @Test("every operation × every principal matches the expected table", arguments: StoreBackend.allCases)
+    func matrix(backend: StoreBackend) async throws {
         #expect(Set(Self.operations) == Set(KMSOperation.allCases))
-        try await withKeyHolder(configure: { $0.quotas = .unlimited }) { root, holder in
+        try await withKeyHolder(backend, configure: { $0.quotas = .unlimited }) { root, holder in
             let store = holder.store
             let auditing = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:Describe*","kms:List*","kms:Get*"],"Resource":"*"}]}"#
             let carolPolicy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:Encrypt","kms:Decrypt","kms:DescribeKey"],"Resource":"*"}]}"#

@@ -3,6 +3,7 @@ import SigilCrypto
 import SigilKMS
 import SigilKeyHolder
 import SigilKeyStore
+import SigilTestSupport
 import Testing
 
 /// Key policies and identity policies enforced on every request, through the HTTP layer,
@@ -44,9 +45,11 @@ struct AuthorizationTests {
         return KMSTestClient(client: kms.client, signer: SigV4.Signer(credentials: credentials, region: "us-east-1"))
     }
 
-    @Test("a key user, a key administrator, another account and a condition Deny, each held to the key policy")
-    func seedScenarios() async throws {
-        try await withKeyHolder { root, holder in
+    @Test(
+        "a key user, a key administrator, another account and a condition Deny, each held to the key policy",
+        arguments: StoreBackend.allCases)
+    func seedScenarios(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend) { root, holder in
             let store = holder.store
             let alice = try Self.client(root, store, account: Self.accountA, user: "alice")
             let admin = try Self.client(root, store, account: Self.accountA, user: "admin")
@@ -92,9 +95,11 @@ struct AuthorizationTests {
         }
     }
 
-    @Test("another account: its root by the key policy alone, its users only with their own identity policy too")
-    func crossAccount() async throws {
-        try await withKeyHolder { root, holder in
+    @Test(
+        "another account: its root by the key policy alone, its users only with their own identity policy too",
+        arguments: StoreBackend.allCases)
+    func crossAccount(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend) { root, holder in
             let store = holder.store
             let rootB = try Self.client(root, store, account: Self.accountB, root: true)
             let key = try #require(try await root.send(KMS.CreateKeyRequest(policy: Self.keyPolicy)).keyMetadata)
@@ -122,9 +127,11 @@ struct AuthorizationTests {
         }
     }
 
-    @Test("actions on no key need an identity policy; a principal with none may do nothing")
-    func accountActions() async throws {
-        try await withKeyHolder { root, holder in
+    @Test(
+        "actions on no key need an identity policy; a principal with none may do nothing",
+        arguments: StoreBackend.allCases)
+    func accountActions(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend) { root, holder in
             let store = holder.store
             let nobody = try Self.client(root, store, account: Self.accountA, user: "nobody")
             let creator = try Self.client(
@@ -144,9 +151,11 @@ struct AuthorizationTests {
         }
     }
 
-    @Test("Put/Get/ListKeyPolicies: malformed policies, unknown accounts and lockouts refused, nothing changed")
-    func keyPolicyOperations() async throws {
-        try await withKeyHolder { root, _ in
+    @Test(
+        "Put/Get/ListKeyPolicies: malformed policies, unknown accounts and lockouts refused, nothing changed",
+        arguments: StoreBackend.allCases)
+    func keyPolicyOperations(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend) { root, _ in
             let key = try #require(try await root.send(KMS.CreateKeyRequest()).keyMetadata)
             let original = try #require(try await root.send(KMS.GetKeyPolicyRequest(keyId: key.keyId, policyName: "default")).policy)
             #expect(original.contains(":root"))

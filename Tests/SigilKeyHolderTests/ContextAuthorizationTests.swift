@@ -1,6 +1,7 @@
 import Foundation
 import SigilKMS
 import SigilKeyHolder
+import SigilTestSupport
 import Testing
 
 /// Conditions on the encryption context hold for the context they are about: each side
@@ -19,9 +20,11 @@ struct ContextAuthorizationTests {
         """
     }
 
-    @Test("kms:ReEncryptTo is decided with the destination's context, kms:ReEncryptFrom with the source's")
-    func eachSideItsOwnContext() async throws {
-        try await withKeyHolder { client, _ in
+    @Test(
+        "kms:ReEncryptTo is decided with the destination's context, kms:ReEncryptFrom with the source's",
+        arguments: StoreBackend.allCases)
+    func eachSideItsOwnContext(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend) { client, _ in
             let source = try await client.createKey()
             let destination = try await client.createKey()
             // The destination takes only tenant=blue; the source gives only tenant=red.
@@ -58,9 +61,11 @@ struct ContextAuthorizationTests {
         }
     }
 
-    @Test("kms:ReEncryptOnSameKey is true exactly when the source key is the destination key")
-    func reEncryptOnSameKey() async throws {
-        try await withKeyHolder { client, _ in
+    @Test(
+        "kms:ReEncryptOnSameKey is true exactly when the source key is the destination key",
+        arguments: StoreBackend.allCases)
+    func reEncryptOnSameKey(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend) { client, _ in
             let policy = """
                 {"Version":"2012-10-17","Statement":[
                  {"Effect":"Allow",\(Self.root),"Action":"kms:*","Resource":"*"},
@@ -76,9 +81,11 @@ struct ContextAuthorizationTests {
         }
     }
 
-    @Test("a context whose keys differ only in case is refused, so no value slips past a condition")
-    func caseVariantKeysRefused() async throws {
-        try await withKeyHolder { client, _ in
+    @Test(
+        "a context whose keys differ only in case is refused, so no value slips past a condition",
+        arguments: StoreBackend.allCases)
+    func caseVariantKeysRefused(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend) { client, _ in
             let key = try await client.createKey()
             let allowBlue = """
                 {"Version":"2012-10-17","Statement":[

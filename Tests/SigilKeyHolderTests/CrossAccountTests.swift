@@ -2,6 +2,7 @@ import Foundation
 import SigilKMS
 import SigilKeyHolder
 import SigilKeyStore
+import SigilTestSupport
 import Testing
 
 /// KMS's rule for keys shared with another account: the key policy may let that account
@@ -177,9 +178,9 @@ struct CrossAccountTests {
 
     @Test(
         "every operation on a shared key: the owner may do all, a partner granted kms:* only what KMS allows across accounts, changing nothing",
-        arguments: ["partner root", "partner user"])
-    func operationMatrix(partnerPrincipal: String) async throws {
-        try await withKeyHolder { owner, holder in
+        arguments: StoreBackend.allCases, ["partner root", "partner user"])
+    func operationMatrix(backend: StoreBackend, partnerPrincipal: String) async throws {
+        try await withKeyHolder(backend) { owner, holder in
             let store = holder.store
             let caller =
                 partnerPrincipal == "partner root"
@@ -232,9 +233,11 @@ struct CrossAccountTests {
         }
     }
 
-    @Test("a key ARN of another account: the same refusal whether the key exists, is not shared, or is not there at all")
-    func nothingLearntOfOtherAccountsKeys() async throws {
-        try await withKeyHolder { owner, holder in
+    @Test(
+        "a key ARN of another account: the same refusal whether the key exists, is not shared, or is not there at all",
+        arguments: StoreBackend.allCases)
+    func nothingLearntOfOtherAccountsKeys(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend) { owner, holder in
             let stranger = try AuthorizationTests.client(owner, holder.store, account: "777788889999", root: true)
             let unshared = try #require(try await owner.send(KMS.CreateKeyRequest()).keyMetadata)
             let unsharedARN = try #require(unshared.arn)
@@ -256,9 +259,11 @@ struct CrossAccountTests {
         }
     }
 
-    @Test("authorised before revealing: a caller without permission learns nothing of a key's usage, type or existence")
-    func authorizeBeforeRevealing() async throws {
-        try await withKeyHolder { owner, holder in
+    @Test(
+        "authorised before revealing: a caller without permission learns nothing of a key's usage, type or existence",
+        arguments: StoreBackend.allCases)
+    func authorizeBeforeRevealing(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend) { owner, holder in
             let nobody = try AuthorizationTests.client(owner, holder.store, account: Self.owner, user: "nobody")
             let rsa = try await owner.createKey(.rsa2048, usage: .encryptDecrypt)
             let signing = try await owner.createKey(.eccNistP256, usage: .signVerify)

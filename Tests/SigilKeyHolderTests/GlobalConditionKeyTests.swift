@@ -96,21 +96,21 @@ struct GlobalConditionKeyTests {
         return checked
     }
 
-    @Test("every global key in an Allow and a Deny, over plain HTTP")
-    func overHTTP() async throws {
-        try await withKeyHolder(setup: .live) { client, _ in
+    @Test("every global key in an Allow and a Deny, over plain HTTP", arguments: StoreBackend.allCases)
+    func overHTTP(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend, setup: .live) { client, _ in
             let checked = try await Self.runCases(client, secure: false)
             #expect(checked == Self.cases.count * 2)
         }
     }
 
-    @Test("every global key in an Allow and a Deny, over HTTPS")
-    func overHTTPS() async throws {
+    @Test("every global key in an Allow and a Deny, over HTTPS", arguments: StoreBackend.allCases)
+    func overHTTPS(backend: StoreBackend) async throws {
         let folder = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let files = try await TestSupport.makeTestCertificates(in: folder)
         try await withKeyHolder(
-            configure: {
+            backend, configure: {
                 $0.tls = (URL(fileURLWithPath: files.certificate), URL(fileURLWithPath: files.key))
             }, setup: .ahc(.https)
         ) { client, _ in
@@ -121,11 +121,14 @@ struct GlobalConditionKeyTests {
         }
     }
 
-    @Test("aws:SourceIp: X-Forwarded-For is read only from a trusted proxy, and only past trusted hops")
-    func trustedProxies() async throws {
+    @Test(
+        "aws:SourceIp: X-Forwarded-For is read only from a trusted proxy, and only past trusted hops",
+        arguments: StoreBackend.allCases)
+    func trustedProxies(backend: StoreBackend) async throws {
         let denyDocumentationNet = Self.policy(#"{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}"#, deny: true)
         for trusting in [false, true] {
             try await withKeyHolder(
+                backend,
                 configure: { if trusting { $0.trustedProxies = [IPNetwork("127.0.0.0/8")!, IPNetwork("10.0.0.0/8")!] } },
                 setup: .live
             ) { client, _ in
@@ -149,9 +152,9 @@ struct GlobalConditionKeyTests {
         }
     }
 
-    @Test("aws:userid tells a user from the root, stable for the user's access keys")
-    func userIDs() async throws {
-        try await withKeyHolder { root, holder in
+    @Test("aws:userid tells a user from the root, stable for the user's access keys", arguments: StoreBackend.allCases)
+    func userIDs(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend) { root, holder in
             let store = holder.store
             let encrypter = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Encrypt","Resource":"*"}]}"#
             let alice = try AuthorizationTests.client(
@@ -169,9 +172,11 @@ struct GlobalConditionKeyTests {
         }
     }
 
-    @Test("a stored policy that no longer parses lets the account repair it and do nothing else, its Denies never dropped")
-    func unreadableStoredPolicy() async throws {
-        try await withKeyHolder { root, holder in
+    @Test(
+        "a stored policy that no longer parses lets the account repair it and do nothing else, its Denies never dropped",
+        arguments: StoreBackend.allCases)
+    func unreadableStoredPolicy(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend) { root, holder in
             let everything = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}"#
             let alice = try AuthorizationTests.client(
                 root, holder.store, account: AuthorizationTests.accountA, user: "alice", identityPolicy: everything)
@@ -190,9 +195,10 @@ struct GlobalConditionKeyTests {
 
     @Test(
         "a condition key the key holder cannot supply is refused when the policy is set, naming it",
-        arguments: ["aws:SourceVpc", "aws:MultiFactorAuthPresent", "aws:PrincipalTag/team", "kms:ViaService"])
-    func unsuppliedKeysRefused(_ conditionKey: String) async throws {
-        try await withKeyHolder { root, _ in
+        arguments: StoreBackend.allCases,
+        ["aws:SourceVpc", "aws:MultiFactorAuthPresent", "aws:PrincipalTag/team", "kms:ViaService"])
+    func unsuppliedKeysRefused(backend: StoreBackend, _ conditionKey: String) async throws {
+        try await withKeyHolder(backend) { root, _ in
             let key = try await root.createKey()
             let original = try await root.send(KMS.GetKeyPolicyRequest(keyId: key.keyId)).policy
             let policy = Self.policy(#"{"StringEquals":{"\#(conditionKey)":"x"}}"#, deny: true)

@@ -145,14 +145,25 @@ func withKeyHolder(
     _ backend: StoreBackend = .sqlite, configure: (inout KeyHolderConfiguration) -> Void = { _ in },
     setup: TestingSetup = .router, _ body: @Sendable (KMSTestClient, KeyHolder) async throws -> Void
 ) async throws {
+    guard backend == .postgreSQL else {
+        return try await withKeyHolder(storeLocation: .dataDirectory, configure: configure, setup: setup, body)
+    }
+    try await PostgreSQLHolders.gate.withPermit {
+        // Skipped (or failed under CI) when PostgreSQL is not installed.
+        guard let database = try await SharedPostgreSQL.shared.newDatabase() else { return }
+        let location = StoreLocation.postgreSQL(try PostgreSQLURL(database.url), password: database.password)
+        try await withKeyHolder(storeLocation: location, configure: configure, setup: setup, body)
+    }
+}
+
+private func withKeyHolder(
+    storeLocation: StoreLocation, configure: (inout KeyHolderConfiguration) -> Void, setup: TestingSetup,
+    _ body: @Sendable (KMSTestClient, KeyHolder) async throws -> Void
+) async throws {
     let directory = try TestSupport.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     var configuration = KeyHolderConfiguration(dataDirectory: directory, port: 0)
-    if backend == .postgreSQL {
-        // Skipped (or failed under CI) when PostgreSQL is not installed.
-        guard let database = try await SharedPostgreSQL.shared.newDatabase() else { return }
-        configuration.storeLocation = .postgreSQL(try PostgreSQLURL(database.url), password: database.password)
-    }
+    configuration.storeLocation = storeLocation
     // A live test's client keeps one connection for the whole test, and on a loaded
     // machine (every test of the package at once on two cores) a minute can pass between
     // two of its requests: the server must not close it as idle meanwhile.
@@ -166,6 +177,53 @@ func withKeyHolder(
     let signer = SigV4.Signer(credentials: credentials, region: "us-east-1")
     try await application.test(setup) { client in
         try await body(KMSTestClient(client: client, signer: signer), holder)
+    }
+}
+
+/// How many key holders over PostgreSQL the suites open at once. Each holds about three
+/// connections to the shared cluster (its store's pool, and while live its change feed
+/// and heartbeat), whose `max_connections` is PostgreSQL's default of 100, shared with
+/// the key store's suites: with every case of these suites at once the cluster refused
+/// connections ("too many clients already").
+enum PostgreSQLHolders {
+    static let gate = Gate(permits: 8)
+}
+
+/// Lets at most `permits` callers in at once; the others wait, in the order they came.
+actor Gate {
+    private var available: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(permits: Int) {
+        available = permits
+    }
+
+    private func enter() async {
+        if available > 0 {
+            available -= 1
+        } else {
+            await withCheckedContinuation { waiting.append($0) }
+        }
+    }
+
+    private func leave() {
+        if waiting.isEmpty {
+            available += 1
+        } else {
+            waiting.removeFirst().resume()
+        }
+    }
+
+    /// Runs `body` once a permit is free, and frees it after, whether `body` throws or not.
+    nonisolated func withPermit(_ body: () async throws -> Void) async throws {
+        await enter()
+        do {
+            try await body()
+        } catch {
+            await leave()
+            throw error
+        }
+        await leave()
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import SigilKMS
+import SigilTestSupport
 import Testing
 
 /// Every operation, not a sample: bodies that are not a JSON object, members of the wrong
@@ -10,8 +11,9 @@ import Testing
 @Suite struct MalformedRequestTests {
     static let notAnObject = ["not json at all", "[]", #""KeyId""#, #"{"KeyId":"#, "null", "42"]
 
-    @Test func everyOperationRefusesBodiesThatAreNotAJSONObject() async throws {
-        try await withKeyHolder { kms, _ in
+    @Test(arguments: StoreBackend.allCases)
+    func everyOperationRefusesBodiesThatAreNotAJSONObject(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend) { kms, _ in
             let key = try await kms.createKey()
             var refusals: [String: Int] = [:]
             for operation in KMSOperation.allCases {
@@ -29,8 +31,9 @@ import Testing
         }
     }
 
-    @Test func everyOperationTakingAKeyRefusesAWrongTypeAndAnUnknownKey() async throws {
-        try await withKeyHolder { kms, _ in
+    @Test(arguments: StoreBackend.allCases)
+    func everyOperationTakingAKeyRefusesAWrongTypeAndAnUnknownKey(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend) { kms, _ in
             let key = try await kms.createKey()
             let blob = try await kms.encrypt(key.keyId, [9], context: nil)
             let unknown = UUID().uuidString.lowercased()

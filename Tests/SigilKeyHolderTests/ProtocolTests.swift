@@ -3,12 +3,13 @@ import HTTPTypes
 import HummingbirdTesting
 import SigilKMS
 import SigilKeyHolder
+import SigilTestSupport
 import Testing
 
 @Suite("The KMS JSON protocol: authentication, framing, bad input")
 struct ProtocolTests {
-    @Test func unauthenticatedRequestsAreRefused() async throws {
-        try await withKeyHolder { kms, _ in
+    @Test(arguments: StoreBackend.allCases) func unauthenticatedRequestsAreRefused(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend) { kms, _ in
             let body = Data("{}".utf8)
             let target = KMSOperation.listKeys.target
             let unsigned = try await kms.raw(target: target, body: body, signing: .unsigned)
@@ -38,8 +39,8 @@ struct ProtocolTests {
         }
     }
 
-    @Test func framingErrors() async throws {
-        try await withKeyHolder { kms, _ in
+    @Test(arguments: StoreBackend.allCases) func framingErrors(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend) { kms, _ in
             let unknown = try await kms.raw(target: "TrentService.MakeCoffee", body: Data("{}".utf8))
             #expect(unknown.status.code == 400)
             #expect(KMSTestClient.error(of: unknown).type == "UnknownOperationException")
@@ -67,8 +68,8 @@ struct ProtocolTests {
 
     /// Sends a corpus of bad requests at every operation this suite covers, then checks
     /// that every key still works exactly as before.
-    @Test func badRequestCorpusChangesNothing() async throws {
-        try await withKeyHolder { kms, _ in
+    @Test(arguments: StoreBackend.allCases) func badRequestCorpusChangesNothing(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend) { kms, _ in
             let symmetric = try await kms.createKey()
             let rsa = try await kms.createKey(.rsa2048)
             let ecc = try await kms.createKey(.eccNistP256, usage: .signVerify)

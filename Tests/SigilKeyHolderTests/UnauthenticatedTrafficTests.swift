@@ -92,6 +92,7 @@ struct UnauthenticatedTrafficTests {
         }
     }
 
+    // SQLite only: it measures the store's growth by the size of the SQLite files.
     @Test("3,000 unauthenticated 7 KB requests over one connection grow the store by under 2 MB; then it serves")
     func floodIsBounded() async throws {
         try await withKeyHolder(configure: { $0.quotas = .unlimited }, setup: .live) { kms, holder in
@@ -129,9 +130,9 @@ struct UnauthenticatedTrafficTests {
         }
     }
 
-    @Test("no refusal quotes the Authorization header, to the client or the log", arguments: 1...4)
-    func authorizationIsNeverEchoed(kind: Int) async throws {
-        try await withKeyHolder { kms, holder in
+    @Test("no refusal quotes the Authorization header, to the client or the log", arguments: StoreBackend.allCases, 1...4)
+    func authorizationIsNeverEchoed(backend: StoreBackend, kind: Int) async throws {
+        try await withKeyHolder(backend) { kms, holder in
             let response = try await Self.anonymousRequest(kind, client: kms)
             let error = KMSTestClient.error(of: response)
             #expect(["IncompleteSignatureException", "InvalidSignatureException"].contains(error.type), "\(error)")
@@ -143,9 +144,11 @@ struct UnauthenticatedTrafficTests {
         }
     }
 
-    @Test("authenticated requests keep one event each, however many refusals surround them")
-    func authenticatedRequestsKeepTheirEvents() async throws {
-        try await withKeyHolder(configure: { $0.quotas = .unlimited }) { kms, holder in
+    @Test(
+        "authenticated requests keep one event each, however many refusals surround them",
+        arguments: StoreBackend.allCases)
+    func authenticatedRequestsKeepTheirEvents(backend: StoreBackend) async throws {
+        try await withKeyHolder(backend, configure: { $0.quotas = .unlimited }) { kms, holder in
             let key = try await kms.createKey()
             var ids: [String] = []
             let started = Date()
@@ -175,12 +178,12 @@ struct UnauthenticatedTrafficTests {
         return windows * (limits.perSource + 1)
     }
 
-    @Test("refusals past the limit are counted, and the summary event carries the count")
-    func summaryCarriesTheCount() async throws {
+    @Test("refusals past the limit are counted, and the summary event carries the count", arguments: StoreBackend.allCases)
+    func summaryCarriesTheCount(backend: StoreBackend) async throws {
         let interval = RefusalSummaries.Limits().interval
         let windowStart = (Date().timeIntervalSince1970 / interval).rounded(.down) * interval
         let clock = Locked(Date(timeIntervalSince1970: windowStart + 1))
-        try await withKeyHolder(configure: { $0.now = { clock.withLock { $0 } } }) { client, holder in
+        try await withKeyHolder(backend, configure: { $0.now = { clock.withLock { $0 } } }) { client, holder in
             var kms = client
             kms.signingTime = { clock.withLock { $0 } }
             let perSource = RefusalSummaries.Limits().perSource
