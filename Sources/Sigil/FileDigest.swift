@@ -1,11 +1,17 @@
-import Foundation
+public import Foundation
 
-/// Hashing files and descriptors through one fixed buffer: constant memory whatever the size.
-enum FileDigest {
+/// Hashing files and descriptors through one fixed buffer: constant memory whatever the
+/// size. The library's file verification and the `sigil` command's inputs (files, pipes,
+/// standard input) hash this one way.
+public enum FileDigest {
     /// The read size: large enough that system calls cost little next to hashing.
     static let chunkSize = 256 * 1024
 
-    static func digest(ofFileAt url: URL, using function: HashFunction) throws -> [UInt8] {
+    /// The digest of the file at `url`.
+    ///
+    /// - Throws: ``SigilError`` with code `ioFailure` naming the file when it cannot be
+    ///   opened or read.
+    public static func digest(ofFileAt url: URL, using function: HashFunction) throws -> [UInt8] {
         let path = url.path
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
@@ -15,7 +21,11 @@ enum FileDigest {
         return try digest(ofDescriptor: descriptor, named: path, using: function)
     }
 
-    static func digest(ofDescriptor descriptor: Int32, named name: String, using function: HashFunction) throws -> [UInt8] {
+    /// The digest of everything left to read from `descriptor` (a file, a pipe), read to
+    /// its end; `name` is what an error calls it.
+    ///
+    /// - Throws: ``SigilError`` with code `ioFailure` when reading fails.
+    public static func digest(ofDescriptor descriptor: Int32, named name: String, using function: HashFunction) throws -> [UInt8] {
         let hasher = try StreamingHasher(function)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { buffer.deallocate() }

@@ -20,7 +20,7 @@ public struct PublicKey: Sendable {
     /// - Throws: ``SigilError`` with code `cryptoFailure` if the fingerprint cannot be computed.
     public init(_ key: AsymmetricPublicKey) throws {
         self.underlying = key
-        self.fingerprint = try key.fingerprint.map { String(format: "%02x", $0) }.joined()
+        self.fingerprint = Hex.lowercase(try key.fingerprint)
     }
 
     /// Imports a DER SubjectPublicKeyInfo, as KMS GetPublicKey returns it.

@@ -114,7 +114,7 @@ struct EnvelopeSigner {
         do {
             let source = try InputStream(path: path)
             defer { source.close() }
-            digest = try StreamDigest.digest(of: source, using: hash)
+            digest = try FileDigest.digest(ofDescriptor: source.descriptor, named: source.name, using: hash)
         }
         let signature = try await signer.sign(digest: digest)
         let bundle = try SigstoreBundle(

@@ -158,7 +158,7 @@ struct SignCommand: AsyncParsableCommand {
         let digest: [UInt8]
         do {
             defer { source.close() }
-            digest = try StreamDigest.digest(of: source, using: algorithm.hashFunction)
+            digest = try FileDigest.digest(ofDescriptor: source.descriptor, named: source.name, using: algorithm.hashFunction)
         }
         let signer = try await KeyHolderSigner.prepare(keyHolder.connection(), keyId: keyId, algorithm: algorithm)
         let signature = try await signer.sign(digest: digest)
@@ -167,7 +167,7 @@ struct SignCommand: AsyncParsableCommand {
 
         let document = SignatureDocument(
             keyId: arn, signingAlgorithm: algorithm.kmsName, messageType: MessageType.digest.kmsName,
-            digestAlgorithm: algorithm.hashFunction.name, digest: digest.map { String(format: "%02x", $0) }.joined(),
+            digestAlgorithm: algorithm.hashFunction.name, digest: Hex.lowercase(digest),
             signature: Data(signature).base64EncodedString(), publicKeyFingerprint: publicKey.fingerprint)
         try Self.write(document.encoded(), to: target)
         if target != "-" {

@@ -78,23 +78,3 @@ struct SignatureDocument: Codable, Equatable {
         return Checked(document: self, algorithm: algorithm, digest: digestBytes, signature: Array(signatureBytes))
     }
 }
-
-/// Hashing an input of any size through one buffer.
-enum StreamDigest {
-    static func digest(of input: InputStream, using function: HashFunction) throws -> [UInt8] {
-        let hasher = try StreamingHasher(function)
-        let size = 256 * 1024
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let count = read(input.descriptor, buffer.baseAddress, size)
-            if count == 0 { break }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw SigilError(.ioFailure, "cannot read \(input.name): \(String(cString: strerror(errno)))")
-            }
-            try hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-        }
-        return try hasher.finalize()
-    }
-}

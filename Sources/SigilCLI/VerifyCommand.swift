@@ -305,7 +305,7 @@ struct VerifyCommand: AsyncParsableCommand {
         if input != "-" { try Self.checkReadable(input) }
         let source = try InputStream(path: input)
         defer { source.close() }
-        let digest = try StreamDigest.digest(of: source, using: checked.algorithm.hashFunction)
+        let digest = try FileDigest.digest(ofDescriptor: source.descriptor, named: source.name, using: checked.algorithm.hashFunction)
         var outcome = Outcome(valid: false, algorithm: checked.algorithm, messageType: .digest, key: key, keyId: document.keyId)
         guard ConstantTime.equals(digest, checked.digest) else {
             outcome.reason = "the \(checked.algorithm.hashFunction.name) digest of \(source.name) is not the one that was signed"

@@ -122,7 +122,7 @@ public struct AsymmetricPrivateKey: Sendable {
                     throw OpenSSLErrorQueue.error(.cryptoFailure, "encoding the private key as PKCS#8 failed")
                 }
                 defer {
-                    OPENSSL_cleanse(output, Int(length))
+                    Zeroize.buffer(UnsafeMutableRawBufferPointer(start: output, count: Int(length)))
                     sigil_OPENSSL_free(output)
                 }
                 return Array(UnsafeBufferPointer(start: output, count: Int(length)))

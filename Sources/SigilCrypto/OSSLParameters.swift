@@ -13,7 +13,7 @@ final class OSSLParameters {
 
     deinit {
         for (pointer, count) in allocations {
-            OPENSSL_cleanse(pointer, count)
+            Zeroize.buffer(UnsafeMutableRawBufferPointer(start: pointer, count: count))
             pointer.deallocate()
         }
     }

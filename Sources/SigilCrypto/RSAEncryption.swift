@@ -181,7 +181,7 @@ extension AsymmetricPrivateKey {
             try checkOpenSSL(EVP_PKEY_decrypt_init(context), .cryptoFailure, "EVP_PKEY_decrypt_init")
             try padding.configure(context)
             var scratch = [UInt8](repeating: 0, count: modulusBytes)
-            defer { scratch.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) } }
+            defer { Zeroize.bytes(&scratch) }
             var length = modulusBytes
             let result = withContiguousBytes(ciphertext) { input in
                 EVP_PKEY_decrypt(context, &scratch, &length, input.baseAddress?.assumingMemoryBound(to: UInt8.self), input.count)

@@ -85,6 +85,22 @@ public struct SecureBytes: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// Overwriting secrets: the one way Sigil zeroes memory that held a secret, through
+/// `OPENSSL_cleanse`, which the optimiser cannot remove as a dead store.
+public enum Zeroize {
+    /// Overwrites a buffer with zeros.
+    public static func buffer(_ buffer: UnsafeMutableRawBufferPointer) {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return }
+        OPENSSL_cleanse(base, buffer.count)
+    }
+
+    /// Overwrites a temporary copy of a secret held in an array with zeros (its count is
+    /// kept).
+    public static func bytes(_ bytes: inout [UInt8]) {
+        bytes.withUnsafeMutableBytes { buffer($0) }
+    }
+}
+
 /// Comparisons whose time does not depend on where the inputs differ.
 public enum ConstantTime {
     /// Whether two byte strings are equal, in time that depends only on their lengths.

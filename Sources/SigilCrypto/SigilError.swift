@@ -46,19 +46,12 @@ public struct SigilError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let encryptionContextMismatch = Code("encryptionContextMismatch")
         /// OpenSSL failed in a way the caller cannot fix (usually resource exhaustion).
         public static let cryptoFailure = Code("cryptoFailure")
-        /// A key, key version, alias or access key that does not exist.
+        /// No key among those given may do what was asked (no trusted key has the
+        /// token's key id, or none may verify its algorithm).
         public static let notFound = Code("notFound")
-        /// A name that must be unique (an alias) is already taken.
-        public static let alreadyExists = Code("alreadyExists")
-        /// The key's state forbids the operation (enabling a key pending deletion,
-        /// cancelling a deletion that was never scheduled).
-        public static let invalidState = Code("invalidState")
-        /// The key's usage or type forbids the operation (a private key asked of a
-        /// symmetric key, rotating an asymmetric key).
+        /// The key's usage or type forbids the operation (a signing key asked to
+        /// encrypt, a symmetric key where a key pair is needed).
         public static let invalidKeyUsage = Code("invalidKeyUsage")
-        /// The key holder's data directory or database is unusable: missing or unsafe
-        /// files, the wrong root key, or a failed read or write.
-        public static let storageFailure = Code("storageFailure")
 
         public var description: String { name }
     }

@@ -75,7 +75,7 @@ struct KMSEndpoint: Sendable {
 
     func respond(to request: Request, context: KeyHolderRequestContext) async -> Response {
         let started = ContinuousClock.now
-        let requestID = Self.makeRequestID()
+        let requestID = RequestID.next()
         let origin = RequestOrigin(request, context: context, configuration: configuration)
         recordSummaries(refusals.endedSummaries(at: origin.time))
         var operationName = "unknown"
@@ -177,7 +177,7 @@ struct KMSEndpoint: Sendable {
     func recordSummaries(_ summaries: [RefusalSummaries.Summary]) {
         for summary in summaries {
             let event = summary.event(
-                requestID: Self.makeRequestID(), region: configuration.region, account: configuration.accountID,
+                requestID: RequestID.next(), region: configuration.region, account: configuration.accountID,
                 now: configuration.now())
             do {
                 try service.store.recordAudit(event)
@@ -254,27 +254,6 @@ struct KMSEndpoint: Sendable {
         return KMSError(type: error.type, message: message, httpStatus: error.httpStatus)
     }
 
-    /// A request id in the form of a lowercase UUID, as AWS request ids are: a random
-    /// 64-bit prefix chosen once per process, then a counter, so that ids never repeat
-    /// within a process and are unlikely to across restarts. Not a secret, so not drawn
-    /// from the random generator per request (which showed in the key holder's profile).
-    static func makeRequestID() -> String {
-        let sequence = requestCounter.add(1, ordering: .relaxed).newValue
-        let digits = Array("0123456789abcdef".utf8)
-        var text = [UInt8]()
-        text.reserveCapacity(36)
-        for (index, value) in [requestPrefix, sequence].enumerated() {
-            for nibble in 0..<16 {
-                let position = index * 16 + nibble
-                if position == 8 || position == 12 || position == 16 || position == 20 { text.append(UInt8(ascii: "-")) }
-                text.append(digits[Int((value >> UInt64(60 - 4 * nibble)) & 0xF)])
-            }
-        }
-        return String(decoding: text, as: UTF8.self)
-    }
-
-    private static let requestPrefix = UInt64.random(in: .min ... .max)
-    private static let requestCounter = Atomic<UInt64>(0)
 
     static func errorBody(_ error: KMSError) -> Data {
         (try? JSONSerialization.data(withJSONObject: ["__type": error.type, "message": error.message], options: [.sortedKeys]))

@@ -11,26 +11,26 @@ extension KeyHolderService {
     func signingInput(
         _ message: Base64Blob, _ messageType: KMS.MessageType?, _ algorithm: SigningAlgorithm
     ) throws -> [UInt8] {
-        switch messageType?.rawValue ?? "RAW" {
-        case "RAW":
+        switch SigningInput(messageType) {
+        case .raw:
             guard (1...Self.maximumRawMessage).contains(message.bytes.count) else {
                 throw KMSError.validation(
                     "1 validation error detected: Value at 'message' failed to satisfy constraint: Member must have length between 1 and 4096")
             }
             return try algorithm.hashFunction.hash(message.bytes)
-        case "DIGEST":
+        case .digest:
             guard message.bytes.count == algorithm.hashFunction.digestSize else {
                 throw KMSError.validation(
                     "Digest is invalid length for algorithm \(algorithm.kmsName): \(message.bytes.count) bytes, expected \(algorithm.hashFunction.digestSize)")
             }
             return message.bytes
-        case let other:
-            throw KMSError.validation("MessageType \(other) is not supported (RAW, DIGEST)")
+        case nil:
+            throw KMSError.validation("MessageType \(messageType?.rawValue ?? "") is not supported (RAW, DIGEST)")
         }
     }
 
     func signingAlgorithm(_ name: KMS.SigningAlgorithm, for key: KeyRecord) throws -> SigningAlgorithm {
-        guard let algorithm = try? SigningAlgorithm(kmsName: name.rawValue) else {
+        guard let algorithm = SigningAlgorithm(name) else {
             throw KMSError.validation("SigningAlgorithm \(name.rawValue) is not supported")
         }
         guard signingAlgorithms(key).contains(algorithm) else {
@@ -79,14 +79,13 @@ extension KeyHolderService {
 
     /// RSA-OAEP padding for a KMS encryption algorithm on an RSA key.
     func rsaPadding(_ algorithm: KMS.EncryptionAlgorithm?, for key: KeyRecord) throws -> RSAEncryptionPadding {
-        switch algorithm?.rawValue {
-        case "RSAES_OAEP_SHA_1": return .oaepSHA1
-        case "RSAES_OAEP_SHA_256": return .oaepSHA256
-        case nil, "SYMMETRIC_DEFAULT":
+        switch EncryptionScheme(algorithm) {
+        case .rsaOAEP(let padding)?: return padding
+        case .symmetric?:
             throw KMSError.invalidKeyUsage(
                 "\(key.arn) is an RSA key: the EncryptionAlgorithm must be RSAES_OAEP_SHA_1 or RSAES_OAEP_SHA_256")
-        case let other?:
-            throw KMSError.validation("EncryptionAlgorithm \(other) is not supported")
+        case nil:
+            throw KMSError.validation("EncryptionAlgorithm \(algorithm?.rawValue ?? "") is not supported")
         }
     }
 
@@ -118,12 +117,12 @@ extension KeyHolderService {
         if request.recipient != nil {
             throw KMSError.unsupportedOperation("Decrypt for a Nitro enclave recipient is not supported")
         }
-        let algorithm = request.encryptionAlgorithm?.rawValue ?? "SYMMETRIC_DEFAULT"
-        if algorithm == "SYMMETRIC_DEFAULT" {
+        if case .symmetric? = EncryptionScheme(request.encryptionAlgorithm) {
             return try decryptSymmetric(request, blob: blob.bytes, caller: caller)
         }
         guard let keyId = request.keyId else {
-            throw KMSError.validation("KeyId is required to decrypt with an asymmetric key (\(algorithm))")
+            throw KMSError.validation(
+                "KeyId is required to decrypt with an asymmetric key (\(request.encryptionAlgorithm?.rawValue ?? ""))")
         }
         let key = try resolve(keyId, caller)
         try checkUsage(key, .encryptDecrypt, "Decrypt")
@@ -132,6 +131,7 @@ extension KeyHolderService {
             throw KMSError.invalidKeyUsage("\(key.arn) is a symmetric key: use EncryptionAlgorithm SYMMETRIC_DEFAULT")
         }
         let padding = try rsaPadding(request.encryptionAlgorithm, for: key)
+        let algorithm = request.encryptionAlgorithm?.rawValue ?? ""
         let plaintext: [UInt8] = try await offload {
             do {
                 return try self.privateKey(key).decrypt(blob.bytes, padding: padding).unsafeBytes

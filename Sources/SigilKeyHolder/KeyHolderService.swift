@@ -245,17 +245,25 @@ public struct KeyHolderService: Sendable {
         }
     }
 
-    /// Maps the store's errors to KMS's.
-    func mapStoreErrors<Result>(_ body: () throws -> Result) throws -> Result {
+    /// Runs a store call and answers its errors as KMS's: the one place where the store's
+    /// codes become KMS error types. A storage failure is not the client's to see: it
+    /// stays a ``KeyStoreError``, which the endpoint logs and answers as an internal
+    /// failure.
+    ///
+    /// - Parameter invalidArgument: The KMS error for a value the store refused, when the
+    ///   operation names it otherwise than ValidationException (a tag, a page marker).
+    func mapStoreErrors<Result>(
+        invalidArgument: (String) -> KMSError = KMSError.validation, _ body: () throws -> Result
+    ) throws -> Result {
         do {
             return try body()
-        } catch let error as SigilError {
+        } catch let error as KeyStoreError {
             switch error.code {
             case .notFound: throw KMSError.notFound(error.message)
             case .alreadyExists: throw KMSError.alreadyExists(error.message)
             case .invalidState: throw KMSError.invalidState(error.message)
             case .invalidKeyUsage: throw KMSError.invalidKeyUsage(error.message)
-            case .invalidArgument: throw KMSError.validation(error.message)
+            case .invalidArgument: throw invalidArgument(error.message)
             default: throw error
             }
         }
@@ -283,16 +291,16 @@ public struct KeyHolderService: Sendable {
         metadata.creationDate = key.creationDate
         metadata.enabled = key.state == .enabled
         metadata.description = key.description
-        metadata.keyUsage = KMS.KeyUsage(rawValue: key.usage.kmsName)
-        metadata.keyState = KMS.KeyState(rawValue: key.state.kmsName)
+        metadata.keyUsage = KMS.KeyUsage(key.usage)
+        metadata.keyState = KMS.KeyState(key.state)
         metadata.deletionDate = key.deletionDate
         metadata.origin = .awsKms
         metadata.keyManager = .customer
-        metadata.keySpec = KMS.KeySpec(rawValue: key.spec.kmsName)
+        metadata.keySpec = KMS.KeySpec(key.spec)
         metadata.customerMasterKeySpec = metadata.keySpec
         metadata.multiRegion = false
         if key.usage == .signVerify {
-            metadata.signingAlgorithms = signingAlgorithms(key).map { KMS.SigningAlgorithm(rawValue: $0.kmsName) }
+            metadata.signingAlgorithms = signingAlgorithms(key).map(KMS.SigningAlgorithm.init)
         } else {
             metadata.encryptionAlgorithms = encryptionAlgorithms(key)
         }
@@ -324,15 +332,15 @@ public struct KeyHolderService: Sendable {
         if let keySpec = request.keySpec, let legacy = request.customerMasterKeySpec, keySpec != legacy {
             throw KMSError.validation("KeySpec and CustomerMasterKeySpec cannot both be given with different values")
         }
-        let specName = (request.keySpec ?? request.customerMasterKeySpec)?.rawValue ?? "SYMMETRIC_DEFAULT"
-        guard let spec = KMSKeySpec(kmsName: specName) else {
+        let specName = request.keySpec ?? request.customerMasterKeySpec ?? .symmetricDefault
+        guard let spec = KMSKeySpec(specName) else {
             throw KMSError.validation(
-                "1 validation error detected: Value '\(specName)' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: "
+                "1 validation error detected: Value '\(specName.rawValue)' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: "
                     + "[\(KMSKeySpec.all.map(\.kmsName).joined(separator: ", "))]")
         }
-        let usageName = request.keyUsage?.rawValue ?? "ENCRYPT_DECRYPT"
-        guard let usage = KeyUsage(kmsName: usageName) else {
-            throw KMSError.validation("KeyUsage \(usageName) is not supported (ENCRYPT_DECRYPT, SIGN_VERIFY)")
+        let usageName = request.keyUsage ?? .encryptDecrypt
+        guard let usage = KeyUsage(usageName) else {
+            throw KMSError.validation("KeyUsage \(usageName.rawValue) is not supported (ENCRYPT_DECRYPT, SIGN_VERIFY)")
         }
         guard spec.allowedUsages.contains(usage) else {
             throw KMSError.validation("KeyUsage \(usage.kmsName) is not compatible with KeySpec \(spec.kmsName)")
@@ -380,11 +388,10 @@ public struct KeyHolderService: Sendable {
         guard (1...1000).contains(limit) else {
             throw KMSError.validation("1 validation error detected: Value '\(limit)' at 'limit' failed to satisfy constraint: Member must have value between 1 and 1000")
         }
-        let page: KeyPage
-        do {
-            page = try store.listKeys(account: caller.account, region: configuration.region, limit: limit, after: request.marker)
-        } catch let error as SigilError where error.code == .invalidArgument {
-            throw KMSError.invalidMarker("The marker '\(request.marker ?? "")' is not one this key holder issued")
+        let page = try mapStoreErrors(invalidArgument: { _ in
+            KMSError.invalidMarker("The marker '\(request.marker ?? "")' is not one this key holder issued")
+        }) {
+            try store.listKeys(account: caller.account, region: configuration.region, limit: limit, after: request.marker)
         }
         return KMS.ListKeysResponse(
             keys: page.keys.map { KMS.KeyListEntry(keyId: $0.id, keyArn: $0.arn) },
@@ -402,11 +409,10 @@ public struct KeyHolderService: Sendable {
         default: break
         }
         var response = KMS.GetPublicKeyResponse(
-            keyId: key.arn, publicKey: Base64Blob(der), keySpec: KMS.KeySpec(rawValue: key.spec.kmsName),
-            keyUsage: KMS.KeyUsage(rawValue: key.usage.kmsName))
+            keyId: key.arn, publicKey: Base64Blob(der), keySpec: KMS.KeySpec(key.spec), keyUsage: KMS.KeyUsage(key.usage))
         response.customerMasterKeySpec = response.keySpec
         if key.usage == .signVerify {
-            response.signingAlgorithms = signingAlgorithms(key).map { KMS.SigningAlgorithm(rawValue: $0.kmsName) }
+            response.signingAlgorithms = signingAlgorithms(key).map(KMS.SigningAlgorithm.init)
         } else {
             response.encryptionAlgorithms = encryptionAlgorithms(key)
         }

@@ -57,7 +57,7 @@ private struct AuditVerifyCommand: AsyncParsableCommand {
             let verification: AuditVerification
             do {
                 verification = try store.verifyAuditLog()
-            } catch let error as SigilError {
+            } catch let error as KeyStoreError {
                 throw CommandFailure.failed("the audit log cannot be read: \(error.message)")
             }
             if let broken = verification.firstBroken {
@@ -128,6 +128,8 @@ private struct AuditExportCommand: AsyncParsableCommand {
     private func export(_ store: KeyStore, to handle: FileHandle, after: Int64?) throws -> Int {
         do {
             return try store.exportAuditLog(to: handle, after: after)
+        } catch let error as KeyStoreError {
+            throw CommandFailure.failed(error.message)
         } catch let error as SigilError {
             throw CommandFailure.failed(error.message)
         }
@@ -176,6 +178,8 @@ extension DataDirectoryOptions {
     fileprivate func openForAudit() throws -> KeyStore {
         do {
             return try open()
+        } catch let error as KeyStoreError {
+            throw CommandFailure.usage("cannot open the key holder data directory \(dataDir): \(error.message)")
         } catch let error as SigilError {
             throw CommandFailure.usage("cannot open the key holder data directory \(dataDir): \(error.message)")
         }

@@ -28,6 +28,9 @@ func runVerb(_ body: () throws -> Void) throws {
     } catch let error as SigilError {
         writeCommandError(error.message)
         throw ExitCode(error.code == .invalidArgument ? 2 : 1)
+    } catch let error as KeyStoreError {
+        writeCommandError(error.message)
+        throw ExitCode(error.code == .invalidArgument ? 2 : 1)
     } catch {
         writeCommandError("\(error)")
         throw ExitCode(1)
@@ -84,7 +87,7 @@ func storeLocation(_ databaseURL: String?) throws -> StoreLocation {
     do {
         let url = try PostgreSQLURL(databaseURL)
         return .postgreSQL(url, password: try url.password())
-    } catch let error as SigilError {
+    } catch let error as KeyStoreError {
         throw CommandFailure.usage("--database-url: \(error.message)")
     }
 }

@@ -115,7 +115,7 @@ final class AuditLog: Sendable {
     ///
     /// - Returns: The new head (the current one when `events` is empty; `nil` for a log
     ///   that is still empty).
-    /// - Throws: ``SigilError`` with code `storageFailure` when the head does not
+    /// - Throws: ``KeyStoreError`` with code `storageFailure` when the head does not
     ///   verify or is missing from a log with events, and the database's errors.
     @discardableResult
     func append(_ events: some Collection<AuditEvent>, in db: any StoreTransaction) throws -> Head? {
@@ -192,14 +192,14 @@ final class AuditLog: Sendable {
     }
 
     /// Why a log whose signed head does not verify is not extended.
-    static let unverifiedHead = SigilError(
+    static let unverifiedHead = KeyStoreError(
         .storageFailure,
         "the audit log's signed head does not verify, so it cannot be extended: the log was altered "
             + "outside the key holder (run `sigil-keyholder audit verify`)")
 
     /// Why a log with events up to `last` and no signed head is not extended.
-    static func missingHead(after last: Int64) -> SigilError {
-        SigilError(
+    static func missingHead(after last: Int64) -> KeyStoreError {
+        KeyStoreError(
             .storageFailure,
             "the audit log holds events up to \(last) but its signed head is missing, so it cannot be "
                 + "extended: the log was altered outside the key holder (run `sigil-keyholder audit verify`)")
@@ -297,7 +297,7 @@ final class AuditLog: Sendable {
 
     /// Reads a row selected with ``columns``.
     ///
-    /// - Throws: ``SigilError`` with code `storageFailure` naming the first column that
+    /// - Throws: ``KeyStoreError`` with code `storageFailure` naming the first column that
     ///   does not hold what the schema says (an altered row).
     static func decodeRow(_ row: StoreRow) throws -> StoredRow {
         func optionalText(_ index: Int, _ name: String) throws -> String? {
@@ -305,34 +305,34 @@ final class AuditLog: Sendable {
             do {
                 return try row.decode(String?.self, at: index)
             } catch {
-                throw SigilError(.storageFailure, "its \(name) is not text")
+                throw KeyStoreError(.storageFailure, "its \(name) is not text")
             }
         }
         func text(_ index: Int, _ name: String) throws -> String {
             guard let value = try optionalText(index, name) else {
-                throw SigilError(.storageFailure, "its \(name) is missing")
+                throw KeyStoreError(.storageFailure, "its \(name) is missing")
             }
             return value
         }
         func blob(_ index: Int, _ name: String) throws -> [UInt8] {
             guard let value = try? row.decode(Data.self, at: index) else {
-                throw SigilError(.storageFailure, "its \(name) is not a blob")
+                throw KeyStoreError(.storageFailure, "its \(name) is not a blob")
             }
             return [UInt8](value)
         }
         guard let seq = try? row.decode(Int64.self, at: 0) else {
-            throw SigilError(.storageFailure, "its seq is not an integer")
+            throw KeyStoreError(.storageFailure, "its seq is not an integer")
         }
         guard let time = try? row.decode(Double.self, at: 1) else {
-            throw SigilError(.storageFailure, "its time is not a number")
+            throw KeyStoreError(.storageFailure, "its time is not a number")
         }
         let keysText = try text(12, "encryption_context_keys")
         guard let keys = JSONText.parseArray(keysText) else {
-            throw SigilError(.storageFailure, "its encryption_context_keys is not a JSON array of strings")
+            throw KeyStoreError(.storageFailure, "its encryption_context_keys is not a JSON array of strings")
         }
         let outcomeName = try text(13, "outcome")
         guard let outcome = AuditEvent.Outcome(rawValue: outcomeName) else {
-            throw SigilError(.storageFailure, "its outcome \(Validation.quoted(outcomeName)) is not one the log writes")
+            throw KeyStoreError(.storageFailure, "its outcome \(Validation.quoted(outcomeName)) is not one the log writes")
         }
         let event = AuditEvent(
             time: Date(timeIntervalSince1970: time),

@@ -78,7 +78,7 @@ extension AuditLog {
         let stored: StoredRow
         do {
             stored = try decode()
-        } catch let error as SigilError {
+        } catch let error as KeyStoreError {
             return .broken(seq: seq, requestID: requestID, reason: "\(name) was altered: \(error.message)")
         }
         guard try Self.chainHash(previous: stored.previousHash, seq: seq, event: stored.stored) == stored.hash else {

@@ -43,7 +43,7 @@ public final class AuditWriter: Sendable {
     /// Queues an event for the next batch; returns at once.
     ///
     /// - Parameter event: The event.
-    /// - Throws: ``SigilError`` with code `storageFailure` when ``maximumPending`` events
+    /// - Throws: ``KeyStoreError`` with code `storageFailure` when ``maximumPending`` events
     ///   already wait because batches keep failing (the message says why).
     public func record(_ event: AuditEvent) throws {
         try queue.enqueue(event, waiter: nil)
@@ -53,7 +53,7 @@ public final class AuditWriter: Sendable {
     /// has committed. The calling task is suspended meanwhile, never its thread.
     ///
     /// - Parameter event: The event.
-    /// - Throws: ``SigilError`` with code `storageFailure` when the event's batch failed
+    /// - Throws: ``KeyStoreError`` with code `storageFailure` when the event's batch failed
     ///   to commit (the event is then not in the log and never will be) or when
     ///   ``maximumPending`` events already wait.
     public func recordDurably(_ event: AuditEvent) async throws {
@@ -69,7 +69,7 @@ public final class AuditWriter: Sendable {
     /// Returns once every event recorded before the call is durable (or, for events
     /// recorded with ``recordDurably(_:)``, has failed and been reported to its caller).
     ///
-    /// - Throws: ``SigilError`` with code `storageFailure` when a batch fails after the
+    /// - Throws: ``KeyStoreError`` with code `storageFailure` when a batch fails after the
     ///   call began; events queued with ``record(_:)`` stay queued and are retried.
     public func flush() throws {
         try queue.flush()
@@ -79,7 +79,7 @@ public final class AuditWriter: Sendable {
     public var pendingCount: Int { queue.pendingCount }
 
     /// The last batch failure, `nil` once a batch commits again.
-    public var lastFailure: SigilError? { queue.lastFailure }
+    public var lastFailure: KeyStoreError? { queue.lastFailure }
 
     /// Makes every following commit run `fault` first, which fails the batch if it
     /// throws; `nil` removes it. For tests that need the log to fail on demand.
@@ -113,7 +113,7 @@ private final class Queue: @unchecked Sendable {
     /// The sequence number the next recorded event gets.
     private var nextSequence: UInt64 = 1
     private var running = false
-    private var failure: SigilError? = nil
+    private var failure: KeyStoreError? = nil
     /// Commit attempts started, and the number of the last one that failed.
     private var attempts: UInt64 = 0
     private var lastFailedAttempt: UInt64 = 0
@@ -129,7 +129,7 @@ private final class Queue: @unchecked Sendable {
         return pending.count + inFlightCount
     }
 
-    var lastFailure: SigilError? {
+    var lastFailure: KeyStoreError? {
         condition.lock()
         defer { condition.unlock() }
         return failure
@@ -152,7 +152,7 @@ private final class Queue: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         guard pending.count < maximumPending else {
-            throw SigilError(
+            throw KeyStoreError(
                 .storageFailure,
                 "the audit log is \(pending.count) events behind and refuses more: "
                     + (failure.map { "appending fails: \($0.message)" } ?? "the disk cannot keep up"))
@@ -179,7 +179,7 @@ private final class Queue: @unchecked Sendable {
             // Only an attempt that started after this call counts: one already under
             // way may have read the state the caller has since repaired.
             if lastFailedAttempt > attemptsBefore, let failure {
-                throw SigilError(
+                throw KeyStoreError(
                     .storageFailure,
                     "the audit log could not be written (\(pending.count) events wait and will be retried): "
                         + failure.message)
@@ -221,14 +221,14 @@ private final class Queue: @unchecked Sendable {
             condition.unlock()
 
             let events = batch.map(\.event)
-            var failed: SigilError? = nil
+            var failed: KeyStoreError? = nil
             do {
                 try fault?(events)
                 try commit(events)
-            } catch let error as SigilError {
+            } catch let error as KeyStoreError {
                 failed = error
             } catch {
-                failed = SigilError(.storageFailure, "appending to the audit log failed: \(error)")
+                failed = KeyStoreError(.storageFailure, "appending to the audit log failed: \(error)")
             }
             // Settle the batch in the writer's state first, so that a caller resumed below
             // already finds its event neither pending nor in flight; then wake the waiters

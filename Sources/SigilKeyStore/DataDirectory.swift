@@ -22,7 +22,7 @@ struct DataDirectory {
         var info = stat()
         if stat(url.path, &info) == 0 {
             guard info.st_mode & S_IFMT == S_IFDIR else {
-                throw SigilError(.storageFailure, "the data directory \(url.path) exists but is not a directory")
+                throw KeyStoreError(.storageFailure, "the data directory \(url.path) exists but is not a directory")
             }
             try ensurePrivate(info)
             return
@@ -34,7 +34,7 @@ struct DataDirectory {
             try FileManager.default.createDirectory(
                 at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw SigilError(.storageFailure, "cannot create the data directory \(url.path): \(error.localizedDescription)")
+            throw KeyStoreError(.storageFailure, "cannot create the data directory \(url.path): \(error.localizedDescription)")
         }
     }
 
@@ -47,7 +47,7 @@ struct DataDirectory {
     private func ensurePrivate(_ info: stat) throws {
         let path = url.path
         guard info.st_uid == geteuid() else {
-            throw SigilError(
+            throw KeyStoreError(
                 .storageFailure,
                 "the data directory \(path) belongs to user \(info.st_uid), not to this process's user \(geteuid()): "
                     + "run the key holder as its owner, or chown -R \(geteuid()) \(path) — refusing to start")
@@ -61,7 +61,7 @@ struct DataDirectory {
             }
             return
         }
-        throw SigilError(
+        throw KeyStoreError(
             .storageFailure,
             "the data directory \(path) has mode \(String(permissions, radix: 8)), which lets other users "
                 + "\(Self.exposure(permissions)) it: it must be 700 (chmod 700 \(path)) — refusing to start")
@@ -110,21 +110,21 @@ struct DataDirectory {
             throw Self.posixError("cannot inspect the root key \(path)")
         }
         guard info.st_mode & S_IFMT == S_IFREG else {
-            throw SigilError(.storageFailure, "the root key \(path) is not a regular file")
+            throw KeyStoreError(.storageFailure, "the root key \(path) is not a regular file")
         }
         let permissions = info.st_mode & 0o777
         guard permissions & 0o077 == 0 else {
-            throw SigilError(
+            throw KeyStoreError(
                 .storageFailure,
                 "the root key \(path) has mode \(String(permissions, radix: 8)), which lets other users "
                     + "\(Self.exposure(permissions)) it: it must be 600 (chmod 600 \(path)) — refusing to start")
         }
         guard info.st_uid == geteuid() else {
-            throw SigilError(
+            throw KeyStoreError(
                 .storageFailure, "the root key \(path) belongs to user \(info.st_uid), not to this process's user \(geteuid())")
         }
         guard info.st_size == Self.rootKeySize else {
-            throw SigilError(
+            throw KeyStoreError(
                 .storageFailure,
                 "the root key \(path) is \(info.st_size) bytes, but a root key is exactly \(Self.rootKeySize) bytes")
         }
@@ -211,15 +211,13 @@ struct DataDirectory {
         }
     }
 
-    static func posixError(_ message: String) -> SigilError {
+    static func posixError(_ message: String) -> KeyStoreError {
         let code = errno
-        return SigilError(.storageFailure, "\(message): \(String(cString: strerror(code)))")
+        return KeyStoreError(.storageFailure, "\(message): \(String(cString: strerror(code)))")
     }
 }
 
-/// Overwrites a temporary copy of a secret with zeros, in a way the optimiser keeps.
+/// Overwrites a temporary copy of a secret with zeros (``SigilCrypto/Zeroize``).
 func wipe(_ bytes: inout [UInt8]) {
-    bytes.withUnsafeMutableBytes { raw in
-        if let base = raw.baseAddress { explicit_bzero(base, raw.count) }
-    }
+    Zeroize.bytes(&bytes)
 }

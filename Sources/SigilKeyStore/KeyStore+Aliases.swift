@@ -15,7 +15,7 @@ extension KeyStore {
     ///   - now: The creation date.
     ///   - audit: An event to append to the audit log in the same transaction.
     /// - Returns: The alias.
-    /// - Throws: ``SigilError`` with code `invalidArgument` for a bad or reserved name;
+    /// - Throws: ``KeyStoreError`` with code `invalidArgument` for a bad or reserved name;
     ///   `notFound` for an unknown key; `alreadyExists` when the name is taken.
     @discardableResult
     public func createAlias(_ name: String, keyID: String, now: Date = Date(), audit: AuditEvent? = nil) throws
@@ -25,7 +25,7 @@ extension KeyStore {
         return try write(audit: audit) { db in
             let key = try Self.requireKey(db, id: keyID)
             if try Self.fetchAlias(db, name: name, account: key.account, region: key.region) != nil {
-                throw SigilError(.alreadyExists, "the alias \(name) already exists in account \(key.account)")
+                throw KeyStoreError(.alreadyExists, "the alias \(name) already exists in account \(key.account)")
             }
             try db.execute(
                 sql: "INSERT INTO aliases (account, region, name, key_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -39,7 +39,7 @@ extension KeyStore {
     ///
     /// - Parameter audit: An event to append to the audit log in the same transaction.
     /// - Returns: The updated alias.
-    /// - Throws: ``SigilError`` with code `notFound` for an unknown alias or key;
+    /// - Throws: ``KeyStoreError`` with code `notFound` for an unknown alias or key;
     ///   `invalidArgument` when the new key differs in account, region, type or usage.
     @discardableResult
     public func updateAlias(
@@ -51,10 +51,10 @@ extension KeyStore {
             let current = try Self.requireKey(db, id: alias.keyID)
             let target = try Self.requireKey(db, id: keyID)
             guard target.account == account, target.region == region else {
-                throw SigilError(.invalidArgument, "\(target.arn) is not in the alias's account and region")
+                throw KeyStoreError(.invalidArgument, "\(target.arn) is not in the alias's account and region")
             }
             guard target.spec.isSymmetric == current.spec.isSymmetric, target.usage == current.usage else {
-                throw SigilError(
+                throw KeyStoreError(
                     .invalidArgument,
                     "\(name) names a \(current.spec) \(current.usage) key; it cannot move to a \(target.spec) \(target.usage) key")
             }
@@ -68,7 +68,7 @@ extension KeyStore {
     /// Deletes an alias (never the key).
     ///
     /// - Parameter audit: An event to append to the audit log in the same transaction.
-    /// - Throws: ``SigilError`` with code `notFound` for an unknown alias.
+    /// - Throws: ``KeyStoreError`` with code `notFound` for an unknown alias.
     public func deleteAlias(_ name: String, account: String, region: String, audit: AuditEvent? = nil) throws {
         try write(audit: audit) { db in
             _ = try Self.requireAlias(db, name: name, account: account, region: region)
@@ -108,7 +108,7 @@ extension KeyStore {
 
     static func requireAlias(_ db: any StoreTransaction, name: String, account: String, region: String) throws -> AliasRecord {
         guard let alias = try fetchAlias(db, name: name, account: account, region: region) else {
-            throw SigilError(.notFound, "no alias \(Validation.quoted(name)) in account \(account), region \(region)")
+            throw KeyStoreError(.notFound, "no alias \(Validation.quoted(name)) in account \(account), region \(region)")
         }
         return alias
     }

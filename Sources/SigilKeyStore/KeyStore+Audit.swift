@@ -12,7 +12,7 @@ extension KeyStore {
     /// when the change fails, in which case the failure is recorded here.
     ///
     /// - Parameter event: The event; it must hold no secret (see ``AuditEvent``).
-    /// - Throws: ``SigilError`` with code `storageFailure` when ``AuditWriter/maximumPending``
+    /// - Throws: ``KeyStoreError`` with code `storageFailure` when ``AuditWriter/maximumPending``
     ///   events already wait because appending keeps failing.
     public func recordAudit(_ event: AuditEvent) throws {
         try auditWriter.record(event)
@@ -26,7 +26,7 @@ extension KeyStore {
     /// the log does not hold.
     ///
     /// - Parameter event: The event; it must hold no secret (see ``AuditEvent``).
-    /// - Throws: ``SigilError`` with code `storageFailure` when the batch failed to commit
+    /// - Throws: ``KeyStoreError`` with code `storageFailure` when the batch failed to commit
     ///   (the event is not in the log) or ``AuditWriter/maximumPending`` events already wait.
     public func recordAuditDurably(_ event: AuditEvent) async throws {
         try await auditWriter.recordDurably(event)
@@ -35,7 +35,7 @@ extension KeyStore {
     /// Returns once every event recorded with ``recordAudit(_:)`` before the call is
     /// durable.
     ///
-    /// - Throws: ``SigilError`` with code `storageFailure` when a batch fails after the
+    /// - Throws: ``KeyStoreError`` with code `storageFailure` when a batch fails after the
     ///   call began; its events stay queued and are retried.
     public func flushAudit() throws {
         try auditWriter.flush()
@@ -51,7 +51,7 @@ extension KeyStore {
     /// ``auditWriter`` are not yet in the log.
     ///
     /// - Returns: The number of events and the first problem, if any.
-    /// - Throws: ``SigilError`` with code `storageFailure` when the database cannot be read.
+    /// - Throws: ``KeyStoreError`` with code `storageFailure` when the database cannot be read.
     public func verifyAuditLog() throws -> AuditVerification {
         try read { db in try auditLog.verify(db) }
     }
@@ -66,7 +66,7 @@ extension KeyStore {
     ///   - handle: Where to write.
     ///   - after: Only events with a greater sequence number; `nil` for all.
     /// - Returns: The number of events written.
-    /// - Throws: ``SigilError`` with code `storageFailure` when the database cannot be read
+    /// - Throws: ``KeyStoreError`` with code `storageFailure` when the database cannot be read
     ///   or an event's row is malformed, `ioFailure` when writing fails.
     public func exportAuditLog(to handle: FileHandle, after: Int64? = nil) throws -> Int {
         try read { db in
@@ -87,9 +87,9 @@ extension KeyStore {
                 let stored: AuditLog.StoredRow
                 do {
                     stored = try AuditLog.decodeRow(row)
-                } catch let error as SigilError {
+                } catch let error as KeyStoreError {
                     let seq = (try? row.decode(Int64.self, at: 0)).map(String.init) ?? "?"
-                    throw SigilError(
+                    throw KeyStoreError(
                         .storageFailure, "audit event \(seq) cannot be exported: \(error.message) (run audit verify)")
                 }
                 buffer.append(contentsOf: AuditLog.cloudTrailLine(stored).utf8)
@@ -108,11 +108,11 @@ extension KeyStore {
     ///   - after: Only events with a greater sequence number (0 for the first page).
     ///   - limit: The most events returned, 1 to 10,000.
     /// - Returns: The events and their places in the chain.
-    /// - Throws: ``SigilError`` with code `invalidArgument` for a limit out of range,
+    /// - Throws: ``KeyStoreError`` with code `invalidArgument` for a limit out of range,
     ///   `storageFailure` when a row is malformed.
     public func auditEvents(after: Int64 = 0, limit: Int = 1000) throws -> [AuditRecord] {
         guard (1...10_000).contains(limit) else {
-            throw SigilError(.invalidArgument, "limit must be between 1 and 10000, but is \(limit)")
+            throw KeyStoreError(.invalidArgument, "limit must be between 1 and 10000, but is \(limit)")
         }
         return try read { db in
             let rows = try db.rows(sql: "SELECT \(AuditLog.columns) FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?",

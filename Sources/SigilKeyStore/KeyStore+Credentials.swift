@@ -15,13 +15,13 @@ extension KeyStore {
     ///   - account: The 12-digit account.
     ///   - now: The creation date.
     /// - Returns: The id and the secret; the secret is shown this once, to hand to its owner.
-    /// - Throws: ``SigilError`` with code `invalidArgument` for a bad account or principal.
+    /// - Throws: ``KeyStoreError`` with code `invalidArgument` for a bad account or principal.
     public func createAccessKey(principal: String, account: String, now: Date = Date()) throws
         -> (accessKeyID: String, secretAccessKey: SecureBytes)
     {
         try Validation.account(account)
         guard let parts = PrincipalRecord.components(ofARN: principal), parts.account == account else {
-            throw SigilError(
+            throw KeyStoreError(
                 .invalidArgument,
                 "a principal is a root, user or role ARN in account \(account) (arn:aws:iam::\(account):root, "
                     + "…:user/NAME or …:role/NAME), not \(Validation.quoted(principal))")
@@ -71,12 +71,12 @@ extension KeyStore {
 
     /// Revokes an access key: it stays on record but ``Credential/isActive`` is `false`.
     ///
-    /// - Throws: ``SigilError`` with code `notFound` for an unknown access key.
+    /// - Throws: ``KeyStoreError`` with code `notFound` for an unknown access key.
     public func revokeAccessKey(_ accessKeyID: String) throws {
         try write { db in
             let changed = try db.execute(sql: "UPDATE access_keys SET active = ? WHERE id = ?", arguments: [false, accessKeyID])
             guard changed == 1 else {
-                throw SigilError(.notFound, "no access key \(Validation.quoted(accessKeyID))")
+                throw KeyStoreError(.notFound, "no access key \(Validation.quoted(accessKeyID))")
             }
         }
     }

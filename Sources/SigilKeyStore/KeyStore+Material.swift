@@ -8,7 +8,7 @@ extension KeyStore {
     ///
     /// - Parameter id: The key id.
     /// - Returns: The private key.
-    /// - Throws: ``SigilError`` with code `notFound`; `invalidKeyUsage` for a symmetric
+    /// - Throws: ``KeyStoreError`` with code `notFound`; `invalidKeyUsage` for a symmetric
     ///   key; `authenticationFailure` when the sealed material does not open.
     public func privateKey(id: String) throws -> AsymmetricPrivateKey {
         let (record, sealed) = try read { db in
@@ -16,7 +16,7 @@ extension KeyStore {
             return (record, try Self.sealedMaterial(db, record: record, version: 1))
         }
         guard record.spec.asymmetric != nil else {
-            throw SigilError(.invalidKeyUsage, "\(record.arn) is a symmetric key: it has no private key")
+            throw KeyStoreError(.invalidKeyUsage, "\(record.arn) is a symmetric key: it has no private key")
         }
         let material = try sealer.open(
             sealed, aad: Sealer.materialAAD(arn: record.arn, version: 1), what: "material of \(record.arn) version 1")
@@ -24,7 +24,7 @@ extension KeyStore {
             return try material.withUnsafeBytes { try AsymmetricPrivateKey(pkcs8DERRepresentation: $0) }
         } catch {
             // Sealed data that opens but does not parse: written wrong, never shown.
-            throw SigilError(.storageFailure, "the material of \(record.arn) opens but is not a PKCS#8 private key")
+            throw KeyStoreError(.storageFailure, "the material of \(record.arn) opens but is not a PKCS#8 private key")
         }
     }
 
@@ -34,7 +34,7 @@ extension KeyStore {
     ///   - id: The key id.
     ///   - version: The material version, 1 up to ``KeyRecord/currentVersion``.
     /// - Returns: The 32-byte AES key.
-    /// - Throws: ``SigilError`` with code `notFound` (no such key or version);
+    /// - Throws: ``KeyStoreError`` with code `notFound` (no such key or version);
     ///   `invalidKeyUsage` for an asymmetric key; `authenticationFailure`.
     public func symmetricKey(id: String, version: Int) throws -> SecureBytes {
         let (record, sealed) = try read { db in
@@ -66,7 +66,7 @@ extension KeyStore {
     ///   - type: ``RotationType/onDemand`` (RotateKeyOnDemand) or ``RotationType/automatic``.
     ///   - audit: An event to append to the audit log in the same transaction.
     /// - Returns: The new version.
-    /// - Throws: ``SigilError`` with code `notFound`, or `invalidKeyUsage` for an
+    /// - Throws: ``KeyStoreError`` with code `notFound`, or `invalidKeyUsage` for an
     ///   asymmetric key. The key's state is the caller's to check.
     @discardableResult
     public func rotate(id: String, at date: Date = Date(), type: RotationType = .onDemand, audit: AuditEvent? = nil)
@@ -80,7 +80,7 @@ extension KeyStore {
 
     /// The rotations of a symmetric key, oldest first (the original material is not one).
     ///
-    /// - Throws: ``SigilError`` with code `notFound`.
+    /// - Throws: ``KeyStoreError`` with code `notFound`.
     public func rotations(id: String) throws -> [KeyRotation] {
         try read { db in
             _ = try Self.requireKey(db, id: id)
@@ -92,7 +92,7 @@ extension KeyStore {
             return try rows.map { row in
                 let name = try row.decode(String.self, forColumn: "rotation_type")
                 guard let type = RotationType(kmsName: name) else {
-                    throw SigilError(.storageFailure, "key \(id) has a rotation of unknown type \(name)")
+                    throw KeyStoreError(.storageFailure, "key \(id) has a rotation of unknown type \(name)")
                 }
                 return KeyRotation(
                     keyID: id, version: try row.decode(Int.self, forColumn: "version"),
@@ -111,7 +111,7 @@ extension KeyStore {
     ///   - now: The clock: the next rotation is `now` + the period.
     ///   - audit: An event to append to the audit log in the same transaction.
     /// - Returns: The updated key.
-    /// - Throws: ``SigilError`` with code `notFound`; `invalidKeyUsage` for an asymmetric
+    /// - Throws: ``KeyStoreError`` with code `notFound`; `invalidKeyUsage` for an asymmetric
     ///   key; `invalidArgument` for a period out of range.
     @discardableResult
     public func setRotation(
@@ -121,7 +121,7 @@ extension KeyStore {
         return try write(audit: audit) { db in
             let record = try Self.requireKey(db, id: id)
             guard record.spec.isSymmetric else {
-                throw SigilError(.invalidKeyUsage, "\(record.arn) is asymmetric: only symmetric keys rotate")
+                throw KeyStoreError(.invalidKeyUsage, "\(record.arn) is asymmetric: only symmetric keys rotate")
             }
             let period = periodDays ?? record.rotationPeriodDays ?? 365
             let next = enabled ? now.addingTimeInterval(Double(period) * 86_400).timeIntervalSince1970 : nil
@@ -171,7 +171,7 @@ extension KeyStore {
 
     private func rotate(_ db: any StoreTransaction, record: KeyRecord, at date: Date, type: RotationType) throws -> Int {
         guard record.spec.isSymmetric else {
-            throw SigilError(.invalidKeyUsage, "\(record.arn) is asymmetric: only symmetric keys rotate")
+            throw KeyStoreError(.invalidKeyUsage, "\(record.arn) is asymmetric: only symmetric keys rotate")
         }
         let version = record.currentVersion + 1
         let material = try SecureBytes(randomCount: AESGCM.keySize)
@@ -185,13 +185,13 @@ extension KeyStore {
 
     private func openSymmetric(record: KeyRecord, version: Int, sealed: [UInt8]) throws -> SecureBytes {
         guard record.spec.isSymmetric else {
-            throw SigilError(.invalidKeyUsage, "\(record.arn) is an asymmetric \(record.spec) key, not a symmetric key")
+            throw KeyStoreError(.invalidKeyUsage, "\(record.arn) is an asymmetric \(record.spec) key, not a symmetric key")
         }
         let key = try sealer.open(
             sealed, aad: Sealer.materialAAD(arn: record.arn, version: version),
             what: "material of \(record.arn) version \(version)")
         guard key.count == AESGCM.keySize else {
-            throw SigilError(.storageFailure, "the material of \(record.arn) version \(version) is not a 32-byte key")
+            throw KeyStoreError(.storageFailure, "the material of \(record.arn) version \(version) is not a 32-byte key")
         }
         return key
     }
@@ -201,7 +201,7 @@ extension KeyStore {
             let data = try db.value(Data.self, sql: "SELECT sealed FROM key_material WHERE key_id = ? AND version = ?",
                 arguments: [record.id, version])
         else {
-            throw SigilError(.notFound, "\(record.arn) has no material version \(version)")
+            throw KeyStoreError(.notFound, "\(record.arn) has no material version \(version)")
         }
         return [UInt8](data)
     }

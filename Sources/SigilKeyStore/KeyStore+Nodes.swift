@@ -12,7 +12,7 @@ extension KeyStore {
     /// Not a change: it is not announced to the other nodes, and takes none of the locks
     /// writes take, so a heartbeat never waits behind them.
     ///
-    /// - Throws: ``SigilError`` with code `storageFailure`.
+    /// - Throws: ``KeyStoreError`` with code `storageFailure`.
     public func heartbeat(nodeID: String) throws -> Int {
         guard database.dialect == .postgreSQL, let shared = database as? PostgreSQLDatabase else { return 1 }
         return try shared.writeWithoutLock { db in

@@ -20,7 +20,7 @@ extension KeyStore {
     ///     has none.
     ///   - now: The creation date.
     /// - Returns: The new principal, with no access key.
-    /// - Throws: ``SigilError`` with code `invalidArgument` for a bad account, name or
+    /// - Throws: ``KeyStoreError`` with code `invalidArgument` for a bad account, name or
     ///   policy, `alreadyExists` when the ARN is taken; nothing is stored then.
     public func addPrincipal(
         account: String, kind: PrincipalKind, name: String, identityPolicy: String? = nil, now: Date = Date()
@@ -76,7 +76,7 @@ extension KeyStore {
     /// The key holder's own account: the account of the root that got the data
     /// directory's first access key when it was initialised. Its root cannot be removed.
     ///
-    /// - Throws: ``SigilError`` with code `storageFailure` when the store has no access key.
+    /// - Throws: ``KeyStoreError`` with code `storageFailure` when the store has no access key.
     public func ownAccount() throws -> String {
         try read { db in try Self.ownAccount(db) }
     }
@@ -87,14 +87,14 @@ extension KeyStore {
     ///   - arn: The user or role ARN.
     ///   - policy: The policy JSON, stored as given (a JSON object of at most 32 KiB;
     ///     callers validate it with SigilPolicy first), or `nil` to remove it.
-    /// - Throws: ``SigilError`` with code `notFound` for an unknown principal,
+    /// - Throws: ``KeyStoreError`` with code `notFound` for an unknown principal,
     ///   `invalidArgument` for a malformed ARN, a policy that is not a JSON object of at
     ///   most 32 KiB, or an account root (which has no identity policy).
     public func setIdentityPolicy(arn: String, _ policy: String?) throws {
         let parts = try Self.parsePrincipalARN(arn)
         if let policy {
             guard parts.kind != .root else {
-                throw SigilError(
+                throw KeyStoreError(
                     .invalidArgument,
                     "\(arn) is an account root, which has no identity policy: it may do whatever the key policies grant its account")
             }
@@ -112,7 +112,7 @@ extension KeyStore {
     ///
     /// - Parameter arn: The principal ARN.
     /// - Returns: The ids of the access keys removed.
-    /// - Throws: ``SigilError`` with code `notFound` for an unknown principal,
+    /// - Throws: ``KeyStoreError`` with code `notFound` for an unknown principal,
     ///   `invalidArgument` for a malformed ARN, `invalidState` for the key holder's own
     ///   account root (see ``ownAccount()``) or an account root whose account still has
     ///   users or roles.
@@ -123,7 +123,7 @@ extension KeyStore {
             let record = try Self.requirePrincipal(db, arn: arn)
             if parts.kind == .root {
                 guard try Self.ownAccount(db) != record.account else {
-                    throw SigilError(
+                    throw KeyStoreError(
                         .invalidState,
                         "\(arn) is the root of the key holder's own account, which owns the data directory: "
                             + "it cannot be removed (revoke or rotate its access keys instead)")
@@ -131,7 +131,7 @@ extension KeyStore {
                 let others = try db.value(Int.self, sql: "SELECT count(*) FROM principals WHERE account = ? AND kind != 'root'",
                     arguments: [record.account]) ?? 0
                 guard others == 0 else {
-                    throw SigilError(
+                    throw KeyStoreError(
                         .invalidState,
                         "account \(record.account) still has \(others) user(s) or role(s): remove them before its root")
                 }
@@ -151,7 +151,7 @@ extension KeyStore {
     ///   - principalARN: The principal's ARN.
     ///   - now: The creation date.
     /// - Returns: The id and the secret; the secret is shown this once, to hand to its owner.
-    /// - Throws: ``SigilError`` with code `notFound` for an unknown principal,
+    /// - Throws: ``KeyStoreError`` with code `notFound` for an unknown principal,
     ///   `invalidArgument` for a malformed ARN.
     public func createAccessKey(principalARN: String, now: Date = Date()) throws
         -> (accessKeyID: String, secretAccessKey: SecureBytes)
@@ -172,7 +172,7 @@ extension KeyStore {
     ///   - principalARN: The principal's ARN.
     ///   - now: The creation date of the new key.
     /// - Returns: The new id and secret; the secret is shown this once.
-    /// - Throws: ``SigilError`` with code `notFound` for an unknown principal,
+    /// - Throws: ``KeyStoreError`` with code `notFound` for an unknown principal,
     ///   `invalidArgument` for a malformed ARN.
     public func rotateAccessKey(principalARN: String, now: Date = Date()) throws
         -> (accessKeyID: String, secretAccessKey: SecureBytes)
@@ -197,16 +197,16 @@ extension KeyStore {
         switch kind {
         case .root:
             guard name == "root" else {
-                throw SigilError(.invalidArgument, "an account root is named root, not \(Validation.quoted(name))")
+                throw KeyStoreError(.invalidArgument, "an account root is named root, not \(Validation.quoted(name))")
             }
             guard identityPolicy == nil else {
-                throw SigilError(
+                throw KeyStoreError(
                     .invalidArgument,
                     "an account root has no identity policy: it may do whatever the key policies grant its account")
             }
         case .user, .role:
             guard PrincipalRecord.isValidName(name) else {
-                throw SigilError(
+                throw KeyStoreError(
                     .invalidArgument,
                     "a \(kind.rawValue) name is 1 to \(PrincipalRecord.maximumNameLength) letters, digits or + = , . @ _ -, "
                         + "not \(Validation.quoted(name))")
@@ -219,18 +219,18 @@ extension KeyStore {
     /// The storage limits of an identity policy; its meaning is SigilPolicy's to check.
     static func validateIdentityPolicy(_ policy: String) throws {
         guard policy.utf8.count <= maximumIdentityPolicySize else {
-            throw SigilError(
+            throw KeyStoreError(
                 .invalidArgument,
                 "an identity policy is at most \(maximumIdentityPolicySize) bytes, but has \(policy.utf8.count)")
         }
         guard (try? JSONSerialization.jsonObject(with: Data(policy.utf8))) is [String: Any] else {
-            throw SigilError(.invalidArgument, "the identity policy is not a JSON object")
+            throw KeyStoreError(.invalidArgument, "the identity policy is not a JSON object")
         }
     }
 
     static func parsePrincipalARN(_ arn: String) throws -> (account: String, kind: PrincipalKind, name: String) {
         guard let parts = PrincipalRecord.components(ofARN: arn) else {
-            throw SigilError(
+            throw KeyStoreError(
                 .invalidArgument,
                 "a principal ARN is arn:aws:iam::ACCOUNT:root, arn:aws:iam::ACCOUNT:user/NAME or "
                     + "arn:aws:iam::ACCOUNT:role/NAME, not \(Validation.quoted(arn))")
@@ -243,7 +243,7 @@ extension KeyStore {
         _ db: any StoreTransaction, arn: String, account: String, kind: PrincipalKind, name: String, policy: String?, now: Date
     ) throws {
         guard try db.value(Int.self, sql: "SELECT count(*) FROM principals WHERE arn = ?", arguments: [arn]) == 0 else {
-            throw SigilError(.alreadyExists, "\(arn) already exists")
+            throw KeyStoreError(.alreadyExists, "\(arn) already exists")
         }
         try insertRootIfAbsent(db, account: account, now: now)
         if kind != .root {
@@ -269,13 +269,13 @@ extension KeyStore {
         // Access keys are never deleted from the own root (it cannot be removed), and
         // their order of making only grows, so the first is the key made at initialisation.
         guard let account = try db.value(String.self, sql: "SELECT account FROM access_keys ORDER BY \(Self.insertionOrder(db)) LIMIT 1") else {
-            throw SigilError(.storageFailure, "the key store has no access key, so no account of its own")
+            throw KeyStoreError(.storageFailure, "the key store has no access key, so no account of its own")
         }
         return account
     }
 
-    static func noPrincipal(_ arn: String) -> SigilError {
-        SigilError(.notFound, "no principal \(Validation.quoted(arn))")
+    static func noPrincipal(_ arn: String) -> KeyStoreError {
+        KeyStoreError(.notFound, "no principal \(Validation.quoted(arn))")
     }
 
     static func requirePrincipal(_ db: any StoreTransaction, arn: String) throws -> PrincipalRecord {
@@ -331,7 +331,7 @@ extension KeyStore {
     static func principalKind(_ row: StoreRow, arn: String) throws -> PrincipalKind {
         let name = try row.decode(String.self, forColumn: "kind")
         guard let kind = PrincipalKind(rawValue: name) else {
-            throw SigilError(.storageFailure, "principal \(arn) has an unknown kind \(Validation.quoted(name))")
+            throw KeyStoreError(.storageFailure, "principal \(arn) has an unknown kind \(Validation.quoted(name))")
         }
         return kind
     }

@@ -5,7 +5,7 @@ extension KeyStore {
     ///
     /// - Returns: Counts by KMS state name (`Enabled`, `Disabled`, `PendingDeletion`);
     ///   states with no key are absent.
-    /// - Throws: ``SigilError`` with code `storageFailure`.
+    /// - Throws: ``KeyStoreError`` with code `storageFailure`.
     public func keyCountsByState() throws -> [String: Int] {
         try read { db in
             var counts: [String: Int] = [:]

@@ -4,12 +4,12 @@ extension KeyStore {
     /// Adds tags to a key, replacing the value of a tag key it already has (TagResource).
     ///
     /// - Parameter audit: An event to append to the audit log in the same transaction.
-    /// - Throws: ``SigilError`` with code `notFound`; `invalidArgument` for a bad tag,
+    /// - Throws: ``KeyStoreError`` with code `notFound`; `invalidArgument` for a bad tag,
     ///   a repeated tag key, or more than 50 tags in all.
     public func setTags(id: String, _ tags: [KeyTag], audit: AuditEvent? = nil) throws {
         try Validation.tags(tags)
         guard Set(tags.map(\.key)).count == tags.count else {
-            throw SigilError(.invalidArgument, "the tags repeat a tag key")
+            throw KeyStoreError(.invalidArgument, "the tags repeat a tag key")
         }
         try write(audit: audit) { db in
             _ = try Self.requireKey(db, id: id)
@@ -24,7 +24,7 @@ extension KeyStore {
             let count = try db.value(Int.self, sql: "SELECT count(*) FROM key_tags WHERE key_id = ?", arguments: [id]) ?? 0
             guard count <= Validation.maximumTags else {
                 // Throwing rolls the whole transaction back: no tag of this call is kept.
-                throw SigilError(
+                throw KeyStoreError(
                     .invalidArgument, "a key has at most \(Validation.maximumTags) tags; this would give it \(count)")
             }
         }
@@ -33,7 +33,7 @@ extension KeyStore {
     /// Removes tags from a key by tag key (UntagResource); absent keys are ignored.
     ///
     /// - Parameter audit: An event to append to the audit log in the same transaction.
-    /// - Throws: ``SigilError`` with code `notFound` for an unknown key.
+    /// - Throws: ``KeyStoreError`` with code `notFound` for an unknown key.
     public func removeTags(id: String, keys: [String], audit: AuditEvent? = nil) throws {
         try write(audit: audit) { db in
             _ = try Self.requireKey(db, id: id)
@@ -45,7 +45,7 @@ extension KeyStore {
 
     /// A key's tags, by tag key (ListResourceTags).
     ///
-    /// - Throws: ``SigilError`` with code `notFound` for an unknown key.
+    /// - Throws: ``KeyStoreError`` with code `notFound` for an unknown key.
     public func tags(id: String) throws -> [KeyTag] {
         try read { db in
             _ = try Self.requireKey(db, id: id)

@@ -7,7 +7,8 @@ internal import SigilCrypto
 /// `synchronous=FULL`), or in PostgreSQL, shared by several key holders that hold the
 /// same root key (``StoreLocation``).
 ///
-/// Every method is synchronous, throws ``SigilError``, and is safe to call from many
+/// Every method is synchronous, throws ``KeyStoreError`` (and ``SigilCrypto/SigilError``
+/// for a cryptographic failure, such as sealed material that does not open), and is safe to call from many
 /// threads at once: writes follow one another (across nodes too), reads run concurrently.
 /// Over PostgreSQL a call waits for the network: never call it on an event loop.
 /// Methods that generate keys (``createKey(account:region:spec:usage:description:policy:tags:now:)``)
@@ -56,7 +57,7 @@ public final class KeyStore: Sendable {
     ///   - account: The 12-digit account whose root principal gets the first access key.
     ///   - now: The clock, for the access key's creation date.
     /// - Returns: The store, whether this call initialised it, and the credentials file.
-    /// - Throws: ``SigilError`` with code `storageFailure` when the root key is missing
+    /// - Throws: ``KeyStoreError`` with code `storageFailure` when the root key is missing
     ///   beside an existing database, is readable by others, has the wrong size, or
     ///   the database cannot be opened or migrated; `invalidArgument` for a bad account.
     public static func open(
@@ -73,7 +74,7 @@ public final class KeyStore: Sendable {
             if files.exists(files.rootKeyURL) {
                 rootKey = try files.readRootKey()
             } else if files.exists(files.databaseURL) {
-                throw SigilError(
+                throw KeyStoreError(
                     .storageFailure,
                     "\(files.databaseURL.path) exists but its root key \(files.rootKeyURL.path) does not: "
                         + "without it no key can be opened; restore root.key from a backup (a new one would not help)")
@@ -87,7 +88,7 @@ public final class KeyStore: Sendable {
             if files.exists(files.rootKeyURL) {
                 rootKey = try files.readRootKey()
             } else if try shared.read({ try StoreIdentity.check(in: $0) }) != nil {
-                throw SigilError(
+                throw KeyStoreError(
                     .storageFailure,
                     "the store at \(url) was sealed with a root key, and \(files.rootKeyURL.path) does not exist: "
                         + "give every node the same root key: copy root.key from a node of this store into this data "
@@ -138,7 +139,7 @@ public final class KeyStore: Sendable {
     ///   - audit: An event to append to the audit log in the same transaction; its
     ///     ``AuditEvent/keyARN``, when `nil`, becomes the new key's ARN.
     /// - Returns: The new key, `Enabled`, material version 1.
-    /// - Throws: ``SigilError`` with code `invalidArgument` for an invalid pair or value.
+    /// - Throws: ``KeyStoreError`` with code `invalidArgument` for an invalid pair or value.
     public func createKey(
         account: String, region: String, spec: KMSKeySpec, usage: KeyUsage, description: String = "",
         policy: String? = nil, tags: [KeyTag] = [], now: Date = Date(), audit: AuditEvent? = nil
@@ -146,7 +147,7 @@ public final class KeyStore: Sendable {
         try Validation.account(account)
         try Validation.region(region)
         guard spec.allowedUsages.contains(usage) else {
-            throw SigilError(
+            throw KeyStoreError(
                 .invalidArgument,
                 "KeyUsage \(usage) is not valid for KeySpec \(spec): use "
                     + spec.allowedUsages.map(\.kmsName).joined(separator: " or "))
@@ -156,7 +157,7 @@ public final class KeyStore: Sendable {
         try Validation.policy(policy)
         try Validation.tags(tags)
         guard Set(tags.map(\.key)).count == tags.count else {
-            throw SigilError(.invalidArgument, "the tags repeat a tag key")
+            throw KeyStoreError(.invalidArgument, "the tags repeat a tag key")
         }
 
         let id = UUID().uuidString.lowercased()
@@ -265,18 +266,18 @@ public final class KeyStore: Sendable {
     ///   - region: Only keys of this region; `nil` for all.
     ///   - limit: The page size, 1 to 1000 (KMS's default is 100).
     ///   - marker: `nil` for the first page, else the previous page's ``KeyPage/nextMarker``.
-    /// - Throws: ``SigilError`` with code `invalidArgument` for a limit out of range or a
+    /// - Throws: ``KeyStoreError`` with code `invalidArgument` for a limit out of range or a
     ///   marker this store did not make.
     public func listKeys(account: String, region: String? = nil, limit: Int = 100, after marker: String? = nil) throws
         -> KeyPage
     {
         guard (1...1000).contains(limit) else {
-            throw SigilError(.invalidArgument, "Limit must be between 1 and 1000, but is \(limit)")
+            throw KeyStoreError(.invalidArgument, "Limit must be between 1 and 1000, but is \(limit)")
         }
         var afterSequence: Int64 = 0
         if let marker {
             guard let value = Int64(marker), value > 0 else {
-                throw SigilError(.invalidArgument, "the marker \(marker) was not returned by a previous ListKeys")
+                throw KeyStoreError(.invalidArgument, "the marker \(marker) was not returned by a previous ListKeys")
             }
             afterSequence = value
         }
@@ -302,17 +303,17 @@ public final class KeyStore: Sendable {
     ///     methods.
     ///   - audit: An event to append to the audit log in the same transaction.
     /// - Returns: The updated key.
-    /// - Throws: ``SigilError`` with code `notFound`; `invalidState` when the key is
+    /// - Throws: ``KeyStoreError`` with code `notFound`; `invalidState` when the key is
     ///   pending deletion; `invalidArgument` for ``KeyState/pendingDeletion``.
     @discardableResult
     public func setState(id: String, _ state: KeyState, audit: AuditEvent? = nil) throws -> KeyRecord {
         guard state == .enabled || state == .disabled else {
-            throw SigilError(.invalidArgument, "use scheduleDeletion(id:at:) to put a key in state \(state)")
+            throw KeyStoreError(.invalidArgument, "use scheduleDeletion(id:at:) to put a key in state \(state)")
         }
         return try write(audit: audit) { db in
             let record = try Self.requireKey(db, id: id)
             guard record.state != .pendingDeletion else {
-                throw SigilError(
+                throw KeyStoreError(
                     .invalidState, "\(record.arn) is pending deletion: cancel the deletion before enabling or disabling it")
             }
             try db.execute(sql: "UPDATE keys SET state = ? WHERE id = ?", arguments: [state.kmsName, id])
@@ -324,7 +325,7 @@ public final class KeyStore: Sendable {
     ///
     /// - Parameter audit: An event to append to the audit log in the same transaction.
     /// - Returns: The updated key.
-    /// - Throws: ``SigilError`` with code `notFound`, or `invalidArgument` when longer
+    /// - Throws: ``KeyStoreError`` with code `notFound`, or `invalidArgument` when longer
     ///   than 8192 characters.
     @discardableResult
     public func setDescription(id: String, _ description: String, audit: AuditEvent? = nil) throws -> KeyRecord {
@@ -340,7 +341,7 @@ public final class KeyStore: Sendable {
     ///
     /// - Parameter audit: An event to append to the audit log in the same transaction.
     /// - Returns: The updated key.
-    /// - Throws: ``SigilError`` with code `notFound`, or `invalidArgument` for a policy
+    /// - Throws: ``KeyStoreError`` with code `notFound`, or `invalidArgument` for a policy
     ///   that is not a JSON object of at most 32 KiB.
     @discardableResult
     public func setPolicy(id: String, _ policy: String, audit: AuditEvent? = nil) throws -> KeyRecord {
@@ -360,14 +361,14 @@ public final class KeyStore: Sendable {
     ///   - date: When to delete it (KMS: 7 to 30 days from now; the caller checks the window).
     ///   - audit: An event to append to the audit log in the same transaction.
     /// - Returns: The updated key.
-    /// - Throws: ``SigilError`` with code `notFound`, or `invalidState` when it is
+    /// - Throws: ``KeyStoreError`` with code `notFound`, or `invalidState` when it is
     ///   already pending deletion.
     @discardableResult
     public func scheduleDeletion(id: String, at date: Date, audit: AuditEvent? = nil) throws -> KeyRecord {
         try write(audit: audit) { db in
             let record = try Self.requireKey(db, id: id)
             guard record.state != .pendingDeletion else {
-                throw SigilError(.invalidState, "\(record.arn) is already pending deletion")
+                throw KeyStoreError(.invalidState, "\(record.arn) is already pending deletion")
             }
             try db.execute(
                 sql: "UPDATE keys SET state = ?, deletion_date = ? WHERE id = ?",
@@ -380,14 +381,14 @@ public final class KeyStore: Sendable {
     ///
     /// - Parameter audit: An event to append to the audit log in the same transaction.
     /// - Returns: The updated key.
-    /// - Throws: ``SigilError`` with code `notFound`, or `invalidState` when no deletion
+    /// - Throws: ``KeyStoreError`` with code `notFound`, or `invalidState` when no deletion
     ///   is scheduled.
     @discardableResult
     public func cancelDeletion(id: String, audit: AuditEvent? = nil) throws -> KeyRecord {
         try write(audit: audit) { db in
             let record = try Self.requireKey(db, id: id)
             guard record.state == .pendingDeletion else {
-                throw SigilError(.invalidState, "\(record.arn) is not pending deletion (it is \(record.state))")
+                throw KeyStoreError(.invalidState, "\(record.arn) is not pending deletion (it is \(record.state))")
             }
             try db.execute(
                 sql: "UPDATE keys SET state = ?, deletion_date = NULL WHERE id = ?",
@@ -458,7 +459,7 @@ public final class KeyStore: Sendable {
 
     static func requireKey(_ db: any StoreTransaction, id: String) throws -> KeyRecord {
         guard let record = try fetchKey(db, sql: "SELECT * FROM keys WHERE id = ?", arguments: [id]) else {
-            throw SigilError(.notFound, "no key with id \(id)")
+            throw KeyStoreError(.notFound, "no key with id \(id)")
         }
         return record
     }
@@ -471,7 +472,7 @@ public final class KeyStore: Sendable {
         guard let spec = KMSKeySpec(kmsName: specName), let usage = KeyUsage(kmsName: usageName),
             let state = KeyState(kmsName: stateName)
         else {
-            throw SigilError(
+            throw KeyStoreError(
                 .storageFailure, "key \(id) has an unknown spec, usage or state (\(specName), \(usageName), \(stateName))")
         }
         let deletion = try row.decode(Double?.self, forColumn: "deletion_date")

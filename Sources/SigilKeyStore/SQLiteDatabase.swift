@@ -10,7 +10,7 @@ final class SQLiteDatabase: StoreDatabase {
 
     /// Opens (creating when missing) the database at `path` and migrates it.
     ///
-    /// - Throws: ``SigilError`` with code `storageFailure`.
+    /// - Throws: ``KeyStoreError`` with code `storageFailure`.
     init(path: String) throws {
         do {
             var configuration = Configuration()
@@ -46,8 +46,8 @@ final class SQLiteDatabase: StoreDatabase {
     }
 
     /// SQLite's code and message only: never the SQL arguments, which could be secret-adjacent.
-    static func storageError(_ error: DatabaseError, doing what: String) -> SigilError {
-        SigilError(
+    static func storageError(_ error: DatabaseError, doing what: String) -> KeyStoreError {
+        KeyStoreError(
             .storageFailure,
             "\(what) failed: \(error.message ?? "SQLite error") (SQLite result code \(error.extendedResultCode.rawValue))")
     }

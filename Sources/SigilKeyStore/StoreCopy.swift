@@ -36,13 +36,13 @@ extension KeyStore {
     /// The data directory keeps working as it was; the nodes that serve the copy need its
     /// `root.key`.
     ///
-    /// - Throws: ``SigilError`` with code `invalidArgument` when `directory` holds no
+    /// - Throws: ``KeyStoreError`` with code `invalidArgument` when `directory` holds no
     ///   store, `alreadyExists` when the target holds anything (a store is never merged),
     ///   `storageFailure` for either database; nothing is written then.
     public static func copy(from directory: URL, to url: PostgreSQLURL, password: String?) throws -> StoreCopyReport {
         let files = DataDirectory(url: directory.standardizedFileURL)
         guard files.exists(files.rootKeyURL), files.exists(files.databaseURL) else {
-            throw SigilError(
+            throw KeyStoreError(
                 .invalidArgument, "\(files.url.path) holds no key holder store (no root.key and keyholder.sqlite)")
         }
         let rootKey = try files.readRootKey()
@@ -54,7 +54,7 @@ extension KeyStore {
             try target.write { to in
                 for table in copiedTables {
                     guard try to.value(Int.self, sql: "SELECT count(*) FROM \(table.name)") == 0 else {
-                        throw SigilError(
+                        throw KeyStoreError(
                             .alreadyExists,
                             "the store at \(url) is not empty (its \(table.name) has rows): a copy goes into an empty store only")
                     }

@@ -253,11 +253,11 @@ struct StoreRow: Sendable {
 
     /// The value of column `name` as `type`.
     ///
-    /// - Throws: ``SigilError`` with code `storageFailure` when there is no such column or
+    /// - Throws: ``KeyStoreError`` with code `storageFailure` when there is no such column or
     ///   it holds another kind of value (the table was changed outside the key holder).
     func decode<Value: StoreValueConvertible>(_ type: Value.Type, forColumn name: String) throws -> Value {
         guard let index = columns[name] else {
-            throw SigilError(.storageFailure, "the key store's result has no column \(name)")
+            throw KeyStoreError(.storageFailure, "the key store's result has no column \(name)")
         }
         return try decode(type, at: index, name: name)
     }
@@ -265,7 +265,7 @@ struct StoreRow: Sendable {
     /// The value at position `index` as `type`.
     func decode<Value: StoreValueConvertible>(_ type: Value.Type, at index: Int, name: String? = nil) throws -> Value {
         guard values.indices.contains(index), let value = Value.fromStoreValue(values[index]) else {
-            throw SigilError(
+            throw KeyStoreError(
                 .storageFailure, "the key store's column \(name ?? "\(index + 1)") does not hold a \(Value.self)")
         }
         return value

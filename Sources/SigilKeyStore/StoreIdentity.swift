@@ -28,7 +28,7 @@ enum StoreIdentity {
 
     /// Records `rootKey`'s check value in a store that has none, or confirms it matches.
     ///
-    /// - Throws: ``SigilError`` with code `storageFailure` when the store was sealed with
+    /// - Throws: ``KeyStoreError`` with code `storageFailure` when the store was sealed with
     ///   another root key.
     static func claim(_ db: any StoreTransaction, rootKey: SecureBytes, directory: String) throws {
         let expected = try checkValue(rootKey)
@@ -40,7 +40,7 @@ enum StoreIdentity {
         }
         guard ConstantTime.equals(stored, expected) else {
             let first = try db.value(String.self, sql: "SELECT first_data_directory FROM store_identity WHERE id = 1")
-            throw SigilError(
+            throw KeyStoreError(
                 .storageFailure,
                 "this node's root key (\(directory)/root.key) is not the one the store was sealed with"
                     + (first.map { " (first opened from \($0))" } ?? "")

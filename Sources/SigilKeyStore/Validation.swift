@@ -5,7 +5,7 @@ internal import SigilCrypto
 enum Validation {
     static func account(_ account: String) throws {
         guard account.utf8.count == 12, account.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
-            throw SigilError(.invalidArgument, "an account id is 12 digits, not \(quoted(account))")
+            throw KeyStoreError(.invalidArgument, "an account id is 12 digits, not \(quoted(account))")
         }
     }
 
@@ -13,22 +13,22 @@ enum Validation {
         guard (1...32).contains(region.utf8.count),
             region.utf8.allSatisfy({ (0x61...0x7a).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2d })
         else {
-            throw SigilError(.invalidArgument, "a region is lowercase letters, digits and dashes, not \(quoted(region))")
+            throw KeyStoreError(.invalidArgument, "a region is lowercase letters, digits and dashes, not \(quoted(region))")
         }
     }
 
     static func description(_ description: String) throws {
         guard description.count <= 8192 else {
-            throw SigilError(.invalidArgument, "Description is at most 8192 characters, but has \(description.count)")
+            throw KeyStoreError(.invalidArgument, "Description is at most 8192 characters, but has \(description.count)")
         }
     }
 
     static func policy(_ policy: String) throws {
         guard policy.utf8.count <= 32768 else {
-            throw SigilError(.invalidArgument, "a key policy is at most 32768 bytes, but has \(policy.utf8.count)")
+            throw KeyStoreError(.invalidArgument, "a key policy is at most 32768 bytes, but has \(policy.utf8.count)")
         }
         guard (try? JSONSerialization.jsonObject(with: Data(policy.utf8))) is [String: Any] else {
-            throw SigilError(.invalidArgument, "the key policy is not a JSON object")
+            throw KeyStoreError(.invalidArgument, "the key policy is not a JSON object")
         }
     }
 
@@ -36,17 +36,17 @@ enum Validation {
 
     static func tags(_ tags: [KeyTag]) throws {
         guard tags.count <= maximumTags else {
-            throw SigilError(.invalidArgument, "a key has at most \(maximumTags) tags, but \(tags.count) were given")
+            throw KeyStoreError(.invalidArgument, "a key has at most \(maximumTags) tags, but \(tags.count) were given")
         }
         for tag in tags {
             guard (1...128).contains(tag.key.count) else {
-                throw SigilError(.invalidArgument, "a TagKey is 1 to 128 characters, not \(tag.key.count)")
+                throw KeyStoreError(.invalidArgument, "a TagKey is 1 to 128 characters, not \(tag.key.count)")
             }
             guard tag.value.count <= 256 else {
-                throw SigilError(.invalidArgument, "a TagValue is at most 256 characters, not \(tag.value.count)")
+                throw KeyStoreError(.invalidArgument, "a TagValue is at most 256 characters, not \(tag.value.count)")
             }
             guard !tag.key.lowercased().hasPrefix("aws:") else {
-                throw SigilError(.invalidArgument, "tag keys starting with aws: are reserved: \(quoted(tag.key))")
+                throw KeyStoreError(.invalidArgument, "tag keys starting with aws: are reserved: \(quoted(tag.key))")
             }
         }
     }
@@ -54,7 +54,7 @@ enum Validation {
     /// `alias/` then 1 to 250 of letters, digits, `/`, `_` and `-`; `alias/aws/` is AWS's.
     static func aliasName(_ name: String) throws {
         guard name.hasPrefix("alias/") else {
-            throw SigilError(.invalidArgument, "an alias name starts with alias/: \(quoted(name))")
+            throw KeyStoreError(.invalidArgument, "an alias name starts with alias/: \(quoted(name))")
         }
         let rest = name.utf8.dropFirst("alias/".utf8.count)
         guard (1...250).contains(rest.count),
@@ -63,12 +63,12 @@ enum Validation {
                     || byte == 0x2f || byte == 0x5f || byte == 0x2d
             })
         else {
-            throw SigilError(
+            throw KeyStoreError(
                 .invalidArgument,
                 "an alias name is alias/ then 1 to 250 letters, digits, slashes, underscores or dashes: \(quoted(name))")
         }
         guard !name.hasPrefix("alias/aws/") else {
-            throw SigilError(.invalidArgument, "alias names starting with alias/aws/ are reserved for AWS: \(quoted(name))")
+            throw KeyStoreError(.invalidArgument, "alias names starting with alias/aws/ are reserved for AWS: \(quoted(name))")
         }
     }
 
@@ -76,7 +76,7 @@ enum Validation {
 
     static func rotationPeriod(_ days: Int) throws {
         guard rotationPeriodDays.contains(days) else {
-            throw SigilError(
+            throw KeyStoreError(
                 .invalidArgument,
                 "RotationPeriodInDays is between \(rotationPeriodDays.lowerBound) and \(rotationPeriodDays.upperBound), not \(days)")
         }

@@ -73,7 +73,7 @@ struct AuditFailClosedTests {
             let attempts = Atomic<Int>(0)
             store.auditWriter.injectFault { _ in
                 attempts.add(1, ordering: .relaxed)
-                throw SigilError(.storageFailure, "No space left on device (injected)")
+                throw KeyStoreError(.storageFailure, "No space left on device (injected)")
             }
 
             let refused = try await material.send(kind, with: kms)

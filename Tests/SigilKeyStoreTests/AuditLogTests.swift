@@ -238,22 +238,22 @@ struct AuditLogAppendTests {
 
         // Refused inside the transaction: the alias exists; too many tags in all; an
         // asymmetric key does not rotate; an unknown key.
-        #expect(throws: SigilError(.alreadyExists, "")) {
+        #expect(throws: KeyStoreError(.alreadyExists, "")) {
             try store.createAlias("alias/taken", keyID: key.id, audit: mutationEvent("CreateAlias-again"))
         }
         let fifty = (0..<50).map { KeyTag(key: "t\($0)", value: "v") }
         try store.setTags(id: key.id, fifty, audit: mutationEvent("TagResource-50"))
-        #expect(throws: SigilError(.invalidArgument, "")) {
+        #expect(throws: KeyStoreError(.invalidArgument, "")) {
             try store.setTags(id: key.id, [KeyTag(key: "one-more", value: "v")], audit: mutationEvent("TagResource-51"))
         }
-        #expect(throws: SigilError(.notFound, "")) {
+        #expect(throws: KeyStoreError(.notFound, "")) {
             try store.setState(id: "no-such-key", .disabled, audit: mutationEvent("DisableKey-missing"))
         }
         // Refused before the transaction.
-        #expect(throws: SigilError(.invalidArgument, "")) {
+        #expect(throws: KeyStoreError(.invalidArgument, "")) {
             try store.setDescription(id: key.id, String(repeating: "x", count: 9000), audit: mutationEvent("Describe-long"))
         }
-        #expect(throws: SigilError(.invalidArgument, "")) {
+        #expect(throws: KeyStoreError(.invalidArgument, "")) {
             try store.createKey(
                 account: StoreFixture.account, region: StoreFixture.region, spec: .eccNistP256, usage: .encryptDecrypt,
                 audit: mutationEvent("CreateKey-invalid"))
@@ -333,10 +333,10 @@ struct AuditLogAppendTests {
         for number in 4...10 {
             try fixture.store.recordAudit(requestEvent(number))
         }
-        var failure: SigilError? = nil
+        var failure: KeyStoreError? = nil
         do {
             try fixture.store.flushAudit()
-        } catch let error as SigilError {
+        } catch let error as KeyStoreError {
             failure = error
         }
         #expect(failure?.code == .storageFailure)
@@ -345,7 +345,7 @@ struct AuditLogAppendTests {
         #expect(fixture.store.auditWriter.lastFailure != nil)
         #expect(try fixture.store.auditEvents().count == 3)
         // A mutation with an event is refused too, and changes nothing.
-        #expect(throws: SigilError(.storageFailure, "")) {
+        #expect(throws: KeyStoreError(.storageFailure, "")) {
             try fixture.store.createKey(
                 account: StoreFixture.account, region: StoreFixture.region, spec: .symmetricDefault,
                 usage: .encryptDecrypt, audit: mutationEvent("CreateKey"))
@@ -611,7 +611,7 @@ struct AuditLogTamperTests {
         #expect(broken.reason.hasPrefix("the signed head is missing"))
         // Nor does the store extend a log whose head is gone.
         try fixture.store.recordAudit(requestEvent(99))
-        #expect(throws: SigilError(.storageFailure, "")) { try fixture.store.flushAudit() }
+        #expect(throws: KeyStoreError(.storageFailure, "")) { try fixture.store.flushAudit() }
 
         let other = try fixtureWithEvents(Self.count)
         try tamper(

@@ -43,7 +43,7 @@ struct AuditWriterTests {
                 state.inside = false
                 return state.failing
             }
-            if failing { throw SigilError(.storageFailure, "the disk is full (injected)") }
+            if failing { throw KeyStoreError(.storageFailure, "the disk is full (injected)") }
             state.withLock { $0.batches.append(events.map(\.requestID)) }
         }
     }
@@ -96,10 +96,10 @@ struct AuditWriterTests {
         try await Self.eventually("two events wait") { writer.pendingCount == 3 }
         committer.fail(true)
         committer.release()
-        await #expect(throws: SigilError(.storageFailure, "")) { try await durable.value }
+        await #expect(throws: KeyStoreError(.storageFailure, "")) { try await durable.value }
         #expect(writer.lastFailure?.message.contains("the disk is full") == true)
         // Another durable record during the outage fails too, at once or at the retry.
-        await #expect(throws: SigilError(.storageFailure, "")) { try await writer.recordDurably(Self.event(3)) }
+        await #expect(throws: KeyStoreError(.storageFailure, "")) { try await writer.recordDurably(Self.event(3)) }
 
         committer.fail(false)
         try writer.flush()
@@ -120,7 +120,7 @@ struct AuditWriterTests {
         try await Self.eventually("the first commit starts") { committer.isInside }
         try writer.record(Self.event(1))
         try writer.record(Self.event(2))
-        await #expect(throws: SigilError(.storageFailure, "")) { try await writer.recordDurably(Self.event(3)) }
+        await #expect(throws: KeyStoreError(.storageFailure, "")) { try await writer.recordDurably(Self.event(3)) }
         committer.release()
         try writer.flush()
         #expect(committer.batches.flatMap { $0 } == ["request-0", "request-1", "request-2"])
@@ -134,8 +134,8 @@ struct AuditWriterTests {
         // Another connection sees it without a flush.
         #expect(try fixture.reopen().auditEvents().map(\.event.requestID) == ["request-1"])
 
-        store.auditWriter.injectFault { _ in throw SigilError(.storageFailure, "injected") }
-        await #expect(throws: SigilError(.storageFailure, "")) { try await store.recordAuditDurably(Self.event(2)) }
+        store.auditWriter.injectFault { _ in throw KeyStoreError(.storageFailure, "injected") }
+        await #expect(throws: KeyStoreError(.storageFailure, "")) { try await store.recordAuditDurably(Self.event(2)) }
         store.auditWriter.injectFault(nil)
         try await store.recordAuditDurably(Self.event(3))
         #expect(try store.auditEvents().map(\.event.requestID) == ["request-1", "request-3"])

@@ -36,9 +36,9 @@ struct KeyLifecycleTests {
 
         #expect(try fixture.store.listKeys(account: StoreFixture.otherAccount).keys.count == 1)
         #expect(try fixture.store.listKeys(account: StoreFixture.account, region: "eu-west-1").keys.isEmpty)
-        #expect(throws: SigilError(.invalidArgument, "")) { try fixture.store.listKeys(account: StoreFixture.account, limit: 0) }
-        #expect(throws: SigilError(.invalidArgument, "")) { try fixture.store.listKeys(account: StoreFixture.account, limit: 1001) }
-        #expect(throws: SigilError(.invalidArgument, "")) {
+        #expect(throws: KeyStoreError(.invalidArgument, "")) { try fixture.store.listKeys(account: StoreFixture.account, limit: 0) }
+        #expect(throws: KeyStoreError(.invalidArgument, "")) { try fixture.store.listKeys(account: StoreFixture.account, limit: 1001) }
+        #expect(throws: KeyStoreError(.invalidArgument, "")) {
             try fixture.store.listKeys(account: StoreFixture.account, after: "not-a-marker")
         }
     }
@@ -50,29 +50,29 @@ struct KeyLifecycleTests {
         let key = try fixture.createSymmetricKey()
         #expect(try store.setState(id: key.id, .disabled).state == .disabled)
         #expect(try store.setState(id: key.id, .enabled).state == .enabled)
-        #expect(throws: SigilError(.invalidArgument, "")) { try store.setState(id: key.id, .pendingDeletion) }
+        #expect(throws: KeyStoreError(.invalidArgument, "")) { try store.setState(id: key.id, .pendingDeletion) }
 
         let date = Date(timeIntervalSince1970: 2_000_000_000)
         let scheduled = try store.scheduleDeletion(id: key.id, at: date)
         #expect(scheduled.state == .pendingDeletion && scheduled.deletionDate == date)
-        #expect(throws: SigilError(.invalidState, "")) { try store.scheduleDeletion(id: key.id, at: date) }
-        #expect(throws: SigilError(.invalidState, "")) { try store.setState(id: key.id, .enabled) }
+        #expect(throws: KeyStoreError(.invalidState, "")) { try store.scheduleDeletion(id: key.id, at: date) }
+        #expect(throws: KeyStoreError(.invalidState, "")) { try store.setState(id: key.id, .enabled) }
         let cancelled = try store.cancelDeletion(id: key.id)
         #expect(cancelled.state == .disabled && cancelled.deletionDate == nil)
-        #expect(throws: SigilError(.invalidState, "")) { try store.cancelDeletion(id: key.id) }
+        #expect(throws: KeyStoreError(.invalidState, "")) { try store.cancelDeletion(id: key.id) }
 
         #expect(try store.setDescription(id: key.id, "new words").description == "new words")
-        #expect(throws: SigilError(.invalidArgument, "")) {
+        #expect(throws: KeyStoreError(.invalidArgument, "")) {
             try store.setDescription(id: key.id, String(repeating: "x", count: 8193))
         }
         #expect(try store.key(id: key.id)?.policy.contains("arn:aws:iam::111122223333:root") == true)
-        #expect(throws: SigilError(.invalidArgument, "")) { try store.setPolicy(id: key.id, "not json") }
+        #expect(throws: KeyStoreError(.invalidArgument, "")) { try store.setPolicy(id: key.id, "not json") }
 
         let unknown = UUID().uuidString.lowercased()
         #expect(try store.key(id: unknown) == nil)
-        #expect(throws: SigilError(.notFound, "")) { try store.setState(id: unknown, .disabled) }
-        #expect(throws: SigilError(.notFound, "")) { try store.privateKey(id: unknown) }
-        #expect(throws: SigilError(.notFound, "")) { try store.currentSymmetricKey(id: unknown) }
+        #expect(throws: KeyStoreError(.notFound, "")) { try store.setState(id: unknown, .disabled) }
+        #expect(throws: KeyStoreError(.notFound, "")) { try store.privateKey(id: unknown) }
+        #expect(throws: KeyStoreError(.notFound, "")) { try store.currentSymmetricKey(id: unknown) }
     }
 
     @Test("deleteKeysDue removes a due key with every material version, tag and alias, and nothing else", arguments: StoreBackend.allCases)
@@ -98,8 +98,8 @@ struct KeyLifecycleTests {
 
         #expect(try store.key(id: due.id) == nil)
         #expect(try store.key(arn: due.arn) == nil)
-        #expect(throws: SigilError(.notFound, "")) { try store.symmetricKey(id: due.id, version: 1) }
-        #expect(throws: SigilError(.notFound, "")) { try store.tags(id: due.id) }
+        #expect(throws: KeyStoreError(.notFound, "")) { try store.symmetricKey(id: due.id, version: 1) }
+        #expect(throws: KeyStoreError(.notFound, "")) { try store.tags(id: due.id) }
         #expect(try store.alias("alias/due", account: StoreFixture.account, region: StoreFixture.region) == nil)
         let counts = try fixture.rawStore().read { db in
             try ["key_material", "key_tags", "aliases"].map { table in
@@ -131,7 +131,7 @@ struct KeyLifecycleTests {
         #expect(versions[0] == v1)
         #expect(versions[2] == current.key)
         #expect(Set(versions.map(\.unsafeBytes)).count == 3)
-        #expect(throws: SigilError(.notFound, "")) { try store.symmetricKey(id: key.id, version: 4) }
+        #expect(throws: KeyStoreError(.notFound, "")) { try store.symmetricKey(id: key.id, version: 4) }
 
         let rotations = try store.rotations(id: key.id)
         #expect(rotations.map(\.version) == [2, 3])
@@ -144,10 +144,10 @@ struct KeyLifecycleTests {
 
         let signing = try store.createKey(
             account: StoreFixture.account, region: StoreFixture.region, spec: .eccNistP384, usage: .signVerify)
-        #expect(throws: SigilError(.invalidKeyUsage, "")) { try store.rotate(id: signing.id) }
-        #expect(throws: SigilError(.invalidKeyUsage, "")) { try store.setRotation(id: signing.id, enabled: true) }
-        #expect(throws: SigilError(.invalidKeyUsage, "")) { try store.symmetricKey(id: signing.id, version: 1) }
-        #expect(throws: SigilError(.invalidKeyUsage, "")) { try store.privateKey(id: key.id) }
+        #expect(throws: KeyStoreError(.invalidKeyUsage, "")) { try store.rotate(id: signing.id) }
+        #expect(throws: KeyStoreError(.invalidKeyUsage, "")) { try store.setRotation(id: signing.id, enabled: true) }
+        #expect(throws: KeyStoreError(.invalidKeyUsage, "")) { try store.symmetricKey(id: signing.id, version: 1) }
+        #expect(throws: KeyStoreError(.invalidKeyUsage, "")) { try store.privateKey(id: key.id) }
     }
 
     @Test("automatic rotation: enabling schedules it, rotateKeysDue carries it out and schedules the next", arguments: StoreBackend.allCases)
@@ -157,7 +157,7 @@ struct KeyLifecycleTests {
         let key = try fixture.createSymmetricKey()
         let idle = try fixture.createSymmetricKey()
         let start = Date(timeIntervalSince1970: 1_700_000_000)
-        #expect(throws: SigilError(.invalidArgument, "")) { try store.setRotation(id: key.id, enabled: true, periodDays: 89) }
+        #expect(throws: KeyStoreError(.invalidArgument, "")) { try store.setRotation(id: key.id, enabled: true, periodDays: 89) }
         let enabled = try store.setRotation(id: key.id, enabled: true, periodDays: 90, now: start)
         #expect(enabled.rotationEnabled && enabled.rotationPeriodDays == 90)
         #expect(enabled.nextRotationDate == start.addingTimeInterval(90 * 86_400))
@@ -187,15 +187,15 @@ struct KeyLifecycleTests {
 
         let alias = try store.createAlias("alias/app-data", keyID: first.id)
         #expect(alias.arn == "arn:aws:kms:us-east-1:111122223333:alias/app-data")
-        let taken = #expect(throws: SigilError(.alreadyExists, "")) { try store.createAlias("alias/app-data", keyID: second.id) }
+        let taken = #expect(throws: KeyStoreError(.alreadyExists, "")) { try store.createAlias("alias/app-data", keyID: second.id) }
         #expect(taken?.message.contains("alias/app-data") == true)
         // The same name in another account is another alias.
         try store.createAlias("alias/app-data", keyID: foreign.id)
 
         for bad in ["alias/aws/s3", "app-data", "alias/", "alias/with space", "alias/" + String(repeating: "a", count: 251)] {
-            #expect(throws: SigilError(.invalidArgument, ""), "\(bad)") { try store.createAlias(bad, keyID: first.id) }
+            #expect(throws: KeyStoreError(.invalidArgument, ""), "\(bad)") { try store.createAlias(bad, keyID: first.id) }
         }
-        #expect(throws: SigilError(.notFound, "")) { try store.createAlias("alias/nothing", keyID: UUID().uuidString.lowercased()) }
+        #expect(throws: KeyStoreError(.notFound, "")) { try store.createAlias("alias/nothing", keyID: UUID().uuidString.lowercased()) }
 
         try store.createAlias("alias/second", keyID: second.id)
         #expect(try store.listAliases(account: account, region: region).map(\.name) == ["alias/app-data", "alias/second"])
@@ -203,13 +203,13 @@ struct KeyLifecycleTests {
 
         let updated = try store.updateAlias("alias/app-data", account: account, region: region, keyID: second.id)
         #expect(updated.keyID == second.id)
-        #expect(throws: SigilError(.invalidArgument, "")) {
+        #expect(throws: KeyStoreError(.invalidArgument, "")) {
             try store.updateAlias("alias/app-data", account: account, region: region, keyID: signing.id)
         }
-        #expect(throws: SigilError(.invalidArgument, "")) {
+        #expect(throws: KeyStoreError(.invalidArgument, "")) {
             try store.updateAlias("alias/app-data", account: account, region: region, keyID: foreign.id)
         }
-        #expect(throws: SigilError(.notFound, "")) {
+        #expect(throws: KeyStoreError(.notFound, "")) {
             try store.updateAlias("alias/missing", account: account, region: region, keyID: second.id)
         }
 
@@ -225,7 +225,7 @@ struct KeyLifecycleTests {
         try store.deleteAlias("alias/app-data", account: account, region: region)
         #expect(try store.alias("alias/app-data", account: account, region: region) == nil)
         #expect(try store.key(id: second.id) != nil)
-        #expect(throws: SigilError(.notFound, "")) { try store.deleteAlias("alias/app-data", account: account, region: region) }
+        #expect(throws: KeyStoreError(.notFound, "")) { try store.deleteAlias("alias/app-data", account: account, region: region) }
     }
 
     @Test("tags: set, overwrite, remove, list; reserved prefix and more than 50 refused atomically", arguments: StoreBackend.allCases)
@@ -239,19 +239,19 @@ struct KeyLifecycleTests {
         try store.removeTags(id: key.id, keys: ["a", "absent"])
         #expect(try store.tags(id: key.id) == [KeyTag(key: "b", value: "3")])
 
-        #expect(throws: SigilError(.invalidArgument, "")) { try store.setTags(id: key.id, [KeyTag(key: "aws:owner", value: "x")]) }
-        #expect(throws: SigilError(.invalidArgument, "")) { try store.setTags(id: key.id, [KeyTag(key: "", value: "x")]) }
-        #expect(throws: SigilError(.invalidArgument, "")) {
+        #expect(throws: KeyStoreError(.invalidArgument, "")) { try store.setTags(id: key.id, [KeyTag(key: "aws:owner", value: "x")]) }
+        #expect(throws: KeyStoreError(.invalidArgument, "")) { try store.setTags(id: key.id, [KeyTag(key: "", value: "x")]) }
+        #expect(throws: KeyStoreError(.invalidArgument, "")) {
             try store.setTags(id: key.id, [KeyTag(key: "d", value: "1"), KeyTag(key: "d", value: "2")])
         }
         try store.setTags(id: key.id, (0..<49).map { KeyTag(key: "k\($0)", value: "v") })
         #expect(try store.tags(id: key.id).count == 50)
-        #expect(throws: SigilError(.invalidArgument, "")) {
+        #expect(throws: KeyStoreError(.invalidArgument, "")) {
             try store.setTags(id: key.id, [KeyTag(key: "one-more", value: "v"), KeyTag(key: "b", value: "changed")])
         }
         #expect(try store.tags(id: key.id).count == 50)
         #expect(try store.tags(id: key.id).first { $0.key == "b" }?.value == "3", "a refused call changes nothing")
-        #expect(throws: SigilError(.notFound, "")) { try store.setTags(id: UUID().uuidString.lowercased(), []) }
+        #expect(throws: KeyStoreError(.notFound, "")) { try store.setTags(id: UUID().uuidString.lowercased(), []) }
     }
 
     @Test("access keys: AKIA ids, 40-character secrets, sealed under the id, revocable", arguments: StoreBackend.allCases)
@@ -273,8 +273,8 @@ struct KeyLifecycleTests {
 
         try store.revokeAccessKey(made.accessKeyID)
         #expect(try store.credential(accessKeyID: made.accessKeyID)?.isActive == false)
-        #expect(throws: SigilError(.notFound, "")) { try store.revokeAccessKey("AKIANOSUCHKEY0000000") }
-        #expect(throws: SigilError(.invalidArgument, "")) {
+        #expect(throws: KeyStoreError(.notFound, "")) { try store.revokeAccessKey("AKIANOSUCHKEY0000000") }
+        #expect(throws: KeyStoreError(.invalidArgument, "")) {
             try store.createAccessKey(principal: "arn:aws:iam::444455556666:root", account: StoreFixture.account)
         }
 

@@ -40,7 +40,7 @@ struct KeyMaterialTests {
         #expect(invalidPairs.count == 5)
         let fixture = try StoreFixture()
         for (spec, usage) in invalidPairs {
-            let error = #expect(throws: SigilError(.invalidArgument, "")) {
+            let error = #expect(throws: KeyStoreError(.invalidArgument, "")) {
                 try fixture.store.createKey(
                     account: StoreFixture.account, region: StoreFixture.region, spec: spec, usage: usage)
             }
@@ -272,11 +272,11 @@ struct DataDirectoryTests {
     func refusesLooseRootKeyPermissions() throws {
         let fixture = try StoreFixture()
         #expect(chmod(fixture.rootKeyURL.path, 0o644) == 0)
-        let error = #expect(throws: SigilError(.storageFailure, "")) { try fixture.reopen() }
+        let error = #expect(throws: KeyStoreError(.storageFailure, "")) { try fixture.reopen() }
         #expect(error?.message.contains("644") == true)
         #expect(error?.message.contains("chmod 600") == true)
         #expect(chmod(fixture.rootKeyURL.path, 0o640) == 0)
-        #expect(throws: SigilError(.storageFailure, "")) { try fixture.reopen() }
+        #expect(throws: KeyStoreError(.storageFailure, "")) { try fixture.reopen() }
         #expect(chmod(fixture.rootKeyURL.path, 0o400) == 0)
         _ = try fixture.reopen()
     }
@@ -287,11 +287,11 @@ struct DataDirectoryTests {
         let original = try Data(contentsOf: fixture.rootKeyURL)
         try Data(original.prefix(31)).write(to: fixture.rootKeyURL)
         #expect(chmod(fixture.rootKeyURL.path, 0o600) == 0)
-        let short = #expect(throws: SigilError(.storageFailure, "")) { try fixture.reopen() }
+        let short = #expect(throws: KeyStoreError(.storageFailure, "")) { try fixture.reopen() }
         #expect(short?.message.contains("31 bytes") == true)
 
         try FileManager.default.removeItem(at: fixture.rootKeyURL)
-        let missing = #expect(throws: SigilError(.storageFailure, "")) { try fixture.reopen() }
+        let missing = #expect(throws: KeyStoreError(.storageFailure, "")) { try fixture.reopen() }
         #expect(missing?.message.contains("root key") == true)
         #expect(!FileManager.default.fileExists(atPath: fixture.rootKeyURL.path), "no new root key may be made")
     }
@@ -309,7 +309,7 @@ struct DataDirectoryTests {
         #expect {
             _ = try fixture.reopen()
         } throws: { error in
-            (error as? SigilError)?.code == .storageFailure && "\(error)".contains("not the one the store was sealed with")
+            (error as? KeyStoreError)?.code == .storageFailure && "\(error)".contains("not the one the store was sealed with")
         }
         // With that record removed behind the store's back, the other key gets in, and
         // still opens nothing: every secret is sealed under the first.

@@ -106,7 +106,7 @@ struct PostgreSQLAuditLogTests {
             #expect {
                 try store.write { try stranger.append([Self.event(node: 2, 1)], in: $0) }
             } throws: { error in
-                (error as? SigilError)?.code == .storageFailure && "\(error)".contains("signed head does not verify")
+                (error as? KeyStoreError)?.code == .storageFailure && "\(error)".contains("signed head does not verify")
             }
 
             // The writer's one-statement append builds on the head it saw last; a head altered
@@ -122,7 +122,7 @@ struct PostgreSQLAuditLogTests {
             #expect {
                 try writer.appendBatch([Self.event(node: 3, 2)], to: store)
             } throws: { error in
-                (error as? SigilError)?.code == .storageFailure && "\(error)".contains("signed head does not verify")
+                (error as? KeyStoreError)?.code == .storageFailure && "\(error)".contains("signed head does not verify")
             }
             // Put the log back as it was before this writer appended.
             _ = try await client.query("DELETE FROM audit_events WHERE seq > \(savedSeq)")
@@ -135,12 +135,12 @@ struct PostgreSQLAuditLogTests {
             #expect {
                 try store.write { try log.append([Self.event(node: 1, 13)], in: $0) }
             } throws: { error in
-                (error as? SigilError)?.code == .storageFailure && "\(error)".contains("signed head is missing")
+                (error as? KeyStoreError)?.code == .storageFailure && "\(error)".contains("signed head is missing")
             }
             #expect {
                 try writer.appendBatch([Self.event(node: 3, 3)], to: store)
             } throws: { error in
-                (error as? SigilError)?.code == .storageFailure && "\(error)".contains("signed head is missing")
+                (error as? KeyStoreError)?.code == .storageFailure && "\(error)".contains("signed head is missing")
             }
         }
     }

@@ -44,7 +44,7 @@ struct PostgreSQLSchemaTests {
             #expect {
                 _ = try PostgreSQLDatabase(configuration: server.connectionConfiguration)
             } throws: { error in
-                (error as? SigilError)?.code == .storageFailure && "\(error)".contains("version \(PostgreSQLSchema.currentVersion + 1), newer than")
+                (error as? KeyStoreError)?.code == .storageFailure && "\(error)".contains("version \(PostgreSQLSchema.currentVersion + 1), newer than")
             }
         }
     }

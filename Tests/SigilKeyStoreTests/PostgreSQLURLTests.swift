@@ -41,7 +41,7 @@ struct PostgreSQLURLTests {
         do {
             try body()
             return nil
-        } catch let error as SigilError {
+        } catch let error as KeyStoreError {
             #expect(error.code == .invalidArgument)
             return error.message
         } catch {

@@ -55,10 +55,10 @@ struct PrincipalTests {
         let store = try StoreFixture().store
         let before = try store.principals()
         for kind in [PrincipalKind.user, .role] {
-            #expect(throws: SigilError(.invalidArgument, "")) {
+            #expect(throws: KeyStoreError(.invalidArgument, "")) {
                 try store.addPrincipal(account: Self.otherAccount, kind: kind, name: name)
             }
-            #expect(throws: SigilError(.invalidArgument, "")) {
+            #expect(throws: KeyStoreError(.invalidArgument, "")) {
                 try store.addPrincipalWithAccessKey(account: Self.otherAccount, kind: kind, name: name)
             }
         }
@@ -72,19 +72,19 @@ struct PrincipalTests {
         let store = fixture.store
         let before = try store.principals()
         for account in ["", "12345678901", "1234567890123", "12345678901a", "-11122223333", "１１１１２２２２３３３３"] {
-            let error = #expect(throws: SigilError(.invalidArgument, "")) {
+            let error = #expect(throws: KeyStoreError(.invalidArgument, "")) {
                 try store.addPrincipal(account: account, kind: .user, name: "alice")
             }
             #expect(error?.message.contains("12 digits") == true)
         }
-        #expect(throws: SigilError(.invalidArgument, "")) {
+        #expect(throws: KeyStoreError(.invalidArgument, "")) {
             try store.addPrincipal(account: Self.otherAccount, kind: .root, name: "alice")
         }
-        #expect(throws: SigilError(.invalidArgument, "")) {
+        #expect(throws: KeyStoreError(.invalidArgument, "")) {
             try store.addPrincipal(account: Self.otherAccount, kind: .root, name: "root", identityPolicy: Self.policy)
         }
         for policy in ["[]", "\"text\"", "{", "", String(repeating: " ", count: 32_768) + "{}"] {
-            #expect(throws: SigilError(.invalidArgument, "")) {
+            #expect(throws: KeyStoreError(.invalidArgument, "")) {
                 try store.addPrincipal(account: Self.otherAccount, kind: .user, name: "alice", identityPolicy: policy)
             }
         }
@@ -101,13 +101,13 @@ struct PrincipalTests {
         let store = fixture.store
         let made = try store.addPrincipalWithAccessKey(account: Self.account, kind: .role, name: "ci")
         #expect(made.principal.accessKeys.map(\.id) == [made.accessKeyID])
-        #expect(throws: SigilError(.alreadyExists, "")) {
+        #expect(throws: KeyStoreError(.alreadyExists, "")) {
             try store.addPrincipal(account: Self.account, kind: .role, name: "ci")
         }
-        #expect(throws: SigilError(.alreadyExists, "")) {
+        #expect(throws: KeyStoreError(.alreadyExists, "")) {
             try store.addPrincipalWithAccessKey(account: Self.account, kind: .role, name: "ci")
         }
-        #expect(throws: SigilError(.alreadyExists, "")) {
+        #expect(throws: KeyStoreError(.alreadyExists, "")) {
             try store.addPrincipal(account: Self.account, kind: .root, name: "root")
         }
         #expect(try store.principal(arn: made.principal.arn)?.accessKeys.count == 1)
@@ -143,11 +143,11 @@ struct PrincipalTests {
         try store.setIdentityPolicy(arn: user.principal.arn, nil)
         #expect(try store.credential(accessKeyID: user.accessKeyID)?.identityPolicy == nil)
         #expect(try store.principal(arn: user.principal.arn)?.identityPolicy == nil)
-        #expect(throws: SigilError(.notFound, "")) {
+        #expect(throws: KeyStoreError(.notFound, "")) {
             try store.setIdentityPolicy(arn: "arn:aws:iam::111122223333:user/nobody", Self.policy)
         }
-        #expect(throws: SigilError(.invalidArgument, "")) { try store.setIdentityPolicy(arn: Self.rootARN, Self.policy) }
-        #expect(throws: SigilError(.invalidArgument, "")) { try store.setIdentityPolicy(arn: role.principal.arn, "[1]") }
+        #expect(throws: KeyStoreError(.invalidArgument, "")) { try store.setIdentityPolicy(arn: Self.rootARN, Self.policy) }
+        #expect(throws: KeyStoreError(.invalidArgument, "")) { try store.setIdentityPolicy(arn: role.principal.arn, "[1]") }
         #expect(try store.principal(arn: role.principal.arn)?.identityPolicy == Self.policy, "a refused change changes nothing")
     }
 
@@ -170,13 +170,13 @@ struct PrincipalTests {
         #expect(fresh.isActive && fresh.secretAccessKey == rotated.secretAccessKey && fresh.principal == arn)
         #expect(rotated.secretAccessKey != made.secretAccessKey)
 
-        #expect(throws: SigilError(.notFound, "")) {
+        #expect(throws: KeyStoreError(.notFound, "")) {
             try store.rotateAccessKey(principalARN: "arn:aws:iam::111122223333:user/nobody")
         }
-        #expect(throws: SigilError(.notFound, "")) {
+        #expect(throws: KeyStoreError(.notFound, "")) {
             try store.createAccessKey(principalARN: "arn:aws:iam::111122223333:role/alice")
         }
-        #expect(throws: SigilError(.invalidArgument, "")) { try store.rotateAccessKey(principalARN: "alice") }
+        #expect(throws: KeyStoreError(.invalidArgument, "")) { try store.rotateAccessKey(principalARN: "alice") }
         #expect(try store.principal(arn: arn)?.accessKeys.count == 3, "refusals made no key")
     }
 
@@ -191,8 +191,8 @@ struct PrincipalTests {
         #expect(try store.credential(accessKeyID: made.accessKeyID) == nil)
         #expect(try store.credential(accessKeyID: extra.accessKeyID) == nil)
         #expect(try store.principal(arn: made.principal.arn) == nil)
-        #expect(throws: SigilError(.notFound, "")) { try store.removePrincipal(arn: made.principal.arn) }
-        #expect(throws: SigilError(.invalidArgument, "")) { try store.removePrincipal(arn: "arn:aws:iam::1:root") }
+        #expect(throws: KeyStoreError(.notFound, "")) { try store.removePrincipal(arn: made.principal.arn) }
+        #expect(throws: KeyStoreError(.invalidArgument, "")) { try store.removePrincipal(arn: "arn:aws:iam::1:root") }
         // The name is free again, with a new key.
         let again = try store.addPrincipalWithAccessKey(account: Self.otherAccount, kind: .role, name: "ci")
         #expect(again.accessKeyID != made.accessKeyID)
@@ -203,7 +203,7 @@ struct PrincipalTests {
         guard let fixture = try await StoreFixture(backend) else { return }
         let store = fixture.store
         #expect(try store.ownAccount() == Self.account)
-        let error = #expect(throws: SigilError(.invalidState, "")) { try store.removePrincipal(arn: Self.rootARN) }
+        let error = #expect(throws: KeyStoreError(.invalidState, "")) { try store.removePrincipal(arn: Self.rootARN) }
         #expect(error?.message.contains("own account") == true)
         let rootID = try rootAccessKeyID(fixture)
         #expect(try store.credential(accessKeyID: rootID)?.isActive == true, "its key still works")
@@ -212,7 +212,7 @@ struct PrincipalTests {
         let bob = try store.addPrincipal(account: Self.otherAccount, kind: .user, name: "bob")
         let otherRoot = "arn:aws:iam::444455556666:root"
         let key = try store.createAccessKey(principalARN: otherRoot)
-        let busy = #expect(throws: SigilError(.invalidState, "")) { try store.removePrincipal(arn: otherRoot) }
+        let busy = #expect(throws: KeyStoreError(.invalidState, "")) { try store.removePrincipal(arn: otherRoot) }
         #expect(busy?.message.contains("user") == true)
         try store.removePrincipal(arn: bob.arn)
         #expect(try store.removePrincipal(arn: otherRoot) == [key.accessKeyID])
@@ -221,7 +221,7 @@ struct PrincipalTests {
         // Even after rotating the own root's key, its account stays the store's own.
         _ = try store.rotateAccessKey(principalARN: Self.rootARN)
         #expect(try fixture.reopen().ownAccount() == Self.account)
-        #expect(throws: SigilError(.invalidState, "")) { try store.removePrincipal(arn: Self.rootARN) }
+        #expect(throws: KeyStoreError(.invalidState, "")) { try store.removePrincipal(arn: Self.rootARN) }
     }
 
     @Test("a freshly opened store has its root principal, with the access key of its credentials file", arguments: StoreBackend.allCases)
@@ -286,7 +286,7 @@ struct PrincipalTests {
             #expect(credential.secretAccessKey.unsafeBytes == Array(key.secret.utf8))
         }
         #expect(try store.credential(accessKeyID: legacy[2].id)?.principalKind == .role)
-        #expect(throws: SigilError(.invalidState, "")) { try store.removePrincipal(arn: Self.rootARN) }
+        #expect(throws: KeyStoreError(.invalidState, "")) { try store.removePrincipal(arn: Self.rootARN) }
         // The foreign key now holds: no access key for a principal that does not exist.
         #expect(throws: (any Error).self) {
             try store.database.write { db in
@@ -308,7 +308,7 @@ struct PrincipalTests {
         _ = try store.createAccessKey(principal: "arn:aws:iam::444455556666:role/legacy", account: Self.otherAccount)
         #expect(try store.principal(arn: role.arn)?.accessKeys.count == 2)
         for bad in ["arn:aws:iam::444455556666:assumed-role/x/y", "arn:aws:iam::444455556666:user/", "arn:aws:iam::111122223333:root"] {
-            #expect(throws: SigilError(.invalidArgument, "")) { try store.createAccessKey(principal: bad, account: Self.otherAccount) }
+            #expect(throws: KeyStoreError(.invalidArgument, "")) { try store.createAccessKey(principal: bad, account: Self.otherAccount) }
         }
     }
 

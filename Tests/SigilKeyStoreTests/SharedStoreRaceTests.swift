@@ -68,7 +68,7 @@ struct SharedStoreRaceTests {
                         try store.rotate(id: key.id, type: .onDemand, audit: audit("RotateKeyOnDemand"))
                         change = .rotate
                     }
-                } catch let error as SigilError {
+                } catch let error as KeyStoreError {
                     // Refusals the race makes likely (the alias exists, or is gone): acknowledged nothing.
                     refused.withLock { $0["\(error.code)", default: 0] += 1 }
                     continue

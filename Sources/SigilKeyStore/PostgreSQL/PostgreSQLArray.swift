@@ -36,7 +36,7 @@ struct PostgreSQLArray: PostgresDynamicTypeEncodable {
 
     /// Appends one element: a value of the column's type, or `.null`.
     ///
-    /// - Throws: ``SigilError`` with code `storageFailure` for a value of another type.
+    /// - Throws: ``KeyStoreError`` with code `storageFailure` for a value of another type.
     mutating func append(_ value: StoreValue) throws {
         count += 1
         switch (elementType, value) {
@@ -56,7 +56,7 @@ struct PostgreSQLArray: PostgresDynamicTypeEncodable {
             elements.writeInteger(Int32(bytes.count))
             elements.writeBytes(bytes)
         default:
-            throw SigilError(.storageFailure, "a bulk insert's \(elementType) column was given \(value)")
+            throw KeyStoreError(.storageFailure, "a bulk insert's \(elementType) column was given \(value)")
         }
     }
 

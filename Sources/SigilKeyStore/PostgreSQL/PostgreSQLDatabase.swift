@@ -46,7 +46,7 @@ final class PostgreSQLDatabase: StoreDatabase {
         }
         guard answered.wait(timeout: .now() + answerTimeout) == .success, let result = outcome.withLock({ $0 }) else {
             if let connection { let _: EventLoopFuture<Void> = connection.close() }
-            throw SigilError(.storageFailure, "\(what) failed: PostgreSQL did not answer within \(Int(answerTimeout)) s")
+            throw KeyStoreError(.storageFailure, "\(what) failed: PostgreSQL did not answer within \(Int(answerTimeout)) s")
         }
         return try result.get()
     }
@@ -64,7 +64,7 @@ final class PostgreSQLDatabase: StoreDatabase {
     /// - Parameters:
     ///   - configuration: Where and as whom to connect (``PostgreSQLURL``).
     ///   - maximumConnections: The most connections this node holds at once.
-    /// - Throws: ``SigilError`` with code `storageFailure` naming the server and the reason.
+    /// - Throws: ``KeyStoreError`` with code `storageFailure` naming the server and the reason.
     init(
         configuration: PostgresConnection.Configuration, maximumConnections: Int = 8,
         logger: Logger = Logger(label: "sigil-keystore-postgresql")
@@ -140,7 +140,7 @@ final class PostgreSQLDatabase: StoreDatabase {
                 throw Self.storageError(error, doing: what)
             }
             guard let row = result.rows.first else {
-                throw SigilError(.storageFailure, "\(what) failed: sigil_audit_append returned no row")
+                throw KeyStoreError(.storageFailure, "\(what) failed: sigil_audit_append returned no row")
             }
             do {
                 let (appended, seq, hash, mac) = try row.decode((Bool, Int64?, ByteBuffer?, ByteBuffer?).self)
@@ -209,15 +209,15 @@ final class PostgreSQLDatabase: StoreDatabase {
 
     /// The server's SQLSTATE and message, never the statement's parameters (they may be
     /// sealed secrets or key material).
-    static func storageError(_ error: any Error, doing what: String) -> SigilError {
-        if let error = error as? SigilError { return error }
+    static func storageError(_ error: any Error, doing what: String) -> KeyStoreError {
+        if let error = error as? KeyStoreError { return error }
         if let error = error as? PSQLError {
             if let message = error.serverInfo?[.message], let state = error.serverInfo?[.sqlState] {
-                return SigilError(.storageFailure, "\(what) failed: \(message) (SQLSTATE \(state))")
+                return KeyStoreError(.storageFailure, "\(what) failed: \(message) (SQLSTATE \(state))")
             }
-            return SigilError(.storageFailure, "\(what) failed: \(error.code.description)")
+            return KeyStoreError(.storageFailure, "\(what) failed: \(error.code.description)")
         }
-        return SigilError(.storageFailure, "\(what) failed: \(error)")
+        return KeyStoreError(.storageFailure, "\(what) failed: \(error)")
     }
 
     /// One transaction on one connection.

@@ -187,7 +187,7 @@ public enum PostgreSQLSchema {
     /// migration once: the first applies, the others find nothing left to do.
     ///
     /// - Returns: The versions this call applied (none when the schema was current).
-    /// - Throws: ``SigilError`` with code `storageFailure` when the database holds a newer
+    /// - Throws: ``KeyStoreError`` with code `storageFailure` when the database holds a newer
     ///   schema than this build knows (a newer key holder migrated it: upgrade this one),
     ///   and whatever the database answers otherwise; then nothing is applied.
     @discardableResult
@@ -203,7 +203,7 @@ public enum PostgreSQLSchema {
                     """)
             let applied = Set(try db.values(Int.self, sql: "SELECT version FROM schema_migrations"))
             if let newest = applied.max(), newest > currentVersion {
-                throw SigilError(
+                throw KeyStoreError(
                     .storageFailure,
                     "the store's schema is version \(newest), newer than this key holder knows (\(currentVersion)): upgrade this node")
             }

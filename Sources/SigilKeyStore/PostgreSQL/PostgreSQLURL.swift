@@ -49,11 +49,11 @@ public struct PostgreSQLURL: Sendable, Equatable, CustomStringConvertible {
 
     /// Reads a URL.
     ///
-    /// - Throws: ``SigilError`` with code `invalidArgument` naming what is wrong: another
+    /// - Throws: ``KeyStoreError`` with code `invalidArgument` naming what is wrong: another
     ///   scheme, a password, no user or host, a bad port, an unknown parameter or value.
     public init(_ text: String) throws {
-        func refuse(_ problem: String) -> SigilError {
-            SigilError(.invalidArgument, "the database URL \(problem) (expected postgresql://USER@HOST:PORT/DATABASE)")
+        func refuse(_ problem: String) -> KeyStoreError {
+            KeyStoreError(.invalidArgument, "the database URL \(problem) (expected postgresql://USER@HOST:PORT/DATABASE)")
         }
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased() else {
             throw refuse("is not a URL")
@@ -109,7 +109,7 @@ public struct PostgreSQLURL: Sendable, Equatable, CustomStringConvertible {
     /// - Parameters:
     ///   - environment: The environment to read `PGPASSWORD`, `PGPASSFILE` and `HOME` from
     ///     (`nil`: this process's).
-    /// - Throws: ``SigilError`` with code `invalidArgument` when the password file the URL
+    /// - Throws: ``KeyStoreError`` with code `invalidArgument` when the password file the URL
     ///   names cannot be read or holds no line for this connection, or when a password
     ///   file may be read by others than its owner.
     public func password(environment: [String: String]? = nil) throws -> String? {
@@ -120,24 +120,24 @@ public struct PostgreSQLURL: Sendable, Equatable, CustomStringConvertible {
         var info = stat()
         guard stat(path, &info) == 0 else {
             if named != nil {
-                throw SigilError(.invalidArgument, "the password file \(path) cannot be read: \(String(cString: strerror(errno)))")
+                throw KeyStoreError(.invalidArgument, "the password file \(path) cannot be read: \(String(cString: strerror(errno)))")
             }
             return nil
         }
         guard info.st_mode & S_IFMT == S_IFREG else {
-            throw SigilError(.invalidArgument, "the password file \(path) is not a regular file")
+            throw KeyStoreError(.invalidArgument, "the password file \(path) is not a regular file")
         }
         guard info.st_mode & 0o077 == 0 else {
-            throw SigilError(
+            throw KeyStoreError(
                 .invalidArgument,
                 "the password file \(path) may be read by others (mode \(String(info.st_mode & 0o777, radix: 8))); chmod 600 it")
         }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw SigilError(.invalidArgument, "the password file \(path) cannot be read as UTF-8 text")
+            throw KeyStoreError(.invalidArgument, "the password file \(path) cannot be read as UTF-8 text")
         }
         if let password = Self.password(in: text, host: host, port: port, database: database, user: user) { return password }
         if named != nil {
-            throw SigilError(.invalidArgument, "the password file \(path) has no line for \(host):\(port):\(database):\(user)")
+            throw KeyStoreError(.invalidArgument, "the password file \(path) has no line for \(host):\(port):\(database):\(user)")
         }
         return nil
     }

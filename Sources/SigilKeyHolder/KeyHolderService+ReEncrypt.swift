@@ -1,0 +1,123 @@
+import Foundation
+import Sigil
+import SigilKMS
+import SigilKeyStore
+
+/// ReEncrypt: a ciphertext opened under one key and sealed under another, in one request.
+extension KeyHolderService {
+    /// ReEncrypt: each side authorized with its own condition keys — `kms:ReEncryptFrom`
+    /// on the source key with the source's algorithm and encryption context,
+    /// `kms:ReEncryptTo` on the destination key with the destination's — and
+    /// `kms:ReEncryptOnSameKey` on both. The destination first: a request that cannot
+    /// succeed decrypts nothing.
+    func reEncrypt(_ request: KMS.ReEncryptRequest, _ caller: Call) async throws -> KMS.ReEncryptResponse {
+        guard let blob = request.ciphertextBlob, !blob.bytes.isEmpty else {
+            throw KMSError.validation(
+                "1 validation error detected: Value at 'ciphertextBlob' failed to satisfy constraint: Member must not be null")
+        }
+        guard blob.count <= Self.maximumCiphertext else {
+            throw KMSError.validation(
+                "1 validation error detected: Value at 'ciphertextBlob' failed to satisfy constraint: Member must have length less than or equal to \(Self.maximumCiphertext)")
+        }
+        let sourceAlgorithm = request.sourceEncryptionAlgorithm ?? .symmetricDefault
+        if sourceAlgorithm != .symmetricDefault { _ = try sourceAlgorithm.validated(member: "SourceEncryptionAlgorithm") }
+        // Which key the ciphertext is of — from the blob, or SourceKeyId for RSA — before
+        // either side is authorized, since both sides' conditions say whether it is the same.
+        let destinationNamed = try find(request.destinationKeyId, caller)
+        let sourceNamed = try request.sourceKeyId.map { try find($0, caller) }
+        let sourceKeyID: String
+        if sourceAlgorithm == .symmetricDefault {
+            guard let parsed = SymmetricCiphertext(parsing: blob.bytes) else {
+                throw KMSError.invalidCiphertext("The ciphertext is not a ciphertext blob of this key holder")
+            }
+            sourceKeyID = parsed.keyID
+        } else {
+            guard let sourceNamed else {
+                throw KMSError.validation("SourceKeyId is required when the ciphertext was encrypted under an asymmetric key (\(sourceAlgorithm.rawValue))")
+            }
+            sourceKeyID = sourceNamed.key.id
+        }
+        let sameKey = ["kms:ReEncryptOnSameKey": [sourceKeyID == destinationNamed.key.id ? "true" : "false"]]
+        let destinationConditions = encryptionConditions(
+            request.destinationEncryptionAlgorithm, request.destinationEncryptionContext, extra: sameKey)
+        let sourceConditions = encryptionConditions(
+            request.sourceEncryptionAlgorithm, request.sourceEncryptionContext, extra: sameKey)
+
+        try authorize(destinationNamed, caller, action: "kms:ReEncryptTo", conditions: destinationConditions)
+        let destination = destinationNamed.key
+        try checkUsage(destination, .encryptDecrypt, "ReEncrypt")
+        let destinationPadding: RSAEncryptionPadding?
+        if destination.spec.isSymmetric {
+            try checkSymmetricAlgorithm(
+                request.destinationEncryptionAlgorithm, for: destination, member: "DestinationEncryptionAlgorithm")
+            destinationPadding = nil
+        } else {
+            destinationPadding = try rsaPadding(request.destinationEncryptionAlgorithm, for: destination)
+            if request.destinationEncryptionContext?.isEmpty == false {
+                throw KMSError.validation("DestinationEncryptionContext is not allowed with an asymmetric destination key")
+            }
+        }
+        try checkUsable(destination)
+
+        // One request, counted once against the quota (on the destination).
+        let source: KeyRecord
+        let plaintext: [UInt8]
+        if sourceAlgorithm == .symmetricDefault {
+            let expected = try sourceNamed.map {
+                try symmetricDecryptionKey(
+                    $0, caller, operation: "ReEncrypt", action: "kms:ReEncryptFrom", conditions: sourceConditions,
+                    admitting: false)
+            }
+            (source, plaintext) = try openSymmetric(
+                blob.bytes, context: request.sourceEncryptionContext, expected: expected, caller: caller,
+                action: "kms:ReEncryptFrom", conditions: sourceConditions, admitting: false)
+        } else {
+            guard let sourceNamed else { throw KMSError.internalFailure() }
+            try authorize(sourceNamed, caller, action: "kms:ReEncryptFrom", conditions: sourceConditions, admitting: false)
+            source = sourceNamed.key
+            try checkUsage(source, .encryptDecrypt, "ReEncrypt")
+            guard !source.spec.isSymmetric else {
+                throw KMSError.invalidKeyUsage("\(source.arn) is a symmetric key: use SourceEncryptionAlgorithm SYMMETRIC_DEFAULT")
+            }
+            let padding = try rsaPadding(sourceAlgorithm, for: source)
+            if request.sourceEncryptionContext?.isEmpty == false {
+                throw KMSError.validation("SourceEncryptionContext is not allowed with an asymmetric source key")
+            }
+            try checkUsable(source)
+            plaintext = try await rsaDecrypt(blob.bytes, key: source, padding: padding, algorithm: sourceAlgorithm)
+        }
+        if request.dryRun == true { throw dryRunSucceeded() }
+
+        let ciphertext: [UInt8]
+        if let padding = destinationPadding {
+            guard let der = destination.publicKeyDER, let spec = destination.spec.asymmetric else {
+                throw KMSError.internalFailure()
+            }
+            let limit = padding.maximumPlaintextLength(modulusBytes: spec.sizeInBits / 8)
+            guard plaintext.count <= limit else {
+                throw KMSError.validation(
+                    "The plaintext is \(plaintext.count) bytes; \(request.destinationEncryptionAlgorithm?.rawValue ?? "") with \(spec.kmsName) encrypts at most \(limit)")
+            }
+            ciphertext = try AsymmetricPublicKey(derRepresentation: der).encrypt(plaintext, padding: padding)
+        } else {
+            ciphertext = try sealSymmetric(plaintext, key: destination, context: request.destinationEncryptionContext)
+        }
+        return KMS.ReEncryptResponse(
+            ciphertextBlob: Base64Blob(ciphertext), sourceKeyId: source.arn, keyId: destination.arn,
+            sourceEncryptionAlgorithm: sourceAlgorithm,
+            destinationEncryptionAlgorithm: request.destinationEncryptionAlgorithm ?? .symmetricDefault)
+    }
+
+    /// RSA-OAEP decryption with the key's private key, on the thread pool.
+    private func rsaDecrypt(
+        _ blob: [UInt8], key: KeyRecord, padding: RSAEncryptionPadding, algorithm: KMS.EncryptionAlgorithm
+    ) async throws -> [UInt8] {
+        return try await offload {
+            do {
+                return try self.privateKey(key).decrypt(blob, padding: padding).unsafeBytes
+            } catch let error as SigilError where error.code == .decryptionFailure {
+                throw KMSError.invalidCiphertext("The ciphertext does not decrypt with \(key.arn) and \(algorithm.rawValue)")
+            }
+        }
+    }
+}
