@@ -76,11 +76,15 @@ struct KMSEndpoint: Sendable {
     func respond(to request: Request, context: KeyHolderRequestContext) async -> Response {
         let started = ContinuousClock.now
         let requestID = RequestID.next()
+        // Every line logged for this request names it, as its response and audit event do.
+        var logger = self.logger
+        logger[metadataKey: "request"] = .string(requestID)
         let origin = RequestOrigin(request, context: context, configuration: configuration)
         recordSummaries(refusals.endedSummaries(at: origin.time))
         var operationName = "unknown"
         var call: Call? = nil
-        var answer = await perform(request, requestID: requestID, origin: origin, operation: &operationName, call: &call)
+        var answer = await perform(
+            request, requestID: requestID, origin: origin, logger: logger, operation: &operationName, call: &call)
         do {
             try await record(
                 call: call, operation: operationName, failure: answer.failure, requestID: requestID, request: request,
@@ -89,20 +93,21 @@ struct KMSEndpoint: Sendable {
             // Whatever the answer held (a signature, a plaintext, a data key) is dropped here.
             logger.error(
                 "the request's audit event could not be recorded, so it fails and releases nothing",
-                metadata: ["operation": "\(operationName)", "request": "\(requestID)", "error": "\(error)"])
+                metadata: ["operation": "\(operationName)", "error": "\(error)"])
             answer = .internalFailure(requestID: requestID)
         }
-        let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        service.metrics.recordRequest(operation: operationName, outcome: answer.outcome, seconds: seconds)
+        service.metrics.recordRequest(
+            operation: operationName, outcome: answer.outcome, duration: ContinuousClock.now - started)
         return reply(answer.status, answer.body, requestID: requestID)
     }
 
     /// Reads, authenticates and performs the request; names its operation and, once
     /// SigV4 has named the caller, its ``Call``, for the audit event.
+    ///
+    /// - Parameter logger: The request's logger, its id already in the metadata.
     func perform(
-        _ request: Request, requestID: String, origin: RequestOrigin, operation operationName: inout String,
-        call: inout Call?
+        _ request: Request, requestID: String, origin: RequestOrigin, logger: Logger,
+        operation operationName: inout String, call: inout Call?
     ) async -> Answer {
         do {
             let body: ByteBuffer
@@ -128,11 +133,11 @@ struct KMSEndpoint: Sendable {
             let response = try await service.perform(operation, body: bytes, caller: thisCall)
             return Answer(status: .ok, body: response, failure: nil, outcome: "success")
         } catch let error as KMSError {
-            logger.debug("request refused", metadata: ["operation": "\(operationName)", "error": "\(error.type)", "request": "\(requestID)"])
+            logger.debug("request refused", metadata: ["operation": "\(operationName)", "error": "\(error.type)"])
             return Answer(
                 status: .init(code: error.httpStatus), body: Self.errorBody(error), failure: error, outcome: error.type)
         } catch {
-            logger.error("internal failure", metadata: ["operation": "\(operationName)", "error": "\(error)", "request": "\(requestID)"])
+            logger.error("internal failure", metadata: ["operation": "\(operationName)", "error": "\(error)"])
             return .internalFailure(requestID: requestID)
         }
     }

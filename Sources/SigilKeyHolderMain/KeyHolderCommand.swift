@@ -121,6 +121,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Allow plain HTTP on an address that is not loopback (credentials and plaintexts would cross the network unencrypted).")
     var insecureHttp = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The least severe log lines written to standard error. A request's lines carry its request id (the x-amzn-RequestId of its response); refused requests are logged at debug.",
+            valueName: "level"))
+    var logLevel = LogLevelOption(.info)
+
     @OptionGroup(title: "Connection limits")
     var connections: ConnectionOptions
 
@@ -159,7 +166,7 @@ struct ServeCommand: AsyncParsableCommand {
         // The store creates the directory (0700) and checks that an existing one is private.
         let directory = URL(fileURLWithPath: dataDir, isDirectory: true)
         var logger = Logger(label: "sigil-keyholder")
-        logger.logLevel = .info
+        logger.logLevel = logLevel.level
         let quotas: QuotaConfiguration
         do {
             quotas = try (noQuotas ? QuotaConfiguration.unlimited : QuotaConfiguration.kmsDefaults).overriding(quotaOverrides)

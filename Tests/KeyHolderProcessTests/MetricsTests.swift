@@ -46,11 +46,33 @@ import FoundationNetworking
         #expect(lines.contains(#"sigil_keys{state="Disabled"} 1"#))
         #expect(lines.contains(#"sigil_throttled_requests_total{class="rsa"} 0"#))
         #expect(lines.contains("# TYPE sigil_request_duration_seconds histogram"))
+        #expect(lines.contains("# TYPE sigil_requests_total counter"))
+        #expect(lines.contains("# TYPE process_cpu_seconds_total counter"))
         // Every sample line is NAME{LABELS} VALUE with a numeric value.
+        var samples: [String: Double] = [:]
         for line in lines where !line.hasPrefix("#") {
-            let value = try #require(line.split(separator: " ").last)
-            #expect(Double(value) != nil, "\(line)")
+            let parts = line.split(separator: " ")
+            let value = try #require(parts.last.flatMap { Double($0) }, "\(line)")
+            samples[String(parts[0])] = value
         }
+        // The process's own resource use, read when scraped: a server with a database, two
+        // listening sockets and a connection from this scrape has more than a few descriptors
+        // and megabytes, and has spent some CPU time starting up and serving.
+        let resident = try #require(samples["process_resident_memory_bytes"], "\(text)")
+        #expect(resident > 1_048_576 && resident < 1e12, "RSS \(resident)")
+        let descriptors = try #require(samples["process_open_fds"])
+        #expect(descriptors >= 6 && descriptors < 10_000, "fds \(descriptors)")
+        let cpu = try #require(samples["process_cpu_seconds_total"])
+        #expect(cpu > 0, "CPU seconds \(cpu)")
+        // Refreshed at each scrape: CPU time never goes back, and the work between two
+        // scrapes (five RSA-2048 key generations, tens of milliseconds each) shows in it.
+        for _ in 0..<5 { _ = try await kms.createKey(KMS.CreateKeyRequest(keyUsage: .signVerify, keySpec: .rsa2048)) }
+        let later = try await scrape(metrics).text
+        let laterCPU = try #require(
+            later.split(separator: "\n").first { $0.hasPrefix("process_cpu_seconds_total ") }
+                .flatMap { $0.split(separator: " ").last }.flatMap { Double($0) })
+        #expect(laterCPU > cpu, "CPU seconds \(cpu) then \(laterCPU)")
+        #expect(later.contains(#"sigil_requests_total{operation="CreateKey",outcome="success"} 7"#), "\(later)")
         // The KMS port does not serve metrics, and the metrics port no KMS.
         let onKMSPort = try await scrape(server.endpoint.appendingPathComponent("metrics"))
         #expect(onKMSPort.status == 404)
