@@ -12,17 +12,6 @@ import ServiceLifecycle
 import SigilKMS
 public import SigilKeyStore
 
-/// The request context: who called, and under which request id.
-public struct KeyHolderRequestContext: RequestContext {
-    public var coreContext: CoreRequestContextStorage
-    /// The IP address the request came from.
-    public let remoteAddress: String?
-
-    public init(source: ApplicationRequestContextSource) {
-        coreContext = .init(source: source)
-        remoteAddress = source.channel.remoteAddress?.ipAddress
-    }
-}
 
 /// What ``buildApplication(_:)`` opened: the application to run and facts to print.
 public struct KeyHolder: Sendable {
@@ -49,11 +38,8 @@ public func buildApplication(
         directory: configuration.dataDirectory, account: configuration.accountID, now: configuration.now(),
         location: configuration.storeLocation)
     let service = KeyHolderService(store: opening.store, configuration: configuration)
-    let endpoint = KMSEndpoint(service: service, configuration: configuration, logger: logger)
     let router = Router(context: KeyHolderRequestContext.self)
-    router.post("/") { request, context in
-        await endpoint.respond(to: request, context: context)
-    }
+    KMSEndpoint.addRoutes(to: router, service: service, configuration: configuration, logger: logger)
     let connections = configuration.connectionLimits.fittingDescriptorLimit()
     var services: [any Service] = [ScheduledKeyWork(store: opening.store, configuration: configuration, logger: logger)]
     if case .postgreSQL(let url, let password) = configuration.storeLocation {
