@@ -7,10 +7,9 @@ public import Foundation
 /// key holder answers with one. Two errors are equal when their types are equal; the
 /// message is for people.
 ///
-/// Statuses follow ARCHITECTURE.md, not AWS (which answers 400 for nearly everything):
-/// `NotFoundException` 404; `DisabledException`, `KMSInvalidStateException`,
-/// `AlreadyExistsException` 409; `KMSInternalException`, `DependencyTimeoutException`,
-/// `KeyUnavailableException` 500; `RequestEntityTooLarge` 413; every other type 400.
+/// Statuses follow AWS KMS: 400 for every client error type; `KMSInternalException`,
+/// `DependencyTimeoutException` and `KeyUnavailableException` 500; and, for a body the key
+/// holder will not read, `RequestEntityTooLarge` 413.
 public struct KMSError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The error type without a namespace, such as `NotFoundException`.
     public let type: String
@@ -48,11 +47,10 @@ public struct KMSError: Error, Hashable, Sendable, CustomStringConvertible {
 
     public func hash(into hasher: inout Hasher) { hasher.combine(type) }
 
-    /// The status for a type, per ARCHITECTURE.md.
+    /// The status for a type, as AWS KMS answers: 400 for every client error (NotFound,
+    /// Disabled, KMSInvalidState and AlreadyExists included), 5xx only for its own failures.
     public static func defaultStatus(for type: String) -> Int {
         switch bareType(type) {
-        case "NotFoundException": return 404
-        case "DisabledException", "KMSInvalidStateException", "AlreadyExistsException": return 409
         case "KMSInternalException", "DependencyTimeoutException", "KeyUnavailableException": return 500
         case "RequestEntityTooLarge": return 413
         default: return 400
@@ -121,22 +119,22 @@ extension KMSError {
 // MARK: - The types
 
 extension KMSError {
-    /// `NotFoundException` (404): no such key or alias.
+    /// `NotFoundException` (400): no such key or alias.
     public static func notFound(_ message: String = "The specified resource does not exist.") -> KMSError {
         KMSError(type: "NotFoundException", message: message)
     }
-    /// `DisabledException` (409): the key is disabled.
+    /// `DisabledException` (400): the key is disabled.
     public static func disabled(_ message: String = "The key is disabled.") -> KMSError {
         KMSError(type: "DisabledException", message: message)
     }
-    /// `KMSInvalidStateException` (409): the key's state does not allow the operation
+    /// `KMSInvalidStateException` (400): the key's state does not allow the operation
     /// (pending deletion, for example).
     public static func invalidState(_ message: String = "The key is not in a valid state for this operation.")
         -> KMSError
     {
         KMSError(type: "KMSInvalidStateException", message: message)
     }
-    /// `AlreadyExistsException` (409): the alias exists already.
+    /// `AlreadyExistsException` (400): the alias exists already.
     public static func alreadyExists(_ message: String = "The resource already exists.") -> KMSError {
         KMSError(type: "AlreadyExistsException", message: message)
     }

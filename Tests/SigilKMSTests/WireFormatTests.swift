@@ -188,7 +188,7 @@ import Testing
     // MARK: Errors
 
     @Test(arguments: [
-        (KMSError.notFound(), 404), (.disabled(), 409), (.invalidState(), 409), (.alreadyExists(), 409),
+        (KMSError.notFound(), 400), (.disabled(), 400), (.invalidState(), 400), (.alreadyExists(), 400),
         (.invalidCiphertext(), 400), (.incorrectKey(), 400), (.invalidKeyUsage(), 400), (.invalidSignature(), 400),
         (.unsupportedOperation(), 400), (.validation("v"), 400), (.accessDenied("a"), 400), (.throttling(), 400),
         (.unknownOperation(), 400), (.serialization("s"), 400), (.invalidRequestSignature("s"), 400),
@@ -213,6 +213,6 @@ import Testing
         #expect(fromHeader.type == "ThrottlingException")
         let html = KMSError(httpStatus: 502, body: Data("<html>Bad gateway</html>".utf8))
         #expect(html.type == "HTTP502" && html.httpStatus == 502 && html.message.contains("Bad gateway"))
-        #expect(KMSError(type: "com.amazonaws.kms#DisabledException", message: "").httpStatus == 409)
+        #expect(KMSError(type: "com.amazonaws.kms#DisabledException", message: "").httpStatus == 400)
     }
 }

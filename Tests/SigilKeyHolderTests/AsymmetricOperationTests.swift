@@ -116,7 +116,7 @@ struct AsymmetricOperationTests {
 
             _ = try await kms.send(KMS.DisableKeyRequest(keyId: key.keyId))
             #expect(try await kms.send(KMS.DescribeKeyRequest(keyId: key.keyId)).keyMetadata?.keyState == .disabled)
-            try await kms.expectFailure(sign, "DisabledException", status: 409)
+            try await kms.expectFailure(sign, "DisabledException", status: 400)
             try await kms.expectFailure(KMS.GetPublicKeyRequest(keyId: key.keyId), "DisabledException")
             _ = try await kms.send(KMS.EnableKeyRequest(keyId: key.keyId))
             _ = try await kms.send(sign)
@@ -124,7 +124,7 @@ struct AsymmetricOperationTests {
             let scheduled = try await kms.send(KMS.ScheduleKeyDeletionRequest(keyId: key.arn!, pendingWindowInDays: 7))
             #expect(scheduled.keyState == .pendingDeletion)
             #expect(scheduled.pendingWindowInDays == 7)
-            try await kms.expectFailure(sign, "KMSInvalidStateException", status: 409)
+            try await kms.expectFailure(sign, "KMSInvalidStateException", status: 400)
             try await kms.expectFailure(KMS.EnableKeyRequest(keyId: key.keyId), "KMSInvalidStateException")
             let canceled = try await kms.send(KMS.CancelKeyDeletionRequest(keyId: key.keyId))
             #expect(canceled.keyId == key.arn)
@@ -137,7 +137,7 @@ struct AsymmetricOperationTests {
                 try await kms.expectFailure(KMS.ScheduleKeyDeletionRequest(keyId: key.keyId, pendingWindowInDays: days), "ValidationException")
             }
             _ = try await kms.send(KMS.CreateAliasRequest(aliasName: "alias/signer", targetKeyId: key.keyId))
-            try await kms.expectFailure(KMS.DisableKeyRequest(keyId: "alias/signer"), "NotFoundException", status: 404)
+            try await kms.expectFailure(KMS.DisableKeyRequest(keyId: "alias/signer"), "NotFoundException", status: 400)
             _ = try await kms.send(KMS.SignRequest(keyId: "alias/signer", message: Base64Blob([1]), signingAlgorithm: .ecdsaSha256))
 
             let symmetric = try await kms.createKey()

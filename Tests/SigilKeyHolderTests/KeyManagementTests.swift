@@ -75,12 +75,12 @@ struct KeyManagementTests {
             _ = try await kms.send(KMS.EnableKeyRotationRequest(keyId: key.keyId))
             _ = try await kms.send(KMS.DisableKeyRequest(keyId: key.keyId))
             #expect(try await kms.send(KMS.GetKeyRotationStatusRequest(keyId: key.keyId)).keyRotationEnabled == true)
-            try await kms.expectFailure(KMS.EnableKeyRotationRequest(keyId: key.keyId), "DisabledException", status: 409)
+            try await kms.expectFailure(KMS.EnableKeyRotationRequest(keyId: key.keyId), "DisabledException", status: 400)
             try await kms.expectFailure(KMS.DisableKeyRotationRequest(keyId: key.keyId), "DisabledException")
             try await kms.expectFailure(KMS.RotateKeyOnDemandRequest(keyId: key.keyId), "DisabledException")
             _ = try await kms.send(KMS.ScheduleKeyDeletionRequest(keyId: key.keyId))
             #expect(try await kms.send(KMS.GetKeyRotationStatusRequest(keyId: key.keyId)).keyRotationEnabled == false)
-            try await kms.expectFailure(KMS.EnableKeyRotationRequest(keyId: key.keyId), "KMSInvalidStateException", status: 409)
+            try await kms.expectFailure(KMS.EnableKeyRotationRequest(keyId: key.keyId), "KMSInvalidStateException", status: 400)
             try await kms.expectFailure(KMS.RotateKeyOnDemandRequest(keyId: key.keyId), "KMSInvalidStateException")
             _ = try await kms.send(KMS.CancelKeyDeletionRequest(keyId: key.keyId))
             #expect(try await kms.send(KMS.GetKeyRotationStatusRequest(keyId: key.keyId)).keyRotationEnabled == true)
@@ -92,7 +92,7 @@ struct KeyManagementTests {
             try await kms.expectFailure(KMS.GetKeyRotationStatusRequest(keyId: rsa.keyId), "UnsupportedOperationException")
             try await kms.expectFailure(KMS.RotateKeyOnDemandRequest(keyId: rsa.keyId), "UnsupportedOperationException")
             try await kms.expectFailure(KMS.ListKeyRotationsRequest(keyId: rsa.keyId), "UnsupportedOperationException")
-            try await kms.expectFailure(KMS.RotateKeyOnDemandRequest(keyId: UUID().uuidString), "NotFoundException", status: 404)
+            try await kms.expectFailure(KMS.RotateKeyOnDemandRequest(keyId: UUID().uuidString), "NotFoundException", status: 400)
             _ = try await kms.send(KMS.CreateAliasRequest(aliasName: "alias/rot", targetKeyId: key.keyId))
             try await kms.expectFailure(KMS.EnableKeyRotationRequest(keyId: "alias/rot"), "NotFoundException")
         }
@@ -154,7 +154,7 @@ struct KeyManagementTests {
             try await kms.expectFailure(KMS.ListAliasesRequest(keyId: UUID().uuidString), "NotFoundException")
 
             // Names.
-            try await kms.expectFailure(KMS.CreateAliasRequest(aliasName: "alias/app/main", targetKeyId: other.keyId), "AlreadyExistsException", status: 409)
+            try await kms.expectFailure(KMS.CreateAliasRequest(aliasName: "alias/app/main", targetKeyId: other.keyId), "AlreadyExistsException", status: 400)
             for name in ["alias/aws/mine", "noprefix", "alias/", "alias/a:b"] {
                 try await kms.expectFailure(KMS.CreateAliasRequest(aliasName: name, targetKeyId: key.keyId), "InvalidAliasNameException")
             }
@@ -185,7 +185,7 @@ struct KeyManagementTests {
 
             // DeleteAlias removes the alias, never the key.
             _ = try await kms.send(KMS.DeleteAliasRequest(aliasName: "alias/app/main"))
-            try await kms.expectFailure(KMS.EncryptRequest(keyId: "alias/app/main", plaintext: Base64Blob([1])), "NotFoundException", status: 404)
+            try await kms.expectFailure(KMS.EncryptRequest(keyId: "alias/app/main", plaintext: Base64Blob([1])), "NotFoundException", status: 400)
             try await kms.expectFailure(KMS.DeleteAliasRequest(aliasName: "alias/app/main"), "NotFoundException")
             try await kms.expectFailure(KMS.DeleteAliasRequest(aliasName: "bad name"), "ValidationException")
             #expect(try await kms.decrypt(before) == [7])
@@ -235,7 +235,7 @@ struct KeyManagementTests {
             // Keys by id or ARN only; unknown keys; keys pending deletion.
             _ = try await kms.send(KMS.CreateAliasRequest(aliasName: "alias/tagged", targetKeyId: key.keyId))
             try await kms.expectFailure(KMS.TagResourceRequest(keyId: "alias/tagged", tags: []), "NotFoundException")
-            try await kms.expectFailure(KMS.ListResourceTagsRequest(keyId: UUID().uuidString), "NotFoundException", status: 404)
+            try await kms.expectFailure(KMS.ListResourceTagsRequest(keyId: UUID().uuidString), "NotFoundException", status: 400)
             _ = try await kms.send(KMS.ScheduleKeyDeletionRequest(keyId: key.keyId))
             try await kms.expectFailure(
                 KMS.TagResourceRequest(keyId: key.keyId, tags: [.init(tagKey: "z", tagValue: "")]), "KMSInvalidStateException")

@@ -101,10 +101,10 @@ struct SymmetricOperationTests {
                 KMS.EncryptRequest(keyId: signing.keyId, plaintext: Base64Blob([1])), "InvalidKeyUsageException")
             try await kms.expectFailure(
                 KMS.EncryptRequest(keyId: UUID().uuidString.lowercased(), plaintext: Base64Blob([1])), "NotFoundException",
-                status: 404)
+                status: 400)
             try await kms.expectFailure(
                 KMS.DecryptRequest(ciphertextBlob: Base64Blob(blob), keyId: UUID().uuidString.lowercased()),
-                "NotFoundException", status: 404)
+                "NotFoundException", status: 400)
             // The wrong key named.
             try await kms.expectFailure(
                 KMS.DecryptRequest(ciphertextBlob: Base64Blob(blob), keyId: other.keyId), "IncorrectKeyException", status: 400)
@@ -132,15 +132,15 @@ struct SymmetricOperationTests {
 
             // Key states.
             _ = try await kms.send(KMS.DisableKeyRequest(keyId: key.keyId))
-            try await kms.expectFailure(KMS.EncryptRequest(keyId: key.keyId, plaintext: Base64Blob([1])), "DisabledException", status: 409)
-            try await kms.expectFailure(KMS.DecryptRequest(ciphertextBlob: Base64Blob(blob)), "DisabledException", status: 409)
+            try await kms.expectFailure(KMS.EncryptRequest(keyId: key.keyId, plaintext: Base64Blob([1])), "DisabledException", status: 400)
+            try await kms.expectFailure(KMS.DecryptRequest(ciphertextBlob: Base64Blob(blob)), "DisabledException", status: 400)
             _ = try await kms.send(KMS.EnableKeyRequest(keyId: key.keyId))
             #expect(try await kms.decrypt(blob) == [1, 2, 3])
             _ = try await kms.send(KMS.ScheduleKeyDeletionRequest(keyId: key.keyId, pendingWindowInDays: 7))
             try await kms.expectFailure(
-                KMS.EncryptRequest(keyId: key.keyId, plaintext: Base64Blob([1])), "KMSInvalidStateException", status: 409)
+                KMS.EncryptRequest(keyId: key.keyId, plaintext: Base64Blob([1])), "KMSInvalidStateException", status: 400)
             try await kms.expectFailure(
-                KMS.DecryptRequest(ciphertextBlob: Base64Blob(blob)), "KMSInvalidStateException", status: 409)
+                KMS.DecryptRequest(ciphertextBlob: Base64Blob(blob)), "KMSInvalidStateException", status: 400)
             _ = try await kms.send(KMS.CancelKeyDeletionRequest(keyId: key.keyId))
             try await kms.expectFailure(KMS.DecryptRequest(ciphertextBlob: Base64Blob(blob)), "DisabledException")
             _ = try await kms.send(KMS.EnableKeyRequest(keyId: key.keyId))
