@@ -37,7 +37,11 @@ struct RequestIdentityMiddleware: RouterMiddleware {
         } catch {
             let internalError = KMSEndpoint.internalFailure
             failure = internalError
-            context.logger.error("internal failure", metadata: ["operation": "\(Self.operation(of: request))", "error": "\(error)"])
+            // A request whose event could not be recorded was logged where that happened.
+            if !(error is AuditMiddleware.Unrecorded) {
+                context.logger.error(
+                    "internal failure", metadata: ["operation": "\(Self.operation(of: request))", "error": "\(error)"])
+            }
             let shown = KMSError.internalFailure("\(internalError.message) (request id \(context.requestID))")
             response = Self.reply(.internalServerError, KMSEndpoint.errorBody(shown))
         }
