@@ -88,7 +88,9 @@ public final class PostgreSQLServer: Sendable {
     private func launch() async throws {
         guard let binaries = Self.binaries() else { throw TestFailure("PostgreSQL is not installed") }
         // fsync off: a test cluster never outlives the machine; everything else as shipped.
-        let options = "-p \(port) -c listen_addresses=127.0.0.1 -k \(directory.path) -c fsync=off"
+        // Room for every key holder a test process runs on it at once (each holds a few
+        // connections), beyond PostgreSQL's default of 100.
+        let options = "-p \(port) -c listen_addresses=127.0.0.1 -k \(directory.path) -c fsync=off -c max_connections=300"
         let started = try await Account.forServer().run(binaries.appendingPathComponent("pg_ctl").path, [
             "--pgdata", dataDirectory.path, "--log", directory.appendingPathComponent("server.log").path,
             "--options", options, "--wait", "--timeout", "60", "start",
