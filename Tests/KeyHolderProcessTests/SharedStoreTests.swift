@@ -106,6 +106,14 @@ import Glibc
             print("shared store: a DisableKey on one node was enforced by the other for requests sent \(after) after it")
             #expect(servedSentAfter.allSatisfy { $0 < .seconds(1) }, "served after the disable: \(servedSentAfter)")
             try await one.enableKey(keyId: keyID)
+            // The enable, too, reaches the second node within a second (not at once: only the
+            // writer reads its own writes immediately).
+            let enabledAt = ContinuousClock.now
+            while await errorType({ _ = try await two.encrypt(keyId: keyID, plaintext: message) }) != nil,
+                ContinuousClock.now - enabledAt < .seconds(10)
+            {
+                try await Task.sleep(for: .milliseconds(20))
+            }
 
             // The first node dies without a word; the second carries on, with everything.
             first.kill()
