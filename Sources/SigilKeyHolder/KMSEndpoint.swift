@@ -55,7 +55,7 @@ enum KMSEndpoint {
                     throw KMSError.internalFailure("the request reached its operation unauthenticated")
                 }
                 let body = try await service.perform(
-                    call.operation, body: Data(context.body.readableBytesView), caller: call)
+                    call.operation, body: context.body, caller: call)
                 var headers = HTTPFields()
                 headers[.contentType] = contentType
                 return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import SigilKMS
 
@@ -14,7 +15,7 @@ struct BodyLimitMiddleware: RouterMiddleware {
     ) async throws -> Response {
         var context = context
         do {
-            context.body = try await request.body.collect(upTo: maximumBodySize)
+            context.body = Data(try await request.body.collect(upTo: maximumBodySize).readableBytesView)
         } catch {
             context.admission = .refused(
                 KMSError.requestEntityTooLarge("The request body is larger than \(maximumBodySize) bytes"),

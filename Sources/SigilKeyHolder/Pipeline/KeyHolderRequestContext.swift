@@ -16,7 +16,7 @@ public struct KeyHolderRequestContext: RequestContext {
     /// Where and when the request came from (``RequestIdentityMiddleware``).
     var origin = RequestOrigin(sourceAddress: nil, secureTransport: false, time: .distantPast)
     /// The request body, read whole up to the limit (``BodyLimitMiddleware``).
-    var body = ByteBuffer()
+    var body = Data()
     /// Whether the request may go on, and who calls (``BodyLimitMiddleware``,
     /// ``SigV4AuthenticationMiddleware``).
     var admission = Admission.pending

@@ -34,7 +34,7 @@ struct SigV4AuthenticationMiddleware: RouterMiddleware {
                 throw KMSError.unknownOperation("Unknown operation \(target)")
             }
             operationName = operation.rawValue
-            let principal = try authenticate(request, body: Data(context.body.readableBytesView), now: context.origin.time)
+            let principal = try authenticate(request, body: context.body, now: context.origin.time)
             context.admission = .authenticated(
                 Call(
                     principal: principal, operation: operation, requestID: context.requestID, origin: context.origin,
