@@ -34,6 +34,18 @@ struct PostgreSQLArray: PostgresDynamicTypeEncodable {
         elements = ByteBufferAllocator().buffer(capacity: capacity * 16)
     }
 
+    /// One array per column of `rows` (row-major, `columns.count` values per row).
+    ///
+    /// - Throws: ``KeyStoreError`` with code `storageFailure` for a value of another type
+    ///   than its column's.
+    static func columns(_ columns: [StoreColumn], rows: [StoreValue]) throws -> [PostgreSQLArray] {
+        var arrays = columns.map { PostgreSQLArray(of: $0.type, capacity: rows.count / max(columns.count, 1)) }
+        for (index, value) in rows.enumerated() {
+            try arrays[index % columns.count].append(value)
+        }
+        return arrays
+    }
+
     /// Appends one element: a value of the column's type, or `.null`.
     ///
     /// - Throws: ``KeyStoreError`` with code `storageFailure` for a value of another type.

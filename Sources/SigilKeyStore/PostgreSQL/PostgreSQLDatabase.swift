@@ -116,10 +116,7 @@ final class PostgreSQLDatabase: StoreDatabase {
     /// 4) with the rows as one array per column.
     func appendAudit(rows: [StoreValue], after expected: AuditLog.Head, newHead: AuditLog.Head) throws -> AuditAppend {
         let columns = AuditLog.storedColumns
-        var arrays = columns.map { PostgreSQLArray(of: $0.type, capacity: rows.count / columns.count) }
-        for (index, value) in rows.enumerated() {
-            try arrays[index % columns.count].append(value)
-        }
+        let arrays = try PostgreSQLArray.columns(columns, rows: rows)
         var binds = PostgresBindings(capacity: 6 + arrays.count)
         binds.append(expected.seq)
         binds.append(ByteBuffer(bytes: expected.hash))
@@ -255,11 +252,7 @@ final class PostgreSQLDatabase: StoreDatabase {
         /// One statement whatever the number of rows: each column as an array parameter,
         /// read back with `unnest` (see ``PostgreSQLArray``).
         func enqueueInsert(into table: String, columns: [StoreColumn], rows: [StoreValue]) throws {
-            let count = rows.count / max(columns.count, 1)
-            var arrays = columns.map { PostgreSQLArray(of: $0.type, capacity: count) }
-            for (index, value) in rows.enumerated() {
-                try arrays[index % columns.count].append(value)
-            }
+            let arrays = try PostgreSQLArray.columns(columns, rows: rows)
             var binds = PostgresBindings(capacity: arrays.count)
             var casts: [String] = []
             for (index, array) in arrays.enumerated() {
