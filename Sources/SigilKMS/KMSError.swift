@@ -26,7 +26,9 @@ public struct KMSError: Error, Hashable, Sendable, CustomStringConvertible {
     ///   - message: The explanation for people.
     public init(type: String, message: String) {
         let bare = Self.bareType(type)
-        self.init(type: bare, message: message, httpStatus: Self.defaultStatus(for: bare))
+        self.type = bare
+        self.message = message
+        self.httpStatus = Self.status(ofBare: bare)
     }
 
     /// Creates an error with an explicit status, as read from a response.
@@ -50,9 +52,13 @@ public struct KMSError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The status for a type, as AWS KMS answers: 400 for every client error (NotFound,
     /// Disabled, KMSInvalidState and AlreadyExists included), 5xx only for its own failures.
     public static func defaultStatus(for type: String) -> Int {
-        switch bareType(type) {
+        status(ofBare: bareType(type))
+    }
+
+    private static func status(ofBare type: String) -> Int {
+        switch type {
         case "KMSInternalException", "DependencyTimeoutException", "KeyUnavailableException": return 500
-        case "RequestEntityTooLarge": return 413
+        case requestEntityTooLargeType: return 413
         default: return 400
         }
     }
@@ -60,11 +66,21 @@ public struct KMSError: Error, Hashable, Sendable, CustomStringConvertible {
     /// `com.amazonaws.kms#NotFoundException` and `NotFoundException:http://…` (the
     /// `x-amzn-ErrorType` header's form) both become `NotFoundException`, as botocore
     /// reads them.
+    ///
+    /// Every error the key holder makes passes through here, so a type that is bare
+    /// already (the usual case) is returned as it is, without a copy.
     static func bareType(_ type: String) -> String {
+        func isSpace(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        let bytes = type.utf8
+        guard bytes.contains(where: { $0 == UInt8(ascii: "#") || $0 == UInt8(ascii: ":") || isSpace($0) }) else {
+            return type
+        }
         var bare = Substring(type)
         if let hash = bare.lastIndex(of: "#") { bare = bare[bare.index(after: hash)...] }
         if let colon = bare.firstIndex(of: ":") { bare = bare[..<colon] }
-        return String(bare.trimmingCharacters(in: .whitespaces))
+        let start = bare.utf8.firstIndex { !isSpace($0) } ?? bare.utf8.endIndex
+        let end = bare.utf8.lastIndex { !isSpace($0) }.map { bare.utf8.index(after: $0) } ?? start
+        return String(bare[start..<end])
     }
 }
 
@@ -238,6 +254,8 @@ extension KMSError {
     }
     /// `RequestEntityTooLarge` (413): the body is over the key holder's limit.
     public static func requestEntityTooLarge(_ message: String = "Request body is too large.") -> KMSError {
-        KMSError(type: "RequestEntityTooLarge", message: message)
+        KMSError(type: requestEntityTooLargeType, message: message)
     }
+    /// The type of ``requestEntityTooLarge(_:)``.
+    public static let requestEntityTooLargeType = "RequestEntityTooLarge"
 }

@@ -38,7 +38,7 @@ struct RequestIdentityMiddleware: RouterMiddleware {
             let internalError = KMSEndpoint.internalFailure
             failure = internalError
             // A request whose event could not be recorded was logged where that happened.
-            if !(error is AuditMiddleware.Unrecorded) {
+            if !(error is AuditStage.Unrecorded) {
                 context.logger.error(
                     "internal failure", metadata: ["operation": "\(Self.operation(of: request))", "error": "\(error)"])
             }
@@ -47,7 +47,7 @@ struct RequestIdentityMiddleware: RouterMiddleware {
         }
         response.headers[.init("x-amzn-RequestId")!] = context.requestID
         // A body the key holder would not read names no operation, as it was never looked at.
-        let label = failure?.type == KMSError.requestEntityTooLarge("").type ? "unknown" : Self.operation(of: request)
+        let label = failure?.type == KMSError.requestEntityTooLargeType ? "unknown" : Self.operation(of: request)
         metrics.recordRequest(
             operation: label, outcome: failure?.type ?? "success", duration: ContinuousClock.now - started)
         return response
