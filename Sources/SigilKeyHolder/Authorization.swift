@@ -8,8 +8,10 @@ import SigilCrypto
 /// One request as the service sees it: who calls, which operation, the condition keys
 /// its body carries, and what it touched (for the audit log).
 ///
-/// Made by the endpoint once SigV4 has named the caller, handed to every operation, and
-/// read back by the endpoint to record the request.
+/// Made by the authentication stage once SigV4 has named the caller and handed to the
+/// operation. Only the service reads and writes the facts it gathers on the way;
+/// ``KeyHolderService/perform(_:body:caller:)`` hands them on as a value with the response
+/// or the error, which is what the audit stage records.
 final class Call: Sendable {
     /// Facts gathered while the request runs.
     struct Facts: Sendable {
@@ -83,8 +85,10 @@ extension KeyHolderService {
     }
 
     /// The event of a request that got as far as naming its caller.
-    static func auditEvent(call: Call, region: String, account: String, now: Date, error: KMSError? = nil) -> AuditEvent {
-        let facts = call.gathered
+    static func auditEvent(
+        call: Call, facts: Call.Facts? = nil, region: String, account: String, now: Date, error: KMSError? = nil
+    ) -> AuditEvent {
+        let facts = facts ?? call.gathered
         return AuditEvent(
             time: now, requestID: call.requestID, region: region, account: account, principalARN: call.principal.arn,
             accessKeyID: call.principal.accessKeyID, sourceAddress: call.sourceAddress, userAgent: call.userAgent,

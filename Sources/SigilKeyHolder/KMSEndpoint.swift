@@ -13,11 +13,12 @@ import SigilKMS
 ///    logged 500 with no internals in the body); the metrics.
 /// 2. ``BodyLimitMiddleware``: the body, read whole up to the configured size.
 /// 3. ``SigV4AuthenticationMiddleware``: the operation (`X-Amz-Target`) and the caller.
-/// 4. ``AuditMiddleware``: the event of every request, durable before the answer leaves;
-///    refusals of the stages before it are recorded here too.
-/// 5. The operation (``KeyHolderService/perform(_:body:caller:)``), which authorizes the
-///    caller on the key it names against the key policy, the identity policy and the
-///    account's request quota, and does the work.
+/// 4. ``AuditStage``, the route's responder: runs the operation
+///    (``KeyHolderService/perform(_:body:caller:)``, which authorizes the caller on the key
+///    it names against the key policy, the identity policy and the account's request
+///    quota, and does the work) and records the event of every request from what the
+///    operation returned or threw, durable before the answer leaves; refusals of the
+///    stages before it are recorded here too.
 ///
 /// Quotas are counted with authorization, inside the operation, rather than as a stage of
 /// their own: a request is charged to the account that owns the key it uses, which only
@@ -45,21 +46,12 @@ enum KMSEndpoint {
             .add(middleware: RequestIdentityMiddleware(configuration: configuration, metrics: service.metrics))
             .add(middleware: BodyLimitMiddleware(maximumBodySize: configuration.maximumBodySize))
             .add(middleware: SigV4AuthenticationMiddleware(service: service, region: configuration.region))
-            .add(
-                middleware: AuditMiddleware(
+            .post(
+                "/",
+                use: AuditStage(
                     service: service, configuration: configuration, refusals: RefusalSummaries(limits: refusalLimits),
-                    logger: logger)
-            )
-            .post("/") { _, context -> Response in
-                guard case .authenticated(let call) = context.admission else {
-                    throw KMSError.internalFailure("the request reached its operation unauthenticated")
-                }
-                let body = try await service.perform(
-                    call.operation, body: context.body, caller: call)
-                var headers = HTTPFields()
-                headers[.contentType] = contentType
-                return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
-            }
+                    logger: logger
+                ).respond)
     }
 
     /// A write past the process's file-size limit (`ulimit -f`) must fail with EFBIG —

@@ -42,12 +42,38 @@ public struct KeyHolderService: Sendable {
         self.metrics = metrics
     }
 
+    /// How an operation ended well: its JSON response body, and what the audit log records
+    /// of it.
+    struct Performed: Sendable {
+        var body: Data
+        var facts: Call.Facts
+    }
+
+    /// How an operation failed: the error the caller is answered with (a ``KMSError``, or
+    /// anything else, which the endpoint hides as an internal failure), and what the audit
+    /// log records of the request.
+    struct Failed: Error {
+        var error: any Error
+        var facts: Call.Facts
+    }
+
     /// Performs one operation on a JSON request body.
     ///
-    /// - Returns: The JSON response body.
-    /// - Throws: ``KMSError`` for everything a client is told; anything else is an
-    ///   internal failure that the endpoint logs and hides.
-    func perform(_ operation: KMSOperation, body: Data, caller: Call) async throws -> Data {
+    /// - Returns: The JSON response body, with the facts the audit log records: the key
+    ///   used, the algorithm, the encryption context's keys, and whether an event went
+    ///   into the log already with a state change.
+    /// - Throws: ``Failed``, which carries the error and the same facts.
+    func perform(_ operation: KMSOperation, body: Data, caller: Call) async throws(Failed) -> Performed {
+        do {
+            let response = try await dispatch(operation, body: body, caller: caller)
+            return Performed(body: response, facts: caller.gathered)
+        } catch {
+            throw Failed(error: error, facts: caller.gathered)
+        }
+    }
+
+    /// Decodes the body, authorizes and runs the operation, and encodes its response.
+    private func dispatch(_ operation: KMSOperation, body: Data, caller: Call) async throws -> Data {
         let decodedBody = body.isEmpty ? Data("{}".utf8) : body
         func run<Request: Decodable, Response: Encodable>(
             _ type: Request.Type, _ handler: (Request) async throws -> Response

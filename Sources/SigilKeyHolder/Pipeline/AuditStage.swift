@@ -1,11 +1,15 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
+import NIOCore
 import Logging
 import SigilKMS
 import SigilKeyStore
 
-/// Records every request in the audit log before it is answered, from how it ended: the
-/// response the operation returned, or the error it (or an earlier stage) threw.
+/// The last stage: runs the operation of an authenticated request, and records every
+/// request in the audit log before it is answered, from how it ended — the facts the
+/// operation returned with its response or threw with its error, or the refusal an
+/// earlier stage decided on.
 ///
 /// The log fails closed: a request whose event cannot be made durable (the disk is full,
 /// the log is broken, the writer's queue is full) fails with an internal error instead
@@ -14,7 +18,10 @@ import SigilKeyStore
 /// no second one unless it fails after all. Refusals before authentication are the
 /// exception that proves the rule: only the first few from each source are recorded one
 /// by one, the rest are counted into summaries (see ``RefusalSummaries``).
-struct AuditMiddleware: RouterMiddleware {
+///
+/// It is the route's responder rather than a middleware: the operation's facts come back
+/// as values from the call it makes, where a middleware would only see the response.
+struct AuditStage: Sendable {
     typealias Context = KeyHolderRequestContext
 
     /// Why a request failed that had everything but its audit event.
@@ -25,28 +32,30 @@ struct AuditMiddleware: RouterMiddleware {
     let refusals: RefusalSummaries
     let logger: Logger
 
-    func handle(
-        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
-    ) async throws -> Response {
+    func respond(to request: Request, context: Context) async throws -> Response {
         recordSummaries(refusals.endedSummaries(at: context.origin.time))
         switch context.admission {
         case .pending:
-            preconditionFailure("the audit middleware runs after authentication has decided")
+            preconditionFailure("the audit stage runs after authentication has decided")
         case .refused(let error, let operation):
             try await recording(context, operation: operation) { try await recordRefusal(error, operation: operation, request, context) }
             throw error
         case .authenticated(let call):
-            let response: Response
+            let performed: KeyHolderService.Performed
             do {
-                response = try await next(request, context)
+                performed = try await service.perform(call.operation, body: context.body, caller: call)
             } catch {
-                try await recording(context, operation: call.operation.rawValue) { try await record(call, failure: Self.failure(error)) }
-                throw error
+                try await recording(context, operation: call.operation.rawValue) {
+                    try await record(call, error.facts, failure: Self.failure(error.error))
+                }
+                throw error.error
             }
-            if !call.gathered.recorded {
-                try await recording(context, operation: call.operation.rawValue) { try await record(call, failure: nil) }
+            if !performed.facts.recorded {
+                try await recording(context, operation: call.operation.rawValue) { try await record(call, performed.facts, failure: nil) }
             }
-            return response
+            var headers = HTTPFields()
+            headers[.contentType] = KMSEndpoint.contentType
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: performed.body)))
         }
     }
 
@@ -70,10 +79,10 @@ struct AuditMiddleware: RouterMiddleware {
     }
 
     /// Appends the event of an authenticated request and returns once it is durable.
-    private func record(_ call: Call, failure: KMSError?) async throws {
+    private func record(_ call: Call, _ facts: Call.Facts, failure: KMSError?) async throws {
         let event = KeyHolderService.auditEvent(
-            call: call, region: configuration.region, account: configuration.accountID, now: configuration.now(),
-            error: failure)
+            call: call, facts: facts, region: configuration.region, account: configuration.accountID,
+            now: configuration.now(), error: failure)
         try await service.store.recordAuditDurably(event)
     }
 
