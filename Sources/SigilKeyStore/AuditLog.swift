@@ -143,25 +143,24 @@ final class AuditLog: Sendable {
 
     /// Appends a batch of the audit writer's in one transaction, built on the head this
     /// node last saw: the database checks that head is still the log's and writes the
-    /// batch, or changes nothing and answers the head it found (see
-    /// ``StoreDatabase/appendAudit(rows:after:newHead:)``; over PostgreSQL that is one
-    /// statement, one round trip). A head found that way is verified before anything is
-    /// built on it. Without a head to build on (the first batch, a head that does not
-    /// verify, or one that kept moving because other nodes appended), the batch goes the
-    /// way of ``append(_:in:)``, which reads the head inside the transaction and says
-    /// what is wrong with it.
+    /// batch; when it moved, the batch is built again on the head found, once that head
+    /// verifies (see ``StoreDatabase/appendAudit(after:build:)``; over PostgreSQL the usual
+    /// case is one statement, one round trip). Without a head to build on (the first
+    /// batch, or a head that is missing or does not verify), the batch goes the way of
+    /// ``append(_:in:)``, which reads the head inside the transaction and says what is
+    /// wrong with it.
     func appendBatch(_ events: [AuditEvent], to database: any StoreDatabase) throws {
         guard !events.isEmpty else { return }
-        var base = lastHead.withLock { $0 }
-        for _ in 0..<3 {
-            guard let head = base else { break }
-            let (rows, newHead) = try chain(events, after: head)
-            switch try database.appendAudit(rows: rows, after: head, newHead: newHead) {
-            case .appended:
-                lastHead.withLock { $0 = newHead }
+        if let base = lastHead.withLock({ $0 }) {
+            let expected = base
+            let appended = try database.appendAudit(after: base) { head in
+                guard try head == expected || isAuthentic(head) else { return nil }
+                let (rows, newHead) = try chain(events, after: head)
+                return AuditBatch(rows: rows, head: newHead)
+            }
+            if let appended {
+                lastHead.withLock { $0 = appended }
                 return
-            case .moved(let found):
-                base = try found.flatMap { try isAuthentic($0) ? $0 : nil }
             }
         }
         let newHead = try database.write { db in try append(events, in: db) }

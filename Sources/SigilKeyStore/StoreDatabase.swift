@@ -18,32 +18,41 @@ protocol StoreDatabase: Sendable {
     /// Runs `body` in a write transaction, committed when it returns and rolled back when
     /// it throws.
     func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T
-    /// The audit writer's append: in one write transaction, and only if the log's head is
-    /// still `expected`, inserts `rows` (``AuditLog/storedColumns``) into `audit_events`
-    /// and makes `newHead` the head.
+    /// The audit writer's append, in one write transaction: the batch `build` makes on the
+    /// log's head goes after it. `expected` is the head the caller last saw; a backend may
+    /// build on it before it knows the log's head, and must check it still is. When the
+    /// head has moved (another node appended, or a mutation on this one), the batch is
+    /// built again on the head found, under the writers' lock, so that it cannot move
+    /// again before the batch is in.
     ///
-    /// - Returns: `.appended`, or `.moved` with the head found (`nil` when there is none),
-    ///   having changed nothing.
-    func appendAudit(rows: [StoreValue], after expected: AuditLog.Head, newHead: AuditLog.Head) throws -> AuditAppend
+    /// - Parameters:
+    ///   - expected: The head the caller last saw.
+    ///   - build: The batch after a head: its rows (``AuditLog/storedColumns``) and the new
+    ///     signed head; `nil` when the head is not one to build on (its MAC does not verify).
+    /// - Returns: The new head; `nil`, having changed nothing, when the log has no head or
+    ///   `build` declined the one found.
+    func appendAudit(after expected: AuditLog.Head, build: (AuditLog.Head) throws -> AuditBatch?) throws -> AuditLog.Head?
 }
 
-/// What ``StoreDatabase/appendAudit(rows:after:newHead:)`` did.
-enum AuditAppend {
-    case appended
-    case moved(AuditLog.Head?)
+/// A batch of the audit writer's, chained after a head.
+struct AuditBatch {
+    /// The events' rows, ``AuditLog/storedColumns`` each.
+    var rows: [StoreValue]
+    /// The head after them, signed.
+    var head: AuditLog.Head
 }
 
 extension StoreDatabase {
-    /// ``appendAudit(rows:after:newHead:)`` as statements in a write transaction.
-    func appendAudit(rows: [StoreValue], after expected: AuditLog.Head, newHead: AuditLog.Head) throws -> AuditAppend {
+    /// ``appendAudit(after:build:)`` as statements in a write transaction, which holds the
+    /// only writer's lock from the start: the batch is built once, on the head read.
+    func appendAudit(after expected: AuditLog.Head, build: (AuditLog.Head) throws -> AuditBatch?) throws -> AuditLog.Head? {
         try write { db in
-            let found = try AuditLog.readHead(db)
-            guard found == expected else { return .moved(found) }
-            try db.enqueueInsert(into: "audit_events", columns: AuditLog.storedColumns, rows: rows)
+            guard let found = try AuditLog.readHead(db), let batch = try build(found) else { return nil }
+            try db.enqueueInsert(into: "audit_events", columns: AuditLog.storedColumns, rows: batch.rows)
             try db.execute(
                 sql: "UPDATE audit_head SET seq = ?, hash = ?, mac = ? WHERE id = 1",
-                arguments: [newHead.seq, Data(newHead.hash), Data(newHead.mac)])
-            return .appended
+                arguments: [batch.head.seq, Data(batch.head.hash), Data(batch.head.mac)])
+            return batch.head
         }
     }
 }

@@ -23,7 +23,7 @@ internal import SigilCrypto
 /// snapshot and never wait for writers. Writes are control-plane requests; the hot path
 /// of a cryptographic operation reads through the key holder's caches and reaches the
 /// database only through the audit writer, whose batch is one statement
-/// (``appendAudit(rows:after:newHead:)``).
+/// (``appendAudit(after:build:)``).
 final class PostgreSQLDatabase: StoreDatabase {
     var dialect: StoreDialect { .postgreSQL }
 
@@ -57,6 +57,8 @@ final class PostgreSQLDatabase: StoreDatabase {
     /// Connections not in use; at most ``maximumConnections`` exist at once.
     private let idle = Locked<(connections: [PostgresConnection], opened: Int)>(([], 0))
     private let permits: DispatchSemaphore
+    /// Whether this node's last audit batch found the head moved by another node.
+    private let auditContended = Locked(false)
 
     /// Connects to the server (to fail now, with a clear message, rather than at the first
     /// request) and brings its schema to the current version.
@@ -112,41 +114,100 @@ final class PostgreSQLDatabase: StoreDatabase {
         try transaction(begin: "BEGIN ISOLATION LEVEL READ COMMITTED", body)
     }
 
-    /// One statement, which is its own transaction: `sigil_audit_append` (schema version
-    /// 4) with the rows as one array per column.
-    func appendAudit(rows: [StoreValue], after expected: AuditLog.Head, newHead: AuditLog.Head) throws -> AuditAppend {
-        let columns = AuditLog.storedColumns
-        let arrays = try PostgreSQLArray.columns(columns, rows: rows)
+    /// ``StoreDatabase/appendAudit(after:build:)`` through `sigil_audit_append`, built on
+    /// `expected`: as one statement on its own (one round trip) while this node's batches
+    /// find the head where they left it. Once one finds that another node moved it, the
+    /// batches go in a transaction until one goes in at the first call again: there the
+    /// function's writers' lock is held until COMMIT, so the head it answers cannot move
+    /// before the batch built on it is in. Two nodes that take turns would otherwise
+    /// each find the head moved time after time, and every miss costs a wait for the
+    /// other's commit.
+    func appendAudit(after expected: AuditLog.Head, build: (AuditLog.Head) throws -> AuditBatch?) throws -> AuditLog.Head? {
+        guard let batch = try build(expected) else { return nil }
+        guard !auditContended.withLock({ $0 }) else {
+            return try appendAuditHoldingLock(after: expected, first: batch, build: build)
+        }
+        let outcome = try withConnection { connection in
+            try callAuditAppend(connection, after: expected, batch)
+        }
+        guard case .moved(let found) = outcome else { return batch.head }
+        auditContended.withLock { $0 = true }
+        guard let found, let rebuilt = try build(found) else { return nil }
+        return try appendAuditHoldingLock(after: found, first: rebuilt, build: build)
+    }
+
+    /// `sigil_audit_append` in a transaction: `first` on `expected`, and when the head
+    /// moved, the batch built again on the head found, which the lock now held keeps.
+    private func appendAuditHoldingLock(
+        after expected: AuditLog.Head, first: AuditBatch, build: (AuditLog.Head) throws -> AuditBatch?
+    ) throws -> AuditLog.Head? {
+        try withConnection { connection in
+            let transaction = Transaction(connection, logger: logger)
+            do {
+                try transaction.run("BEGIN ISOLATION LEVEL READ COMMITTED")
+                var base = expected
+                var batch = first
+                for attempt in 0..<2 {
+                    switch try callAuditAppend(connection, after: base, batch) {
+                    case .appended:
+                        try transaction.run("COMMIT")
+                        if attempt == 0 { auditContended.withLock { $0 = false } }
+                        return batch.head
+                    case .moved(let found):
+                        guard let found, let rebuilt = try build(found) else {
+                            try transaction.run("ROLLBACK")
+                            return nil
+                        }
+                        base = found
+                        batch = rebuilt
+                    }
+                }
+                throw KeyStoreError(
+                    .storageFailure, "appending to the audit log failed: its head moved while this node held the writers' lock")
+            } catch {
+                if !connection.isClosed { try? transaction.run("ROLLBACK") }
+                throw error
+            }
+        }
+    }
+
+    /// What one call of `sigil_audit_append` did.
+    private enum AuditAppend {
+        case appended
+        case moved(AuditLog.Head?)
+    }
+
+    /// Calls `sigil_audit_append` for `batch`, built on `expected`.
+    private func callAuditAppend(_ connection: PostgresConnection, after expected: AuditLog.Head, _ batch: AuditBatch) throws -> AuditAppend {
+        let arrays = try PostgreSQLArray.columns(AuditLog.storedColumns, rows: batch.rows)
         var binds = PostgresBindings(capacity: 6 + arrays.count)
         binds.append(expected.seq)
         binds.append(ByteBuffer(bytes: expected.hash))
         binds.append(ByteBuffer(bytes: expected.mac))
-        binds.append(newHead.seq)
-        binds.append(ByteBuffer(bytes: newHead.hash))
-        binds.append(ByteBuffer(bytes: newHead.mac))
+        binds.append(batch.head.seq)
+        binds.append(ByteBuffer(bytes: batch.head.hash))
+        binds.append(ByteBuffer(bytes: batch.head.mac))
         for array in arrays { binds.append(array) }
         let parameters = (1...binds.count).map { "$\($0)" }.joined(separator: ", ")
         let query = PostgresQuery(
             unsafeSQL: "SELECT appended, head_seq, head_hash, head_mac FROM sigil_audit_append(\(parameters))", binds: binds)
-        return try withConnection { connection in
-            let what = "appending to the audit log"
-            let result: PostgresQueryResult
-            do {
-                result = try Self.wait(connection.query(query, logger: logger), closing: connection, doing: what)
-            } catch {
-                throw Self.storageError(error, doing: what)
-            }
-            guard let row = result.rows.first else {
-                throw KeyStoreError(.storageFailure, "\(what) failed: sigil_audit_append returned no row")
-            }
-            do {
-                let (appended, seq, hash, mac) = try row.decode((Bool, Int64?, ByteBuffer?, ByteBuffer?).self)
-                if appended { return .appended }
-                guard let seq, let hash, let mac else { return .moved(nil) }
-                return .moved(AuditLog.Head(seq: seq, hash: [UInt8](buffer: hash), mac: [UInt8](buffer: mac)))
-            } catch {
-                throw Self.storageError(error, doing: what)
-            }
+        let what = "appending to the audit log"
+        let result: PostgresQueryResult
+        do {
+            result = try Self.wait(connection.query(query, logger: logger), closing: connection, doing: what)
+        } catch {
+            throw Self.storageError(error, doing: what)
+        }
+        guard let row = result.rows.first else {
+            throw KeyStoreError(.storageFailure, "\(what) failed: sigil_audit_append returned no row")
+        }
+        do {
+            let (appended, seq, hash, mac) = try row.decode((Bool, Int64?, ByteBuffer?, ByteBuffer?).self)
+            if appended { return .appended }
+            guard let seq, let hash, let mac else { return .moved(nil) }
+            return .moved(AuditLog.Head(seq: seq, hash: [UInt8](buffer: hash), mac: [UInt8](buffer: mac)))
+        } catch {
+            throw Self.storageError(error, doing: what)
         }
     }
 
