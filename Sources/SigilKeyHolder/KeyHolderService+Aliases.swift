@@ -23,8 +23,13 @@ extension KeyHolderService {
     /// The rules for a new alias's name beyond the model's pattern.
     private func checkNewAliasName(_ name: String) throws {
         try checkAliasNameShape(name)
-        guard name.hasPrefix("alias/"), name.count > "alias/".count else {
-            throw KMSError.invalidAliasName("Alias must start with the prefix \"alias/\" followed by a name: '\(name.prefix(80))'")
+        // AWS's words (a ValidationException, not InvalidAliasNameException).
+        guard name.hasPrefix("alias/") else {
+            throw KMSError.validation(
+                "Alias must start with the prefix \"alias/\". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html")
+        }
+        guard name.count > "alias/".count else {
+            throw KMSError.invalidAliasName("An alias name is alias/ followed by a name: '\(name.prefix(80))'")
         }
         guard !name.hasPrefix("alias/aws/") else {
             throw KMSError.invalidAliasName("Alias names starting with alias/aws/ are reserved for AWS managed keys")

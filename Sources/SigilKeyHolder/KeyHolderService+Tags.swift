@@ -14,22 +14,46 @@ extension KeyHolderService {
         return key
     }
 
+    /// The most tags a key has, as KMS allows.
+    static let maximumTags = 50
+
+    /// The tags of CreateKey or TagResource, checked as KMS checks them: the model's
+    /// lengths first (ValidationException in AWS's form, naming the first member that fails,
+    /// numbered from 1), then KMS's rules, each a TagException in AWS's words: no key
+    /// beginning with `aws:` in any letter case, no key twice, at most 50 tags.
+    func validatedTags(_ tags: [KMS.Tag]) throws -> [KeyTag] {
+        for (index, tag) in tags.enumerated() {
+            try checkLength(tag.tagKey, at: "tags.\(index + 1).member.tagKey", 1...128)
+            try checkLength(tag.tagValue, at: "tags.\(index + 1).member.tagValue", 0...256)
+        }
+        guard tags.count <= Self.maximumTags else { throw KMSError.tag("Too many tags") }
+        guard !tags.contains(where: { $0.tagKey.lowercased().hasPrefix("aws:") }) else {
+            throw KMSError.tag("Tags beginning with aws: are reserved")
+        }
+        guard Set(tags.map(\.tagKey)).count == tags.count else { throw KMSError.tag("Duplicate tag keys") }
+        return tags.map { KeyTag(key: $0.tagKey, value: $0.tagValue) }
+    }
+
+    /// A string member's length constraint, as AWS's request validation words a failure.
+    private func checkLength(_ value: String, at member: String, _ range: ClosedRange<Int>) throws {
+        let bound: String
+        if value.count < range.lowerBound {
+            bound = "greater than or equal to \(range.lowerBound)"
+        } else if value.count > range.upperBound {
+            bound = "less than or equal to \(range.upperBound)"
+        } else {
+            return
+        }
+        throw KMSError.validation(
+            "1 validation error detected: Value '\(value.prefix(1024))' at '\(member)' failed to satisfy constraint: "
+                + "Member must have length \(bound)")
+    }
+
     func tagResource(_ request: KMS.TagResourceRequest, _ caller: Call) throws -> KMS.Empty {
+        let tags = try validatedTags(request.tags)
         let key = try taggableKey(request.keyId, caller)
-        let tags = try request.tags.map { tag -> KeyTag in
-            guard !tag.tagKey.lowercased().hasPrefix("aws:") else {
-                throw KMSError.tag("Tag keys starting with 'aws:' are reserved")
-            }
-            return try validatedTag(tag)
-        }
-        guard Set(tags.map(\.key)).count == tags.count else {
-            throw KMSError.tag("The tags repeat a tag key")
-        }
         let existing = Set(try mapStoreErrors { try store.tags(id: key.id) }.map(\.key))
-        let total = existing.union(tags.map(\.key)).count
-        guard total <= 50 else {
-            throw KMSError.limitExceeded("A key has at most 50 tags; this request would give \(key.arn) \(total)")
-        }
+        guard existing.union(tags.map(\.key)).count <= Self.maximumTags else { throw KMSError.tag("Too many tags") }
         try mapStoreErrors(invalidArgument: KMSError.tag) { try store.setTags(id: key.id, tags, audit: auditEvent(caller)) }
         return KMS.Empty()
     }

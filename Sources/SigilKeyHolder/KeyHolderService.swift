@@ -380,7 +380,7 @@ public struct KeyHolderService: Sendable {
             try checkLockout(
                 document, keyARN: placeholder, keyAccount: caller.account, caller, bypass: request.bypassPolicyLockoutSafetyCheck)
         }
-        let tags = try (request.tags ?? []).map { try validatedTag($0) }
+        let tags = try validatedTags(request.tags ?? [])
         let store = self.store
         let region = configuration.region
         let now = configuration.now()
@@ -393,16 +393,6 @@ public struct KeyHolderService: Sendable {
             }
         }
         return KMS.CreateKeyResponse(keyMetadata: metadata(key))
-    }
-
-    func validatedTag(_ tag: KMS.Tag) throws -> KeyTag {
-        guard (1...128).contains(tag.tagKey.count), tag.tagValue.count <= 256 else {
-            throw KMSError.tag("Tag keys are 1 to 128 characters and values at most 256")
-        }
-        guard !tag.tagKey.hasPrefix("aws:") else {
-            throw KMSError.tag("Tag keys starting with 'aws:' are reserved")
-        }
-        return KeyTag(key: tag.tagKey, value: tag.tagValue)
     }
 
     func describeKey(_ request: KMS.DescribeKeyRequest, _ caller: Call) throws -> KMS.DescribeKeyResponse {
