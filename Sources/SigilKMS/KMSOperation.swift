@@ -38,6 +38,8 @@ public enum KMSOperation: String, CaseIterable, Sendable, CustomStringConvertibl
     case putKeyPolicy = "PutKeyPolicy"
     case getKeyPolicy = "GetKeyPolicy"
     case listKeyPolicies = "ListKeyPolicies"
+    case getParametersForImport = "GetParametersForImport"
+    case importKeyMaterial = "ImportKeyMaterial"
 
     /// Whether KMS lets a caller of another account perform the operation on a key, when
     /// the key's policy allows it: the "Cross-account use" of each operation in the KMS API
@@ -54,7 +56,8 @@ public enum KMSOperation: String, CaseIterable, Sendable, CustomStringConvertibl
         case .createKey, .listKeys, .generateRandom, .enableKey, .disableKey, .scheduleKeyDeletion,
             .cancelKeyDeletion, .updateKeyDescription, .createAlias, .updateAlias, .deleteAlias, .listAliases,
             .tagResource, .untagResource, .listResourceTags, .enableKeyRotation, .disableKeyRotation,
-            .rotateKeyOnDemand, .listKeyRotations, .putKeyPolicy, .getKeyPolicy, .listKeyPolicies:
+            .rotateKeyOnDemand, .listKeyRotations, .putKeyPolicy, .getKeyPolicy, .listKeyPolicies,
+            .getParametersForImport, .importKeyMaterial:
             return false
         }
     }

@@ -142,6 +142,10 @@ public struct KeyHolderService: Sendable {
         case .listKeyPolicies: return try await run(KMS.ListKeyPoliciesRequest.self) { try listKeyPolicies($0, caller) }
         case .listResourceTags:
             return try await run(KMS.ListResourceTagsRequest.self) { try listResourceTags($0, caller) }
+        case .getParametersForImport:
+            return try await run(KMS.GetParametersForImportRequest.self) { try refuseImport($0.keyId, caller) }
+        case .importKeyMaterial:
+            return try await run(KMS.ImportKeyMaterialRequest.self) { try refuseImport($0.keyId, caller) }
         }
     }
 

@@ -36,7 +36,9 @@ public enum KMSAuthorizer {
 
     /// KMS actions that exist in AWS but that the key holder does not serve. Policies may
     /// name them (the console's administrator statement has `kms:Revoke*`); they are known
-    /// only so that a misspelt action can be told from one of these.
+    /// only so that a misspelt action can be told from one of these. (GetParametersForImport
+    /// and ImportKeyMaterial are authorized before the key holder refuses them, as KMS
+    /// refuses them for a key with its own material.)
     static let unservedActions: [String] = [
         "kms:CreateGrant", "kms:ListGrants", "kms:ListRetirableGrants", "kms:RetireGrant", "kms:RevokeGrant",
         "kms:GenerateMac", "kms:VerifyMac", "kms:DeriveSharedSecret", "kms:ImportKeyMaterial",

@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct KMSOperationTests {
     @Test func parsesEveryTargetItNames() {
-        #expect(KMSOperation.allCases.count == 34)
+        #expect(KMSOperation.allCases.count == 36)
         for operation in KMSOperation.allCases {
             #expect(KMSOperation(target: operation.target) == operation)
             #expect(operation.target == "TrentService.\(operation.name)")

@@ -110,6 +110,9 @@ import Testing
             KMS.ListKeyRotationsRequest(keyId: "k"),
             KMS.PutKeyPolicyRequest(keyId: "k", policy: "{}", bypassPolicyLockoutSafetyCheck: true),
             KMS.GetKeyPolicyRequest(keyId: "k", policyName: "default"), KMS.ListKeyPoliciesRequest(keyId: "k", limit: 5),
+            KMS.GetParametersForImportRequest(keyId: "k", wrappingAlgorithm: "RSAES_OAEP_SHA_256", wrappingKeySpec: "RSA_4096"),
+            KMS.ImportKeyMaterialRequest(
+                keyId: "k", importToken: blob, encryptedKeyMaterial: blob, expirationModel: .keyMaterialDoesNotExpire),
         ]
         #expect(Set(requests.map { type(of: $0).operation }) == Set(KMSOperation.allCases))
         for request in requests {

@@ -44,15 +44,16 @@ struct AuthorizationMatrixTests {
         // GenerateRandom EnableKey DisableKey ScheduleKeyDeletion CancelKeyDeletion UpdateKeyDescription
         // CreateAlias UpdateAlias DeleteAlias ListAliases TagResource UntagResource ListResourceTags
         // EnableKeyRotation DisableKeyRotation GetKeyRotationStatus RotateKeyOnDemand ListKeyRotations
-        // PutKeyPolicy GetKeyPolicy ListKeyPolicies.
-        ("root of A", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
-        ("alice (key user)", "DADAAAAAAAAAADDDDDDDDDDDDDDDDDDDDD"),
-        ("admin (key administrator)", "DADADDDDDDDDDDAAAAAAAADAAAAAADAAAA"),
-        ("nobody (no policy)", "DDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDD"),
-        ("auditor (identity Describe*, List*, Get*)", "DAAADDDDDDDDDDDDDDDDDDADDADDADADAA"),
-        ("root of B", "AAADDDAADDDDDADDDDDDNNADDDDDDDDDDD"),
-        ("carol of B (identity Encrypt, Decrypt, DescribeKey)", "DADDDDAADDDDDDDDDDDDNNDDDDDDDDDDDD"),
-        ("dave of B (no policy)", "DDDDDDDDDDDDDDDDDDDDNNDDDDDDDDDDDD"),
+        // PutKeyPolicy GetKeyPolicy ListKeyPolicies GetParametersForImport ImportKeyMaterial (both refused
+        // after authorization for a key of AWS_KMS origin: "allowed" here).
+        ("root of A", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+        ("alice (key user)", "DADAAAAAAAAAADDDDDDDDDDDDDDDDDDDDDDD"),
+        ("admin (key administrator)", "DADADDDDDDDDDDAAAAAAAADAAAAAADAAAAAD"),
+        ("nobody (no policy)", "DDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDD"),
+        ("auditor (identity Describe*, List*, Get*)", "DAAADDDDDDDDDDDDDDDDDDADDADDADADAAAD"),
+        ("root of B", "AAADDDAADDDDDADDDDDDNNADDDDDDDDDDDDD"),
+        ("carol of B (identity Encrypt, Decrypt, DescribeKey)", "DADDDDAADDDDDDDDDDDDNNDDDDDDDDDDDDDD"),
+        ("dave of B (no policy)", "DDDDDDDDDDDDDDDDDDDDNNDDDDDDDDDDDDDD"),
     ]
 
     /// The fixture's keys for one cell: made fresh, so no cell sees another's changes.
@@ -69,7 +70,7 @@ struct AuthorizationMatrixTests {
         .generateRandom, .enableKey, .disableKey, .scheduleKeyDeletion, .cancelKeyDeletion, .updateKeyDescription,
         .createAlias, .updateAlias, .deleteAlias, .listAliases, .tagResource, .untagResource, .listResourceTags,
         .enableKeyRotation, .disableKeyRotation, .getKeyRotationStatus, .rotateKeyOnDemand, .listKeyRotations,
-        .putKeyPolicy, .getKeyPolicy, .listKeyPolicies,
+        .putKeyPolicy, .getKeyPolicy, .listKeyPolicies, .getParametersForImport, .importKeyMaterial,
     ]
 
     /// Sends `operation` on the cell's keys, and says how it ended.
@@ -127,6 +128,14 @@ struct AuthorizationMatrixTests {
             case .putKeyPolicy: _ = try await kms.send(KMS.PutKeyPolicyRequest(keyId: keys.symmetric, policy: keyPolicy))
             case .getKeyPolicy: _ = try await kms.send(KMS.GetKeyPolicyRequest(keyId: keys.symmetric))
             case .listKeyPolicies: _ = try await kms.send(KMS.ListKeyPoliciesRequest(keyId: keys.symmetric))
+            case .getParametersForImport:
+                _ = try await kms.send(
+                    KMS.GetParametersForImportRequest(
+                        keyId: keys.symmetric, wrappingAlgorithm: "RSAES_OAEP_SHA_256", wrappingKeySpec: "RSA_4096"))
+            case .importKeyMaterial:
+                _ = try await kms.send(
+                    KMS.ImportKeyMaterialRequest(
+                        keyId: keys.symmetric, importToken: Base64Blob([1]), encryptedKeyMaterial: Base64Blob([2])))
             }
             return .allowed
         } catch let error as KMSError {
