@@ -62,7 +62,7 @@ struct KMSDataKeyUnwrapper: DataKeyUnwrapper {
             throw SigilError(
                 .decryptionFailure,
                 "the key holder cannot decrypt the data key for \(keyARN) with \(encryptionAlgorithm.rawValue) "
-                    + "(\(error.type): \(error.message)): wrong key or padding, or an altered message")
+                    + "(\(error)): wrong key or padding, or an altered message")
         }
         if let answered = response.keyId, answered != keyARN {
             throw SigilError(.decryptionFailure, "the key holder answered Decrypt with key \(answered), not \(keyARN)")

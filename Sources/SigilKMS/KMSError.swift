@@ -43,7 +43,8 @@ public struct KMSError: Error, Hashable, Sendable, CustomStringConvertible {
         self.httpStatus = httpStatus
     }
 
-    public var description: String { "\(type): \(message)" }
+    /// `Type: message`, or the type alone for an error AWS sends without a message.
+    public var description: String { message.isEmpty ? type : "\(type): \(message)" }
 
     public static func == (lhs: KMSError, rhs: KMSError) -> Bool { lhs.type == rhs.type }
 
@@ -99,12 +100,20 @@ extension KMSError {
         }
     }
 
-    /// The response body: `{"__type":"…","message":"…"}`.
+    /// The response body: `{"__type":"…","message":"…"}`, or `{"__type":"…"}` alone for an
+    /// error without a message (InvalidCiphertextException, KMSInvalidSignatureException),
+    /// as AWS KMS sends them: the members AWS sends and no others.
     public var jsonBody: Data {
-        let body = Body(type: type, message: message)
+        let body = Body(type: type, message: message.isEmpty ? nil : message)
         // Encoding two optional strings cannot fail.
-        return (try? JSONEncoder().encode(body)) ?? Data("{\"__type\":\"KMSInternalException\"}".utf8)
+        return (try? Self.bodyEncoder.encode(body)) ?? Data("{\"__type\":\"KMSInternalException\"}".utf8)
     }
+
+    private static let bodyEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
 
     /// Reads the error of a failed response.
     ///
@@ -154,21 +163,27 @@ extension KMSError {
     public static func alreadyExists(_ message: String = "The resource already exists.") -> KMSError {
         KMSError(type: "AlreadyExistsException", message: message)
     }
-    /// `InvalidCiphertextException` (400): the ciphertext or its encryption context is not right.
-    public static func invalidCiphertext(_ message: String = "The ciphertext is invalid.") -> KMSError {
-        KMSError(type: "InvalidCiphertextException", message: message)
+    /// `InvalidCiphertextException` (400): the ciphertext or its encryption context is not
+    /// right. Without a message, as AWS KMS sends it: a caller probing ciphertexts learns
+    /// nothing from the text.
+    public static func invalidCiphertext() -> KMSError {
+        KMSError(type: "InvalidCiphertextException", message: "")
     }
-    /// `IncorrectKeyException` (400): the ciphertext was made under another key than the one named.
-    public static func incorrectKey(_ message: String = "The key ID in the request does not identify the key that encrypted the ciphertext.") -> KMSError {
+    /// `IncorrectKeyException` (400): the ciphertext was made under another key than the one
+    /// named; the message is AWS's.
+    public static func incorrectKey(
+        _ message: String = "The key ID in the request does not identify a CMK that can perform this operation."
+    ) -> KMSError {
         KMSError(type: "IncorrectKeyException", message: message)
     }
     /// `InvalidKeyUsageException` (400): the key's usage or spec does not allow the operation or algorithm.
     public static func invalidKeyUsage(_ message: String = "The key usage does not allow this operation.") -> KMSError {
         KMSError(type: "InvalidKeyUsageException", message: message)
     }
-    /// `KMSInvalidSignatureException` (400): Verify found the signature invalid.
-    public static func invalidSignature(_ message: String = "The signature is not valid.") -> KMSError {
-        KMSError(type: "KMSInvalidSignatureException", message: message)
+    /// `KMSInvalidSignatureException` (400): Verify found the signature invalid. Without a
+    /// message, as AWS KMS sends it.
+    public static func invalidSignature() -> KMSError {
+        KMSError(type: "KMSInvalidSignatureException", message: "")
     }
     /// `UnsupportedOperationException` (400): the operation is not supported for this key or by Sigil.
     public static func unsupportedOperation(_ message: String = "The operation is not supported.") -> KMSError {

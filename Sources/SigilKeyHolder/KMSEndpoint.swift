@@ -58,9 +58,4 @@ enum KMSEndpoint {
     /// which the store reports and the request then fails on, closed — rather than kill
     /// the server with SIGXFSZ.
     private static let fileSizeSignalIgnored: Void = { _ = signal(SIGXFSZ, SIG_IGN) }()
-
-    static func errorBody(_ error: KMSError) -> Data {
-        (try? JSONSerialization.data(withJSONObject: ["__type": error.type, "message": error.message], options: [.sortedKeys]))
-            ?? Data("{}".utf8)
-    }
 }

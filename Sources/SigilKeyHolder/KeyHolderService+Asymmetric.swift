@@ -20,8 +20,7 @@ extension KeyHolderService {
             return try algorithm.hashFunction.hash(message.bytes)
         case .digest:
             guard message.bytes.count == algorithm.hashFunction.digestSize else {
-                throw KMSError.validation(
-                    "Digest is invalid length for algorithm \(algorithm.kmsName): \(message.bytes.count) bytes, expected \(algorithm.hashFunction.digestSize)")
+                throw KMSError.validation("Digest is invalid length for algorithm \(algorithm.kmsName).")
             }
             return message.bytes
         case nil:
@@ -47,7 +46,7 @@ extension KeyHolderService {
         try checkUsable(key)
         let algorithm = try signingAlgorithm(request.signingAlgorithm, for: key)
         let digest = try signingInput(request.message, request.messageType, algorithm)
-        if request.dryRun == true { throw KMSError(type: "DryRunOperationException", message: "The request would have succeeded") }
+        if request.dryRun == true { throw dryRunSucceeded() }
         let sign: @Sendable () throws -> [UInt8] = {
             try self.privateKey(key).signature(forDigest: digest, scheme: algorithm.scheme)
         }
@@ -72,7 +71,7 @@ extension KeyHolderService {
             valid = false
         }
         guard valid else {
-            throw KMSError.invalidSignature("The signature does not verify with \(key.arn) and \(algorithm.kmsName)")
+            throw KMSError.invalidSignature()
         }
         return KMS.VerifyResponse(keyId: key.arn, signatureValid: true, signingAlgorithm: request.signingAlgorithm)
     }
@@ -102,9 +101,10 @@ extension KeyHolderService {
         let padding = try rsaPadding(request.encryptionAlgorithm, for: key)
         guard let der = key.publicKeyDER, let spec = key.spec.asymmetric else { throw KMSError.internalFailure() }
         let limit = padding.maximumPlaintextLength(modulusBytes: spec.sizeInBits / 8)
-        guard (1...limit).contains(request.plaintext.bytes.count) else {
+        try checkPlaintextLength(request.plaintext.bytes.count)
+        guard request.plaintext.bytes.count <= limit else {
             throw KMSError.validation(
-                "Plaintext is \(request.plaintext.bytes.count) bytes; \(request.encryptionAlgorithm?.rawValue ?? "") with \(spec.kmsName) encrypts 1 to \(limit)")
+                "Algorithm \(request.encryptionAlgorithm?.rawValue ?? "") and key spec \(spec.kmsName) cannot encrypt data larger than \(limit) bytes.")
         }
         let ciphertext = try AsymmetricPublicKey(derRepresentation: der).encrypt(request.plaintext.bytes, padding: padding)
         return KMS.EncryptResponse(ciphertextBlob: Base64Blob(ciphertext), keyId: key.arn, encryptionAlgorithm: request.encryptionAlgorithm)
@@ -131,14 +131,19 @@ extension KeyHolderService {
             throw KMSError.invalidKeyUsage("\(key.arn) is a symmetric key: use EncryptionAlgorithm SYMMETRIC_DEFAULT")
         }
         let padding = try rsaPadding(request.encryptionAlgorithm, for: key)
-        let algorithm = request.encryptionAlgorithm?.rawValue ?? ""
-        let plaintext: [UInt8] = try await offload {
+        let plaintext = try await rsaDecrypt(blob.bytes, key: key, padding: padding)
+        return KMS.DecryptResponse(keyId: key.arn, plaintext: Base64Blob(plaintext), encryptionAlgorithm: request.encryptionAlgorithm)
+    }
+
+    /// RSA-OAEP decryption with the key's private key, on the thread pool. A ciphertext
+    /// that does not decrypt is InvalidCiphertextException without a message, as AWS sends it.
+    func rsaDecrypt(_ blob: [UInt8], key: KeyRecord, padding: RSAEncryptionPadding) async throws -> [UInt8] {
+        try await offload {
             do {
-                return try self.privateKey(key).decrypt(blob.bytes, padding: padding).unsafeBytes
+                return try self.privateKey(key).decrypt(blob, padding: padding).unsafeBytes
             } catch let error as SigilError where error.code == .decryptionFailure {
-                throw KMSError.invalidCiphertext("The ciphertext does not decrypt with \(key.arn) and \(algorithm)")
+                throw KMSError.invalidCiphertext()
             }
         }
-        return KMS.DecryptResponse(keyId: key.arn, plaintext: Base64Blob(plaintext), encryptionAlgorithm: request.encryptionAlgorithm)
     }
 }

@@ -17,11 +17,20 @@ extension KeyHolderService {
         case (let spec?, nil):
             return try spec.validated(member: "KeySpec") == .aes128 ? 16 : 32
         case (nil, let count?):
-            guard (1...1024).contains(count) else {
-                throw KMSError.validation(
-                    "1 validation error detected: Value '\(count)' at 'numberOfBytes' failed to satisfy constraint: Member must have value between 1 and 1024")
-            }
+            try checkNumberOfBytes(count)
             return count
+        }
+    }
+
+    /// The model's range for `NumberOfBytes` (1 to 1024), worded as AWS words it.
+    func checkNumberOfBytes(_ count: Int) throws {
+        if count < 1 {
+            throw KMSError.validation(
+                "1 validation error detected: Value '\(count)' at 'numberOfBytes' failed to satisfy constraint: Member must have value greater than or equal to 1")
+        }
+        if count > 1024 {
+            throw KMSError.validation(
+                "1 validation error detected: Value '\(count)' at 'numberOfBytes' failed to satisfy constraint: Member must have value less than or equal to 1024")
         }
     }
 
@@ -46,7 +55,9 @@ extension KeyHolderService {
         if request.dryRun == true { throw dryRunSucceeded() }
         let dataKey = try SecureRandom.bytes(count: length)
         let blob = try sealSymmetric(dataKey, key: key, context: request.encryptionContext)
-        return KMS.GenerateDataKeyResponse(ciphertextBlob: Base64Blob(blob), plaintext: Base64Blob(dataKey), keyId: key.arn)
+        return KMS.GenerateDataKeyResponse(
+            ciphertextBlob: Base64Blob(blob), plaintext: Base64Blob(dataKey), keyId: key.arn,
+            keyMaterialId: keyMaterialID(key, version: key.currentVersion))
     }
 
     func generateDataKeyWithoutPlaintext(
@@ -56,7 +67,8 @@ extension KeyHolderService {
         let key = try dataKeyWrappingKey(request.keyId, caller, operation: "GenerateDataKeyWithoutPlaintext")
         if request.dryRun == true { throw dryRunSucceeded() }
         let blob = try sealSymmetric(try SecureRandom.bytes(count: length), key: key, context: request.encryptionContext)
-        return KMS.GenerateDataKeyWithoutPlaintextResponse(ciphertextBlob: Base64Blob(blob), keyId: key.arn)
+        return KMS.GenerateDataKeyWithoutPlaintextResponse(
+            ciphertextBlob: Base64Blob(blob), keyId: key.arn, keyMaterialId: keyMaterialID(key, version: key.currentVersion))
     }
 
     /// The key spec of a data key pair: the seven Sigil generates; the other specs KMS
@@ -94,7 +106,8 @@ extension KeyHolderService {
         let pair = try await makeDataKeyPair(spec, under: key, context: request.encryptionContext)
         return KMS.GenerateDataKeyPairResponse(
             privateKeyCiphertextBlob: Base64Blob(pair.sealedPrivateKey), privateKeyPlaintext: Base64Blob(pair.privateKey),
-            publicKey: Base64Blob(pair.publicKey), keyId: key.arn, keyPairSpec: request.keyPairSpec)
+            publicKey: Base64Blob(pair.publicKey), keyId: key.arn, keyPairSpec: request.keyPairSpec,
+            keyMaterialId: keyMaterialID(key, version: key.currentVersion))
     }
 
     func generateDataKeyPairWithoutPlaintext(
@@ -106,6 +119,6 @@ extension KeyHolderService {
         let pair = try await makeDataKeyPair(spec, under: key, context: request.encryptionContext)
         return KMS.GenerateDataKeyPairWithoutPlaintextResponse(
             privateKeyCiphertextBlob: Base64Blob(pair.sealedPrivateKey), publicKey: Base64Blob(pair.publicKey),
-            keyId: key.arn, keyPairSpec: request.keyPairSpec)
+            keyId: key.arn, keyPairSpec: request.keyPairSpec, keyMaterialId: keyMaterialID(key, version: key.currentVersion))
     }
 }

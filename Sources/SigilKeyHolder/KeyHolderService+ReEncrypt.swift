@@ -28,7 +28,7 @@ extension KeyHolderService {
         let sourceKeyID: String
         if sourceAlgorithm == .symmetricDefault {
             guard let parsed = SymmetricCiphertext(parsing: blob.bytes) else {
-                throw KMSError.invalidCiphertext("The ciphertext is not a ciphertext blob of this key holder")
+                throw KMSError.invalidCiphertext()
             }
             sourceKeyID = parsed.keyID
         } else {
@@ -62,15 +62,20 @@ extension KeyHolderService {
         // One request, counted once against the quota (on the destination).
         let source: KeyRecord
         let plaintext: [UInt8]
+        // The material that made the ciphertext, for a symmetric source.
+        var sourceMaterialVersion: Int? = nil
         if sourceAlgorithm == .symmetricDefault {
             let expected = try sourceNamed.map {
                 try symmetricDecryptionKey(
                     $0, caller, operation: "ReEncrypt", action: "kms:ReEncryptFrom", conditions: sourceConditions,
                     admitting: false)
             }
-            (source, plaintext) = try openSymmetric(
+            let opened = try openSymmetric(
                 blob.bytes, context: request.sourceEncryptionContext, expected: expected, caller: caller,
                 action: "kms:ReEncryptFrom", conditions: sourceConditions, admitting: false)
+            source = opened.key
+            plaintext = opened.plaintext
+            sourceMaterialVersion = opened.materialVersion
         } else {
             guard let sourceNamed else { throw KMSError.internalFailure() }
             try authorize(sourceNamed, caller, action: "kms:ReEncryptFrom", conditions: sourceConditions, admitting: false)
@@ -84,7 +89,7 @@ extension KeyHolderService {
                 throw KMSError.validation("SourceEncryptionContext is not allowed with an asymmetric source key")
             }
             try checkUsable(source)
-            plaintext = try await rsaDecrypt(blob.bytes, key: source, padding: padding, algorithm: sourceAlgorithm)
+            plaintext = try await rsaDecrypt(blob.bytes, key: source, padding: padding)
         }
         if request.dryRun == true { throw dryRunSucceeded() }
 
@@ -96,7 +101,7 @@ extension KeyHolderService {
             let limit = padding.maximumPlaintextLength(modulusBytes: spec.sizeInBits / 8)
             guard plaintext.count <= limit else {
                 throw KMSError.validation(
-                    "The plaintext is \(plaintext.count) bytes; \(request.destinationEncryptionAlgorithm?.rawValue ?? "") with \(spec.kmsName) encrypts at most \(limit)")
+                    "Algorithm \(request.destinationEncryptionAlgorithm?.rawValue ?? "") and key spec \(spec.kmsName) cannot encrypt data larger than \(limit) bytes.")
             }
             ciphertext = try AsymmetricPublicKey(derRepresentation: der).encrypt(plaintext, padding: padding)
         } else {
@@ -105,19 +110,9 @@ extension KeyHolderService {
         return KMS.ReEncryptResponse(
             ciphertextBlob: Base64Blob(ciphertext), sourceKeyId: source.arn, keyId: destination.arn,
             sourceEncryptionAlgorithm: sourceAlgorithm,
-            destinationEncryptionAlgorithm: request.destinationEncryptionAlgorithm ?? .symmetricDefault)
-    }
-
-    /// RSA-OAEP decryption with the key's private key, on the thread pool.
-    private func rsaDecrypt(
-        _ blob: [UInt8], key: KeyRecord, padding: RSAEncryptionPadding, algorithm: KMS.EncryptionAlgorithm
-    ) async throws -> [UInt8] {
-        return try await offload {
-            do {
-                return try self.privateKey(key).decrypt(blob, padding: padding).unsafeBytes
-            } catch let error as SigilError where error.code == .decryptionFailure {
-                throw KMSError.invalidCiphertext("The ciphertext does not decrypt with \(key.arn) and \(algorithm.rawValue)")
-            }
-        }
+            destinationEncryptionAlgorithm: request.destinationEncryptionAlgorithm ?? .symmetricDefault,
+            sourceKeyMaterialId: sourceMaterialVersion.map { keyMaterialID(source, version: $0) },
+            destinationKeyMaterialId: destination.spec.isSymmetric
+                ? keyMaterialID(destination, version: destination.currentVersion) : nil)
     }
 }

@@ -52,7 +52,7 @@ extension KeyHolderService {
     ///   - action: The policy action on the blob's key, when not the operation's own.
     ///   - conditions: The `kms:` condition keys, when not those of the request's body.
     ///   - admitting: Whether to count the request against its quota on the blob's key.
-    /// - Returns: The key that sealed it and the plaintext.
+    /// - Returns: The key that sealed it, the version of its material that did, and the plaintext.
     /// - Throws: `InvalidCiphertextException` for anything that is not an authentic blob
     ///   (including a different context); `IncorrectKeyException` when it is of another
     ///   key than `expected`; `AccessDeniedException`, worded as KMS words it, when the
@@ -63,19 +63,18 @@ extension KeyHolderService {
     func openSymmetric(
         _ blob: [UInt8], context: [String: String]?, expected: KeyRecord?, caller: Call, action: String? = nil,
         conditions: [String: [String]]? = nil, admitting: Bool = true
-    ) throws -> (key: KeyRecord, plaintext: [UInt8]) {
+    ) throws -> (key: KeyRecord, materialVersion: Int, plaintext: [UInt8]) {
         guard blob.count <= Self.maximumCiphertext else {
             throw KMSError.validation(
                 "1 validation error detected: Value at 'ciphertextBlob' failed to satisfy constraint: Member must have length less than or equal to \(Self.maximumCiphertext)")
         }
         guard let parsed = SymmetricCiphertext(parsing: blob) else {
-            throw KMSError.invalidCiphertext("The ciphertext is not a ciphertext blob of this key holder")
+            throw KMSError.invalidCiphertext()
         }
         let key: KeyRecord
         if let expected {
             guard expected.id == parsed.keyID else {
-                throw KMSError.incorrectKey(
-                    "The key ID in the request does not identify the key that encrypted the ciphertext (\(expected.arn))")
+                throw KMSError.incorrectKey()
             }
             key = expected
         } else {
@@ -97,16 +96,15 @@ extension KeyHolderService {
             let aad = SymmetricCiphertext.aad(
                 keyID: key.id, materialVersion: parsed.materialVersion, keyARN: key.arn, context: context)
         else {
-            throw KMSError.invalidCiphertext("The ciphertext refers to key material that \(key.arn) does not have")
+            throw KMSError.invalidCiphertext()
         }
         let material = try symmetricKey(key, version: parsed.materialVersion)
         do {
             let plaintext = try AESGCM.open(
                 parsed.ciphertext, tag: parsed.tag, key: material, nonce: parsed.nonce, authenticating: aad)
-            return (key, plaintext)
+            return (key, parsed.materialVersion, plaintext)
         } catch let error as SigilError where error.code == .authenticationFailure {
-            throw KMSError.invalidCiphertext(
-                "The ciphertext does not decrypt with \(key.arn): it was altered or the encryption context differs")
+            throw KMSError.invalidCiphertext()
         }
     }
 
@@ -118,10 +116,7 @@ extension KeyHolderService {
 
     func encryptSymmetric(_ request: KMS.EncryptRequest, key: KeyRecord) throws -> KMS.EncryptResponse {
         try checkSymmetricAlgorithm(request.encryptionAlgorithm, for: key, member: "EncryptionAlgorithm")
-        guard (1...Self.maximumPlaintext).contains(request.plaintext.count) else {
-            throw KMSError.validation(
-                "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length between 1 and \(Self.maximumPlaintext)")
-        }
+        try checkPlaintextLength(request.plaintext.count)
         if request.dryRun == true { throw dryRunSucceeded() }
         let blob = try sealSymmetric(request.plaintext.bytes, key: key, context: request.encryptionContext)
         return KMS.EncryptResponse(ciphertextBlob: Base64Blob(blob), keyId: key.arn, encryptionAlgorithm: .symmetricDefault)
@@ -133,9 +128,11 @@ extension KeyHolderService {
             _ = try openSymmetric(blob, context: request.encryptionContext, expected: expected, caller: caller)
             throw dryRunSucceeded()
         }
-        let (key, plaintext) = try openSymmetric(
+        let (key, version, plaintext) = try openSymmetric(
             blob, context: request.encryptionContext, expected: expected, caller: caller)
-        return KMS.DecryptResponse(keyId: key.arn, plaintext: Base64Blob(plaintext), encryptionAlgorithm: .symmetricDefault)
+        return KMS.DecryptResponse(
+            keyId: key.arn, plaintext: Base64Blob(plaintext), encryptionAlgorithm: .symmetricDefault,
+            keyMaterialId: keyMaterialID(key, version: version))
     }
 
     /// The key a caller names for a symmetric decryption, authorized first (nothing about
@@ -155,7 +152,21 @@ extension KeyHolderService {
         return key
     }
 
+    /// AWS's answer to a request with `DryRun` that would have succeeded.
     func dryRunSucceeded() -> KMSError {
-        KMSError(type: "DryRunOperationException", message: "The request would have succeeded, but the DryRun flag is set.")
+        KMSError(type: "DryRunOperationException", message: "The request would have succeeded, but the DryRun option is set.")
+    }
+
+    /// The model's constraint on `Plaintext` (1 to 4096 bytes), worded as AWS words it.
+    /// An RSA key's smaller limit is checked after, in AWS's own words for it.
+    func checkPlaintextLength(_ count: Int) throws {
+        if count < 1 {
+            throw KMSError.validation(
+                "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length greater than or equal to 1")
+        }
+        if count > Self.maximumPlaintext {
+            throw KMSError.validation(
+                "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to \(Self.maximumPlaintext)")
+        }
     }
 }

@@ -196,14 +196,14 @@ public struct KeyHolderService: Sendable {
             throw KMSError.validation("1 validation error detected: Value at 'keyId' failed to satisfy constraint: Member must have length between 1 and 2048")
         }
         if !aliases, trimmed.hasPrefix("alias/") || trimmed.contains(":alias/") {
-            throw KMSError.notFound("Invalid keyId '\(trimmed.prefix(256))': this operation takes a key id or key ARN, not an alias")
+            throw KMSError.notFound("Invalid keyId '\(trimmed.prefix(256))'")
         }
         let found = try mapStoreErrors { try store.resolveKey(trimmed, account: caller.account, region: configuration.region) }
         if let found, found.account == caller.account {
             return NamedKey(key: found, identifier: trimmed)
         }
         guard let account = Self.arnAccount(trimmed), account != caller.account else {
-            throw KMSError.notFound("Key '\(displayARN(trimmed))' does not exist")
+            throw notFound(trimmed, account: caller.account)
         }
         // Another account's key. Only the operations KMS allows across accounts reach its
         // key policy; the rest are refused, whatever the policy grants.
@@ -249,12 +249,41 @@ public struct KeyHolderService: Sendable {
                 + "\(action ?? Self.action(caller.operation)) action")
     }
 
-    private func displayARN(_ identifier: String) -> String {
+    /// AWS's NotFoundException for an identifier of the caller's account that names
+    /// nothing: an alias "is not found"; a key id that is not a key id (a UUID, or `mrk-`
+    /// and 32 hex digits) is an "Invalid keyId"; a well-formed one "does not exist", named
+    /// by its ARN.
+    private func notFound(_ identifier: String, account: String) -> KMSError {
+        if identifier.hasPrefix("alias/") || (identifier.hasPrefix("arn:") && identifier.contains(":alias/")) {
+            return KMSError.notFound("Alias \(displayARN(identifier, account: account)) is not found.")
+        }
+        if !identifier.hasPrefix("arn:") && !Self.isWellFormedKeyID(identifier) {
+            return KMSError.notFound("Invalid keyId '\(identifier.prefix(256))'")
+        }
+        return KMSError.notFound("Key '\(displayARN(identifier, account: account))' does not exist")
+    }
+
+    /// Whether `identifier` has the form of a KMS key id: a UUID
+    /// (`1234abcd-12ab-34cd-56ef-1234567890ab`), or `mrk-` and 32 hex digits for a
+    /// multi-Region key.
+    static func isWellFormedKeyID(_ identifier: String) -> Bool {
+        let isHex: (UInt8) -> Bool = { Hex.value(of: $0) != nil }
+        let bytes = Array(identifier.utf8)
+        if identifier.hasPrefix("mrk-") {
+            return bytes.count == 36 && bytes.dropFirst(4).allSatisfy(isHex)
+        }
+        let dashes: Set = [8, 13, 18, 23]
+        return bytes.count == 36
+            && bytes.indices.allSatisfy { dashes.contains($0) ? bytes[$0] == UInt8(ascii: "-") : isHex(bytes[$0]) }
+    }
+
+    /// An identifier as the ARN it stands for in the caller's account and this region.
+    private func displayARN(_ identifier: String, account: String) -> String {
         if identifier.hasPrefix("arn:") { return identifier }
         if identifier.hasPrefix("alias/") {
-            return "arn:aws:kms:\(configuration.region):\(configuration.accountID):\(identifier)"
+            return KeyStore.aliasARN(account: account, region: configuration.region, name: identifier)
         }
-        return "arn:aws:kms:\(configuration.region):\(configuration.accountID):key/\(identifier)"
+        return KeyStore.keyARN(account: account, region: configuration.region, keyID: identifier)
     }
 
     /// Throws unless the key may be used for cryptography now.
@@ -267,11 +296,10 @@ public struct KeyHolderService: Sendable {
         }
     }
 
+    /// Throws unless the key's usage is `usage`, in AWS's words.
     func checkUsage(_ key: KeyRecord, _ usage: KeyUsage, _ operation: String) throws {
         guard key.usage == usage else {
-            throw KMSError.invalidKeyUsage(
-                "You cannot perform this operation on a \(key.usage.kmsName) key. \(key.arn) key usage is \(key.usage.kmsName); "
-                    + "\(operation) needs \(usage.kmsName).")
+            throw KMSError.invalidKeyUsage("\(key.arn) key usage is \(key.usage.kmsName) which is not valid for \(operation).")
         }
     }
 
@@ -334,8 +362,8 @@ public struct KeyHolderService: Sendable {
         } else {
             metadata.encryptionAlgorithms = encryptionAlgorithms(key)
         }
-        if key.state == .pendingDeletion, let deletion = key.deletionDate {
-            metadata.pendingDeletionWindowInDays = max(1, Int((deletion.timeIntervalSince(key.creationDate) / 86400).rounded(.up)))
+        if key.spec.isSymmetric {
+            metadata.currentKeyMaterialId = keyMaterialID(key, version: key.currentVersion)
         }
         return metadata
     }
@@ -471,9 +499,8 @@ public struct KeyHolderService: Sendable {
     }
 
     func generateRandom(_ request: KMS.GenerateRandomRequest) throws -> KMS.GenerateRandomResponse {
-        guard let count = request.numberOfBytes, (1...1024).contains(count) else {
-            throw KMSError.validation("1 validation error detected: Value at 'numberOfBytes' failed to satisfy constraint: Member must have value between 1 and 1024")
-        }
+        guard let count = request.numberOfBytes else { throw KMSError.validation("NumberOfBytes is required.") }
+        try checkNumberOfBytes(count)
         if request.customKeyStoreId != nil { throw KMSError.unsupportedOperation("Custom key stores are not supported") }
         return KMS.GenerateRandomResponse(plaintext: Base64Blob(try SecureRandom.bytes(count: count)))
     }

@@ -33,7 +33,7 @@ struct RequestIdentityMiddleware: RouterMiddleware {
             failure = error
             context.logger.debug(
                 "request refused", metadata: ["operation": "\(Self.operation(of: request))", "error": "\(error.type)"])
-            response = Self.reply(.init(code: error.httpStatus), KMSEndpoint.errorBody(error))
+            response = Self.reply(.init(code: error.httpStatus), error.jsonBody)
         } catch {
             let internalError = KMSEndpoint.internalFailure
             failure = internalError
@@ -43,7 +43,7 @@ struct RequestIdentityMiddleware: RouterMiddleware {
                     "internal failure", metadata: ["operation": "\(Self.operation(of: request))", "error": "\(error)"])
             }
             let shown = KMSError.internalFailure("\(internalError.message) (request id \(context.requestID))")
-            response = Self.reply(.internalServerError, KMSEndpoint.errorBody(shown))
+            response = Self.reply(.internalServerError, shown.jsonBody)
         }
         response.headers[.init("x-amzn-RequestId")!] = context.requestID
         // A body the key holder would not read names no operation, as it was never looked at.
