@@ -250,10 +250,14 @@ public struct KeyHolderService: Sendable {
     }
 
     /// AWS's NotFoundException for an identifier of the caller's account that names
-    /// nothing: an alias "is not found"; a key id that is not a key id (a UUID, or `mrk-`
-    /// and 32 hex digits) is an "Invalid keyId"; a well-formed one "does not exist", named
-    /// by its ARN.
+    /// nothing: an ARN of another region is an "Invalid arn" naming that region; an alias
+    /// "is not found"; a key id that is not a key id (a UUID, or `mrk-` and 32 hex digits)
+    /// is an "Invalid keyId"; a well-formed one "does not exist", named by its ARN.
     private func notFound(_ identifier: String, account: String) -> KMSError {
+        let arnParts = identifier.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        if identifier.hasPrefix("arn:"), arnParts.count == 6, arnParts[3] != configuration.region {
+            return KMSError.notFound("Invalid arn \(arnParts[3].prefix(64))")
+        }
         if identifier.hasPrefix("alias/") || (identifier.hasPrefix("arn:") && identifier.contains(":alias/")) {
             return KMSError.notFound("Alias \(displayARN(identifier, account: account)) is not found.")
         }

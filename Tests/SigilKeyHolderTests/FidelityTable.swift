@@ -162,6 +162,10 @@ enum FidelityTable {
             .describeKey, #"{"KeyId":"{missing.arn}"}"#, "NotFoundException", .exact(missingKey),
             source: Source.recorded("TestKMS::test_get_key_does_not_exist (describe-nonexistent-with-arn)")),
         .error(
+            .describeKey, #"{"KeyId":"arn:aws:kms:us-west-2:{account}:key/{missing}"}"#, "NotFoundException",
+            .exact("Invalid arn us-west-2"),
+            source: Source.recorded("TestKMS::test_get_key_in_different_region (describe-key-diff-region-with-arn)")),
+        .error(
             .describeKey, #"{"KeyId":"alias/nothing-here"}"#, "NotFoundException",
             .exact("Alias arn:aws:kms:{region}:{account}:alias/nothing-here is not found."),
             source: Source.api("DescribeKey") + " (NotFoundException; AWS's wording for an alias)"),
