@@ -87,14 +87,21 @@ final class PostgreSQLDatabase: StoreDatabase {
         shutdown()
     }
 
-    /// Closes every idle connection and stops the event loop.
+    /// Closes every idle connection and stops the event loop. It waits as every call here
+    /// does, on a semaphore rather than with NIO's `wait()`: the caller's thread may be
+    /// one of the server's event loops (they run Swift's tasks in `serve`), and only this
+    /// store's own loop does the work.
     private func shutdown() {
         let connections = idle.withLock { state -> [PostgresConnection] in
             defer { state.connections = [] }
             return state.connections
         }
-        for connection in connections { try? connection.close().wait() }
-        try? group.syncShutdownGracefully()
+        for connection in connections {
+            _ = try? Self.wait(connection.close(), closing: nil, doing: "closing a connection to PostgreSQL")
+        }
+        let stopped = DispatchSemaphore(value: 0)
+        group.shutdownGracefully(queue: .global()) { _ in stopped.signal() }
+        _ = stopped.wait(timeout: .now() + Self.answerTimeout)
     }
 
     func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
