@@ -72,40 +72,12 @@ public func buildApplication(
     )
 }
 
-/// The threads that serve connections.
-///
-/// A process that made NIO's event loops Swift's global executor
-/// (``KeyHolderThreads/runTasksOnEventLoops()``) serves on those loops, one per core: a
-/// request's handler then runs on the thread that read it, with no hop between NIO's
-/// threads and Swift's. Otherwise (tests, embedding) half the cores, at least one: with
-/// one event loop per core beside Swift's own pool, the threads outnumbered the cores and
-/// A/B runs on two cores measured 5 % fewer RSA signatures and 7 % fewer data keys a
-/// second than with one event loop.
-var connectionThreads: MultiThreadedEventLoopGroup {
-    KeyHolderThreads.tasksOnEventLoops ? .singleton : dedicatedConnectionThreads
-}
-
-private let dedicatedConnectionThreads = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount / 2))
-
-/// Where the key holder's Swift tasks run.
-public enum KeyHolderThreads {
-    private static let adopted = Locked(false)
-
-    /// Makes NIO's shared event loops Swift Concurrency's global executor, so that the
-    /// server's tasks and its connections share one set of threads. Call it first thing
-    /// in `main`, on the main thread, before any task has run; once per process.
-    ///
-    /// - Returns: Whether the event loops now run Swift's tasks (NIO declines on
-    ///   toolchains it does not know).
-    @discardableResult
-    public static func runTasksOnEventLoops() -> Bool {
-        let installed = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
-        adopted.withLock { $0 = installed }
-        return installed
-    }
-
-    static var tasksOnEventLoops: Bool { adopted.withLock { $0 } }
-}
+/// The threads that serve connections: half the cores (at least one). A request spends
+/// most of its time in SigV4, JSON and cryptography on Swift's executor and the thread
+/// pool, not on its connection's event loop; with one event loop per core as well, the
+/// threads outnumbered the cores and A/B runs on two cores measured 5 % fewer RSA
+/// signatures and 7 % fewer data keys a second than with one event loop.
+let connectionThreads = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount / 2))
 
 /// HTTP/1.1 under the configuration's connection limits, inside TLS 1.2 or 1.3 when the
 /// configuration names a certificate and key.

@@ -21,7 +21,6 @@ struct KeyHolderCommand: AsyncParsableCommand {
     /// Every verb runs under umask 077: whatever it creates in the data directory (the
     /// database, its WAL and shared-memory files, exports) is its owner's alone.
     static func main() async {
-        KeyHolderThreads.runTasksOnEventLoops()
         umask(0o077)
         do {
             var command = try parseAsRoot()
