@@ -11,7 +11,9 @@ let strictSettings: [SwiftSetting] = [
 let package = Package(
     name: "Sigil",
     products: [
-        // The verifier library: the only product a field device links.
+        // The verifier library without Foundation's ICU and networking: what a field device links.
+        .library(name: "SigilCore", targets: ["SigilCore"]),
+        // SigilCore plus the entry points that take Foundation types (FileHandle).
         .library(name: "Sigil", targets: ["Sigil"]),
         .library(name: "SigilCrypto", targets: ["SigilCrypto"]),
         .executable(name: "sigil", targets: ["SigilCLI"]),
@@ -57,9 +59,15 @@ let package = Package(
             dependencies: ["COpenSSL", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
+        // The verifier library, on FoundationEssentials only.
+        .target(
+            name: "SigilCore",
+            dependencies: ["SigilCrypto"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "Sigil",
-            dependencies: ["SigilCrypto"],
+            dependencies: ["SigilCore"],
             swiftSettings: strictSettings
         ),
         // The KMS wire contract shared by the key holder and the CLI: shapes, errors, SigV4, a client.

@@ -6,7 +6,7 @@
 // them, DER only, PEM only), then the key. Invariants: accepted DER is the key's own DER
 // (strict: no BER); a key exported as DER or PEM imports again as the same key.
 import Foundation
-import Sigil
+import SigilCore
 
 enum FuzzTarget {
     static let digests: [HashFunction: [UInt8]] = Dictionary(

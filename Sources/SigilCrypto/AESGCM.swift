@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 internal import COpenSSL
 
 /// AES-256-GCM with 12-byte nonces and 16-byte tags: the cipher of the Encryption SDK's

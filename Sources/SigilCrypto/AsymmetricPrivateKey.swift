@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 internal import COpenSSL
 
 /// An RSA or EC private key: generated, or imported from PKCS#8.

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 internal import COpenSSL
 
 /// An RSA or EC public key, imported from DER SubjectPublicKeyInfo or PEM.

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 internal import COpenSSL
 
 /// Conversions between the two encodings of an ECDSA signature: DER (X9.62

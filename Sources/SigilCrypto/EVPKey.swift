@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import COpenSSL
 
 /// Owns one OpenSSL `EVP_PKEY` and frees it when released.

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 internal import COpenSSL
 
 /// HKDF (RFC 5869) through OpenSSL's EVP_KDF, in its two halves, as the Encryption SDK

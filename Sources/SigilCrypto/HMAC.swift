@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 internal import COpenSSL
 
 /// HMAC (RFC 2104) through OpenSSL's EVP_MAC: what SigV4 chains to derive its signing

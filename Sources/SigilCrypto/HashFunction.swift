@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 internal import COpenSSL
 
 /// A cryptographic hash function from the SHA-1 and SHA-2 families.

@@ -1,5 +1,5 @@
 internal import COpenSSL
-import Foundation
+import FoundationEssentials
 
 /// An `OSSL_PARAM` array whose names and values live as long as the array.
 ///

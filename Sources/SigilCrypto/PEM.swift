@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// The PEM text encoding (RFC 7468): a DER body in base64 between
 /// `-----BEGIN LABEL-----` and `-----END LABEL-----` lines.
@@ -25,7 +25,7 @@ public enum PEM {
     ///   its body is not base64.
     public static func decode(_ text: String) throws -> (label: String, der: [UInt8]) {
         let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .map { $0.trimmingCharacters(where: \.isSpaceOrTab) }
         guard let begin = lines.firstIndex(where: { $0.hasPrefix("-----BEGIN ") && $0.hasSuffix("-----") }) else {
             throw SigilError(.malformedKey, "no '-----BEGIN ...-----' line: not PEM")
         }

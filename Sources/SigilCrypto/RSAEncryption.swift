@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 internal import COpenSSL
 
 /// How RSA encrypts: OAEP with a hash (MGF1 with the same hash, empty label), or the

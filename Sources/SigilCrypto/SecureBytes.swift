@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 internal import COpenSSL
 
 /// Secret bytes — data keys, derived keys, decrypted key material — in a buffer that is
