@@ -1,5 +1,12 @@
 // swift-tools-version: 6.0
+import Foundation
 import PackageDescription
+
+// The git commit `--version` prints: tools/package exports SIGIL_COMMIT; a plain
+// `swift build` has none and the binaries say "unknown" (CSigilBuildInfo's header).
+let buildCommitSettings: [CSetting] = ProcessInfo.processInfo.environment["SIGIL_COMMIT"]
+    .flatMap { commit in commit.allSatisfy { $0.isHexDigit } && !commit.isEmpty ? commit : nil }
+    .map { [.define("SIGIL_COMMIT", to: "\"\($0)\"")] } ?? []
 
 // Upcoming features every target is built with (see STYLE.md, "Strict Swift 6").
 let strictSettings: [SwiftSetting] = [
@@ -17,6 +24,8 @@ let package = Package(
         .library(name: "Sigil", targets: ["Sigil"]),
         .library(name: "SigilCrypto", targets: ["SigilCrypto"]),
         .executable(name: "sigil", targets: ["SigilCLI"]),
+        // The offline verbs alone, for field devices: no key-holder client, no NIO, no Foundation networking.
+        .executable(name: "sigil-device", targets: ["SigilDevice"]),
         // The key holder service.
         .executable(name: "sigil-keyholder", targets: ["SigilKeyHolderMain"]),
         // Verification rates for tools/bench, next to `openssl speed`.
@@ -28,7 +37,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
-        // The CLI's HTTPS client when told which certificates to trust (URLSession on Linux takes none).
+        // The CLI's (and KMSClient's) HTTP client: no URLSession, so no libcurl.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // Child processes in tests, awaited without blocking a thread of the cooperative pool.
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
@@ -65,20 +74,42 @@ let package = Package(
             dependencies: ["SigilCrypto"],
             swiftSettings: strictSettings
         ),
+        // What `--version` prints: the version, the build's commit (a C define: Swift has
+        // no valued ones) and the run-time OpenSSL.
+        .target(name: "CSigilBuildInfo", cSettings: buildCommitSettings),
+        .target(name: "SigilBuildInfo", dependencies: ["CSigilBuildInfo", "SigilCrypto"], swiftSettings: strictSettings),
         .target(
             name: "Sigil",
             dependencies: ["SigilCore"],
             swiftSettings: strictSettings
         ),
         // The KMS wire contract shared by the key holder and the CLI: shapes, errors, SigV4, a client.
-        .target(name: "SigilKMS", dependencies: ["SigilCrypto"], swiftSettings: strictSettings),
+        .target(
+            name: "SigilKMS",
+            dependencies: ["SigilCrypto", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            swiftSettings: strictSettings
+        ),
+        // The offline verbs (verify, encrypt, decrypt with a private key, inspect, public-key
+        // inspect) and what they share, used by both `sigil` and `sigil-device`.
+        .target(
+            name: "SigilCommands",
+            dependencies: [
+                "SigilCore", "SigilBuildInfo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "SigilCLI",
             dependencies: [
-                "Sigil", "SigilKMS",
+                "SigilCommands", "SigilBuildInfo", "Sigil", "SigilKMS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "SigilDevice",
+            dependencies: ["SigilCommands", "SigilBuildInfo", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -117,7 +148,7 @@ let package = Package(
         .executableTarget(
             name: "SigilKeyHolderMain",
             dependencies: [
-                "SigilKeyHolder", "SigilPolicy",
+                "SigilBuildInfo", "SigilKeyHolder", "SigilPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -156,7 +187,7 @@ let package = Package(
         // Runs the built `sigil` binary as a user would.
         .testTarget(
             name: "SigilCLITests",
-            dependencies: ["SigilCLI", "Sigil", "SigilTestSupport"],
+            dependencies: ["SigilCLI", "SigilDevice", "Sigil", "SigilBuildInfo", "SigilTestSupport"],
             swiftSettings: strictSettings
         ),
         // Safe Swift wrappers over GnuTLS for cross-checks; tests and tools only.

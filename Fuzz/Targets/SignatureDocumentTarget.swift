@@ -1,12 +1,12 @@
-// The detached signature document that `sigil verify` reads (SigilCLI's
+// The detached signature document that `sigil verify` reads (SigilCommands's
 // SignatureDocument and the hex reader of InputFiles, compiled into this harness: they
-// live in the executable target).
+// are `package`, not public).
 //
 // Input: the document's bytes, decoded and checked as SignatureDocument.read does after
 // reading the file. Invariants: a document that checks out, written as `sigil sign`
 // writes it and read back, is the same document and checks out the same.
 import Foundation
-import Sigil
+import SigilCore
 
 enum FuzzTarget {
     static func run(_ bytes: [UInt8]) {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Sigil
+import SigilCommands
 import SigilKMS
 
 /// The formats `sigil sign --format` writes.
@@ -112,7 +113,7 @@ struct EnvelopeSigner {
         let hash = signer.algorithm.hashFunction
         let digest: [UInt8]
         do {
-            let source = try InputStream(path: path)
+            let source = try InputSource(path: path)
             defer { source.close() }
             digest = try FileDigest.digest(ofDescriptor: source.descriptor, named: source.name, using: hash)
         }

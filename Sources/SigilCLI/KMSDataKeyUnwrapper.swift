@@ -1,5 +1,6 @@
 import Foundation
 import Sigil
+import SigilCommands
 import SigilKMS
 
 /// Opens `aws-kms-rsa` encrypted data keys through the key holder's Decrypt, so that the

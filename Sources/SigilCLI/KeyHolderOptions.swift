@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
 import Sigil
+import SigilCommands
 import SigilKMS
 
 /// Where the key holder is and who is asking: configured as the AWS CLI is, so that the
 /// same environment drives `aws kms` and `sigil`.
-struct KeyHolderOptions: ParsableArguments {
+struct KeyHolderOptions: RemoteDataKeyUnwrapping {
     @Option(
         name: .long,
         help: ArgumentHelp(
@@ -33,6 +34,18 @@ struct KeyHolderOptions: ParsableArguments {
             "PEM certificates to trust for an https:// key holder, such as a private CA's (default: $AWS_CA_BUNDLE; otherwise the system's).",
             valueName: "file"))
     var caBundle: String?
+
+    static let decryptHelp = """
+        With --key-id ARN and no --private-key, the data key is unwrapped by the key \
+        holder's Decrypt (RSAES_OAEP_SHA_256 for --padding oaep-sha256, RSAES_OAEP_SHA_1 for \
+        oaep-sha1): the private key stays there. The key holder is configured as for \
+        `sigil keys` (--endpoint-url, --region, --profile, AWS credentials); the message \
+        body is still decrypted here.
+        """
+
+    func unwrapper(keyARN: String, padding: RSAEncryptionPadding) throws -> any DataKeyUnwrapper {
+        try KMSDataKeyUnwrapper(connection: connection(), keyARN: keyARN, padding: padding)
+    }
 
     /// Where `sigil-keyholder serve` listens when told nothing else.
     static let defaultEndpoint = "http://127.0.0.1:4599"
@@ -63,8 +76,7 @@ struct KeyHolderOptions: ParsableArguments {
             let credentials = try configuration.credentials(profile: profile)
             let region = try configuration.region(explicit: region, profile: profile)
             let bundle = caBundle ?? ProcessInfo.processInfo.environment["AWS_CA_BUNDLE"]
-            let transport: any KMSTransport =
-                if let bundle, !bundle.isEmpty { try CABundleTransport(bundle: bundle) } else { URLSessionTransport() }
+            let transport = if let bundle, !bundle.isEmpty { try CABundleTransport.make(bundle: bundle) } else { HTTPClientTransport() }
             return KeyHolderConnection(
                 client: KMSClient(endpoint: endpoint, region: region, credentials: credentials, transport: transport),
                 endpoint: endpoint)
@@ -91,7 +103,7 @@ struct KeyHolderConnection: Sendable {
         } catch {
             throw SigilError(
                 .ioFailure,
-                "cannot reach the key holder at \(endpoint.absoluteString): \(error.localizedDescription) "
+                "cannot reach the key holder at \(endpoint.absoluteString): \(error) "
                     + "(is `sigil-keyholder serve` running? see --endpoint-url)")
         }
     }

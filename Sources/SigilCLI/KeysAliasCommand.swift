@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Sigil
+import SigilCommands
 import SigilKMS
 
 struct KeysAliasCommand: AsyncParsableCommand {
@@ -23,7 +24,7 @@ struct KeysAliasCommand: AsyncParsableCommand {
     /// What create and update print.
     static func report(_ alias: String, key: String, output: OutputFormat, verb: String) {
         switch output {
-        case .json: Terminal.printJSON(["AliasName": alias, "TargetKeyId": key])
+        case .json: Terminal.printJSON(["AliasName": .string(alias), "TargetKeyId": .string(key)])
         case .text: print("\(verb) \(alias) -> \(key)")
         }
     }

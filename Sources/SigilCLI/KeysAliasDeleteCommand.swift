@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Sigil
+import SigilCommands
 import SigilKMS
 
 struct KeysAliasDeleteCommand: AsyncParsableCommand {
@@ -18,7 +19,7 @@ struct KeysAliasDeleteCommand: AsyncParsableCommand {
         let alias = KeysAliasCommand.aliasName(name)
         try await options.keyHolder.connection().call { try await $0.deleteAlias(aliasName: alias) }
         switch options.output {
-        case .json: Terminal.printJSON(["AliasName": alias])
+        case .json: Terminal.printJSON(["AliasName": .string(alias)])
         case .text: print("deleted \(alias)")
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Sigil
+import SigilCommands
 import SigilKMS
 
 struct KeysScheduleDeletionCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
-import Foundation
 import Sigil
+import SigilBuildInfo
+import SigilCommands
 import SigilKMS
 
 @main
@@ -16,65 +17,27 @@ struct SigilCommand: AsyncParsableCommand {
             to a key holder (`sigil-keyholder serve`), configured as the AWS CLI is: \
             --endpoint-url or $SIGIL_ENDPOINT_URL, --region, --profile, $AWS_ACCESS_KEY_ID and \
             $AWS_SECRET_ACCESS_KEY or $AWS_SHARED_CREDENTIALS_FILE and $AWS_PROFILE.
+            `sigil-device` is the same tool without them, for field devices.
 
             Exit codes: 0 success (signature valid), 1 signature invalid, 2 usage or input error.
             """,
+        version: BuildInfo.versionText(program: "sigil"),
         subcommands: [
-            VerifyCommand.self, PublicKeyCommand.self, EncryptCommand.self, DecryptCommand.self, InspectCommand.self,
-            SignCommand.self, KeysCommand.self,
+            VerifyCommand.self, PublicKeyCommand.self, EncryptCommand.self, DecryptCommand<KeyHolderOptions>.self,
+            InspectCommand.self, SignCommand.self, KeysCommand.self,
         ]
     )
 
-    /// Runs the command line, mapping every failure to exit code 2 with a one-line
-    /// reason on standard error (ArgumentParser's own default for usage errors is 64).
+    /// Runs the command line; a key holder's refusal reads as KMS names it: `NotFoundException: ...`.
     static func main() async {
-        do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch let exit as ExitCode {
-            Foundation.exit(exit.rawValue)
-        } catch {
-            if exitCode(for: error) == .success {
-                // --help and --version: ArgumentParser prints them and exits 0.
-                self.exit(withError: error)
-            }
-            // A key holder's refusal reads as KMS names it: `NotFoundException: ...`.
-            let message = (error as? SigilError).map { "error: \($0)" } ?? (error as? KMSError).map { "error: \($0)" }
-                ?? fullMessage(for: error)
-            Terminal.writeError(message)
-            Foundation.exit(ExitStatus.inputError)
-        }
+        await CommandRunner.main(Self.self) { error in (error as? KMSError).map { "error: \($0)" } }
     }
 }
 
-/// The exit codes every verb shares.
-enum ExitStatus {
-    static let success: Int32 = 0
-    static let invalidSignature: Int32 = 1
-    static let inputError: Int32 = 2
-}
-
-/// How results are printed.
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text
-    case json
-}
-
-enum Terminal {
-    /// Writes `message` and a newline to standard error, prefixed with the tool's name.
-    static func writeError(_ message: String) {
-        let line = message.hasPrefix("Error:") || message.hasPrefix("error:") ? message : "error: \(message)"
-        FileHandle.standardError.write(Data("sigil: \(line.trimmingCharacters(in: .newlines))\n".utf8))
-    }
-
-    /// Prints a JSON object on standard output, keys sorted so scripts can diff it.
-    static func printJSON(_ object: [String: Any]) {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
-            ?? Data("{}".utf8)
-        FileHandle.standardOutput.write(data + Data("\n".utf8))
-    }
+struct PublicKeyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "public-key",
+        abstract: "Work with exported public keys.",
+        subcommands: [InspectPublicKey.self, PublicKeyGetCommand.self, PublicKeyExportCommand.self]
+    )
 }

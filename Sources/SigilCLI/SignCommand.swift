@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Sigil
+import SigilCommands
 import SigilKMS
 
 struct SignCommand: AsyncParsableCommand {
@@ -154,7 +155,7 @@ struct SignCommand: AsyncParsableCommand {
     func signDocument(algorithm: SigningAlgorithm, target: String?) async throws {
         let input = try inputPath()
         let target = target ?? input + format.defaultSuffix
-        let source = try InputStream(path: input)
+        let source = try InputSource(path: input)
         let digest: [UInt8]
         do {
             defer { source.close() }

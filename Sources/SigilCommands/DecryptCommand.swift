@@ -1,10 +1,39 @@
-import ArgumentParser
-import Foundation
-import Sigil
-import SigilKMS
+package import ArgumentParser
+package import FoundationEssentials
+package import SigilCore
 
-struct DecryptCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+/// Where `decrypt --key-id` without `--private-key` sends the wrapped data key: the key
+/// holder's Decrypt in `sigil`; nowhere in `sigil-device`, which has no key-holder client.
+package protocol RemoteDataKeyUnwrapping: ParsableArguments {
+    /// How `--help` describes the remote path (a paragraph, or nothing).
+    static var decryptHelp: String { get }
+
+    /// An unwrapper for the aws-kms-rsa data keys of `keyARN`.
+    func unwrapper(keyARN: String, padding: RSAEncryptionPadding) throws -> any DataKeyUnwrapper
+}
+
+/// The offline build's answer to `decrypt --key-id` without a private key.
+package struct NoKeyHolder: RemoteDataKeyUnwrapping {
+    package init() {}
+
+    package static let decryptHelp = """
+        This build has no key-holder client: an aws-kms-rsa recipient (--key-id) decrypts \
+        here only with its --private-key; `sigil decrypt` asks the key holder instead.
+        """
+
+    package func unwrapper(keyARN: String, padding: RSAEncryptionPadding) throws -> any DataKeyUnwrapper {
+        throw SigilError(
+            .invalidArgument,
+            "--key-id without --private-key needs the key holder, and this build has no key-holder client; use `sigil decrypt`")
+    }
+}
+
+/// The decryption verb, shared by `sigil` (KeyHolder: the key holder's options) and
+/// `sigil-device` (``NoKeyHolder``).
+package struct DecryptCommand<KeyHolder: RemoteDataKeyUnwrapping>: AsyncParsableCommand {
+    package init() {}
+
+    package static var configuration: CommandConfiguration { CommandConfiguration(
         commandName: "decrypt",
         abstract: "Decrypt an Encryption SDK message with a local RSA private key, or through the key holder.",
         discussion: """
@@ -20,11 +49,7 @@ struct DecryptCommand: AsyncParsableCommand {
 
             Every --context pair must be in the message's encryption context.
 
-            With --key-id ARN and no --private-key, the data key is unwrapped by the key \
-            holder's Decrypt (RSAES_OAEP_SHA_256 for --padding oaep-sha256, RSAES_OAEP_SHA_1 for \
-            oaep-sha1): the private key stays there. The key holder is configured as for \
-            `sigil keys` (--endpoint-url, --region, --profile, AWS credentials); the message \
-            body is still decrypted here.
+            \(KeyHolder.decryptHelp)
 
             Examples:
               sigil decrypt --private-key escrow.pem --key-namespace escrow \\
@@ -35,50 +60,50 @@ struct DecryptCommand: AsyncParsableCommand {
             Exit codes: 0 decrypted; 1 the message does not decrypt (altered, truncated, not for \
             this key, missing context); 2 usage or input error.
             """
-    )
+    ) }
 
     @Option(
         name: .long,
         help: ArgumentHelp("The RSA private key: PKCS#8, PEM or DER. Without it, --key-id goes to the key holder.", valueName: "file"))
-    var privateKey: String?
+    package var privateKey: String?
 
     @OptionGroup var recipient: RecipientOptions
     @OptionGroup var context: ContextOptions
-    @OptionGroup var keyHolder: KeyHolderOptions
+    @OptionGroup var keyHolder: KeyHolder
 
     @Option(name: .long, help: ArgumentHelp("Refuse headers with more encrypted data keys than this.", valueName: "count"))
-    var maxEncryptedDataKeys: Int = DecryptionLimits.default.maximumEncryptedDataKeys
+    package var maxEncryptedDataKeys: Int = DecryptionLimits.default.maximumEncryptedDataKeys
 
     @Option(name: .long, help: ArgumentHelp("Refuse frames longer than this.", valueName: "bytes"))
-    var maxFrameSize: UInt32 = DecryptionLimits.default.maximumFrameLength
+    package var maxFrameSize: UInt32 = DecryptionLimits.default.maximumFrameLength
 
     @Option(name: .long, help: ArgumentHelp("Cores to use for batches of frames (default: all, at most 8).", valueName: "count"))
-    var threads: Int = MessageEncoder.defaultThreadCount
+    package var threads: Int = MessageEncoder.defaultThreadCount
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the plaintext here instead of standard output.", valueName: "file"))
-    var output: String?
+    package var output: String?
 
     @Argument(help: ArgumentHelp("The message; - or nothing for standard input.", valueName: "input"))
-    var input: String = "-"
+    package var input: String = "-"
 
     /// Failures that mean "this message does not decrypt", as opposed to bad usage.
-    static let messageFailures: Set<SigilError.Code> = [
+    package static var messageFailures: Set<SigilError.Code> { [
         .authenticationFailure, .decryptionFailure, .noMatchingRecipient, .encryptionContextMismatch,
         .malformedMessage, .unsupportedMessage,
-    ]
+    ] }
 
-    func validate() throws {
+    package func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 
-    func run() async throws {
+    package func run() async throws {
         let padding = try recipient.parsedPadding(allowInsecure: true)
         let unwrapper: any DataKeyUnwrapper
         switch (try recipient.target(), privateKey) {
         case (.kms(let arn), let path?):
             unwrapper = LocalRSAKeyUnwrapper(privateKey: try KeyFiles.privateKey(path), keyARN: arn, padding: padding)
         case (.kms(let arn), nil):
-            unwrapper = try KMSDataKeyUnwrapper(connection: keyHolder.connection(), keyARN: arn, padding: padding)
+            unwrapper = try keyHolder.unwrapper(keyARN: arn, padding: padding)
         case let (.raw(namespace, name), path?):
             unwrapper = LocalRSAKeyUnwrapper(
                 privateKey: try KeyFiles.privateKey(path), namespace: namespace, name: name, padding: padding)
@@ -93,7 +118,7 @@ struct DecryptCommand: AsyncParsableCommand {
             unwrapper: unwrapper,
             limits: DecryptionLimits(maximumEncryptedDataKeys: maxEncryptedDataKeys, maximumFrameLength: maxFrameSize),
             requiredContext: try context.parsed(), threads: threads)
-        let source = try InputStream(path: input)
+        let source = try InputSource(path: input)
         defer { source.close() }
         let sink = try OutputFile(path: output, private: true)
         let progress = ProgressBar(label: "decrypting", total: source.size)
@@ -114,8 +139,10 @@ struct DecryptCommand: AsyncParsableCommand {
     }
 }
 
-struct InspectCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+package struct InspectCommand: AsyncParsableCommand {
+    package init() {}
+
+    package static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Show an Encryption SDK message's header without decrypting it.",
         discussion: """
@@ -126,13 +153,13 @@ struct InspectCommand: AsyncParsableCommand {
     )
 
     @Option(name: .long, help: "Print text or a JSON object for scripts.")
-    var output: OutputFormat = .text
+    package var output: OutputFormat = .text
 
     @Argument(help: ArgumentHelp("The message; - for standard input.", valueName: "message"))
-    var message: String
+    package var message: String
 
-    func run() async throws {
-        let source = try InputStream(path: message)
+    package func run() async throws {
+        let source = try InputSource(path: message)
         defer { source.close() }
         let header = try MessageHeader.read(fromDescriptor: source.descriptor)
         let recipients = header.encryptedDataKeys.map { key in
@@ -157,10 +184,11 @@ struct InspectCommand: AsyncParsableCommand {
             }
         case .json:
             Terminal.printJSON([
-                "formatVersion": 2, "suite": header.suite.hexID, "suiteName": header.suite.name,
-                "messageId": Data(header.messageID).base64EncodedString(), "contentType": contentType,
-                "frameLength": Int(header.frameLength), "encryptionContext": header.encryptionContext.pairs,
-                "recipients": recipients,
+                "formatVersion": 2, "suite": .string(header.suite.hexID), "suiteName": .string(header.suite.name),
+                "messageId": .string(Data(header.messageID).base64EncodedString()), "contentType": .string(contentType),
+                "frameLength": .integer(Int(header.frameLength)),
+                "encryptionContext": .object(header.encryptionContext.pairs.mapValues(JSONValue.string)),
+                "recipients": .array(recipients.map { .object($0.mapValues(JSONValue.string)) }),
             ])
         }
     }

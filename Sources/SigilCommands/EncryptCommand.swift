@@ -1,9 +1,11 @@
-import ArgumentParser
-import Foundation
-import Sigil
+package import ArgumentParser
+package import FoundationEssentials
+package import SigilCore
 
-struct EncryptCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+package struct EncryptCommand: AsyncParsableCommand {
+    package init() {}
+
+    package static let configuration = CommandConfiguration(
         commandName: "encrypt",
         abstract: "Encrypt data of any size to an RSA public key, offline.",
         discussion: """
@@ -26,7 +28,7 @@ struct EncryptCommand: AsyncParsableCommand {
     )
 
     @Option(name: .long, help: ArgumentHelp("The recipient's RSA public key: DER or PEM.", valueName: "file"))
-    var publicKey: String
+    package var publicKey: String
 
     @OptionGroup var recipient: RecipientOptions
     @OptionGroup var context: ContextOptions
@@ -34,25 +36,25 @@ struct EncryptCommand: AsyncParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp("Algorithm suite: 0478 (default) or 0578 (adds an ECDSA P-384 signature; not with --key-id).", valueName: "id"))
-    var suite: String = "0478"
+    package var suite: String = "0478"
 
     @Option(name: .long, help: ArgumentHelp("Plaintext bytes per frame (default 4096).", valueName: "bytes"))
-    var frameSize: UInt32 = MessageEncoder.defaultFrameLength
+    package var frameSize: UInt32 = MessageEncoder.defaultFrameLength
 
     @Option(name: .long, help: ArgumentHelp("Cores to use for batches of frames (default: all, at most 8).", valueName: "count"))
-    var threads: Int = MessageEncoder.defaultThreadCount
+    package var threads: Int = MessageEncoder.defaultThreadCount
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the message here instead of standard output.", valueName: "file"))
-    var output: String?
+    package var output: String?
 
     @Argument(help: ArgumentHelp("The data to encrypt; - or nothing for standard input.", valueName: "input"))
-    var input: String = "-"
+    package var input: String = "-"
 
-    func validate() throws {
+    package func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 
-    func run() async throws {
+    package func run() async throws {
         let key = try KeyFiles.publicKey(publicKey)
         let padding = try recipient.parsedPadding(allowInsecure: false)
         let recipientKey: Recipient
@@ -65,7 +67,7 @@ struct EncryptCommand: AsyncParsableCommand {
         let encryptor = MessageEncryptor(
             recipients: [recipientKey], context: try context.parsed(), suite: try AlgorithmSuite(parsing: suite),
             frameLength: frameSize, threads: threads)
-        let source = try InputStream(path: input)
+        let source = try InputSource(path: input)
         defer { source.close() }
         let sink = try OutputFile(path: output, private: false)
         let progress = ProgressBar(label: "encrypting", total: source.size)

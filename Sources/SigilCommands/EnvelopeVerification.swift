@@ -1,9 +1,10 @@
-import ArgumentParser
-import Foundation
-import Sigil
+package import ArgumentParser
+package import FoundationEssentials
+package import SigilCore
+package import SigilCrypto
 
 /// The signed formats `sigil verify --format` reads.
-enum EnvelopeFormat: String, CaseIterable, ExpressibleByArgument {
+package enum EnvelopeFormat: String, CaseIterable, ExpressibleByArgument {
     /// Told from the input: an option of Sigil's own format (--signature, --signature-document)
     /// or the envelope's first bytes.
     case auto
@@ -19,23 +20,23 @@ enum EnvelopeFormat: String, CaseIterable, ExpressibleByArgument {
     /// COSE_Sign1; a JSON object is a Sigstore bundle (`mediaType`), a DSSE envelope
     /// (`payloadType`) or a JWS JSON serialization (`signatures`/`signature`); three
     /// base64url parts are a compact JWS, a JWT when its header says `typ: JWT`.
-    static func detect(_ bytes: [UInt8], claimsChecked: Bool) throws -> EnvelopeFormat {
+    package static func detect(_ bytes: [UInt8], claimsChecked: Bool) throws -> EnvelopeFormat {
         guard let first = firstNonWhitespace(bytes) else {
             throw SigilError(.malformedMessage, "the envelope is empty")
         }
         if first == 0xD2 || first == 0x84 { return .cose }
         if first == UInt8(ascii: "{") {
-            guard let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else {
+            guard let object = JSONValue.parse(bytes), case .object = object else {
                 throw SigilError(.malformedMessage, "the envelope starts like JSON but is not a JSON object")
             }
-            if let mediaType = object["mediaType"] as? String, mediaType.contains("sigstore.bundle") { return .sigstoreBundle }
+            if let mediaType = object["mediaType"]?.stringValue, mediaType.contains("sigstore.bundle") { return .sigstoreBundle }
             if object["payloadType"] != nil { return .dsse }
             if object["signatures"] != nil || object["signature"] != nil { return .jws }
             throw SigilError(
                 .malformedMessage,
                 "cannot tell which envelope this JSON is (no mediaType, payloadType or signatures); name it with --format")
         }
-        let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(where: \.isWhitespace)
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, parts.allSatisfy({ $0.allSatisfy(Self.isBase64URL) }) else {
             throw SigilError(
@@ -45,13 +46,13 @@ enum EnvelopeFormat: String, CaseIterable, ExpressibleByArgument {
         }
         if claimsChecked { return .jwt }
         let header = (try? Base64URL.decode(String(parts[0]), what: "the JWS header"))
-            .flatMap { try? JSONSerialization.jsonObject(with: Data($0)) as? [String: Any] }
-        let type = (header?["typ"] as? String)?.lowercased()
+            .flatMap { JSONValue.parse($0) }
+        let type = header?["typ"]?.stringValue?.lowercased()
         return type == "jwt" || type == "application/jwt" ? .jwt : .jws
     }
 
     /// The first byte that is not JSON whitespace (space, tab, CR, LF).
-    static func firstNonWhitespace(_ bytes: [UInt8]) -> UInt8? {
+    package static func firstNonWhitespace(_ bytes: [UInt8]) -> UInt8? {
         bytes.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
     }
 
@@ -61,41 +62,41 @@ enum EnvelopeFormat: String, CaseIterable, ExpressibleByArgument {
 }
 
 /// What verifying an envelope concluded, for printing.
-struct EnvelopeOutcome {
-    var format: EnvelopeFormat
-    var valid: Bool
+package struct EnvelopeOutcome {
+    package var format: EnvelopeFormat
+    package var valid: Bool
     /// Why it is invalid, when it is.
-    var reason: String? = nil
+    package var reason: String? = nil
     /// The ids of the trusted keys whose signatures verified.
-    var keyIDs: [String] = []
+    package var keyIDs: [String] = []
     /// The algorithm, as the envelope names it (JOSE/COSE) or as KMS does (DSSE, bundles).
-    var algorithm: String? = nil
-    var payloadType: String? = nil
+    package var algorithm: String? = nil
+    package var payloadType: String? = nil
     /// The verified payload: released only when `valid`.
-    var payload: [UInt8]? = nil
+    package var payload: [UInt8]? = nil
     /// A JWT's claims, as JSON text.
-    var claims: String? = nil
+    package var claims: String? = nil
     /// What was not checked (a Sigstore bundle's log entries, in key mode).
-    var notices: [String] = []
+    package var notices: [String] = []
 }
 
 /// Verifies DSSE envelopes, Sigstore bundles, JWS, JWT and COSE_Sign1 against a trust store.
-struct EnvelopeVerifier {
-    var trustStore: TrustStore
+package struct EnvelopeVerifier {
+    package var trustStore: TrustStore
     /// The file the envelope signs, when it is not inside it: a bundle's message, an
     /// in-toto subject, a detached JWS or COSE payload.
-    var artifact: String?
-    var threshold: Int = 1
-    var issuer: String?
-    var audience: String?
-    var externalAAD: [UInt8] = []
+    package var artifact: String?
+    package var threshold: Int = 1
+    package var issuer: String?
+    package var audience: String?
+    package var externalAAD: [UInt8] = []
 
     /// Verifies `envelope` in `format` (never `.auto` or `.sigil`).
     ///
     /// - Returns: The outcome; an invalid signature or a key the store does not trust is an
     ///   `invalid` outcome, not an error.
     /// - Throws: ``SigilError`` for an envelope or artifact that cannot be checked at all.
-    func verify(_ envelope: [UInt8], as format: EnvelopeFormat) throws -> EnvelopeOutcome {
+    package func verify(_ envelope: [UInt8], as format: EnvelopeFormat) throws -> EnvelopeOutcome {
         do {
             switch format {
             case .dsse: return try verifyDSSE(envelope)
@@ -113,12 +114,12 @@ struct EnvelopeVerifier {
 
     /// A JWS signing a file may be as large as the file, unlike a token: the CLI reads it
     /// up to the envelope limit. (JWTs keep the library's 256 KiB.)
-    static let jwsOptions = JWS.Options(maximumSize: VerifyCommand.envelopeLimit)
+    package static let jwsOptions = JWS.Options(maximumSize: VerifyCommand.envelopeLimit)
 
     /// The verifiers' answers that say "this signature cannot be trusted" rather than "this
     /// input cannot be read": a signature that does not verify, an unmet threshold, claims
     /// that fail, or no trusted key for what the envelope names.
-    static func meansInvalid(_ error: SigilError) -> Bool {
+    package static func meansInvalid(_ error: SigilError) -> Bool {
         error.code == .authenticationFailure || error.code == .notFound
     }
 
@@ -202,7 +203,7 @@ extension TrustStore {
     /// The trust store `sigil verify` was told to use: `--trust` (a JWKS file, a PEM file of
     /// one or more public keys, or a directory of `*.pem` files) or `--public-key` (one key,
     /// whose id is its RFC 7638 JWK thumbprint).
-    static func forVerify(trust: String?, publicKey: String?) throws -> TrustStore {
+    package static func forVerify(trust: String?, publicKey: String?) throws -> TrustStore {
         switch (trust, publicKey) {
         case (nil, nil):
             throw SigilError(.invalidArgument, "name the keys to trust: --trust FILE|DIR, or --public-key FILE for one key")
@@ -212,8 +213,7 @@ extension TrustStore {
             let bytes = try InputFiles.readSmall(path, role: "public key file", limit: VerifyCommand.keyFileLimit)
             return try TrustStore(publicKeys: [PublicKey(encoded: bytes)])
         case (let path?, nil):
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            if FileKind(path) == .directory {
                 return try TrustStore(pemDirectoryAt: URL(fileURLWithPath: path))
             }
             let bytes = try InputFiles.readSmall(path, role: "trust file", limit: 4 << 20)

@@ -1,17 +1,11 @@
-import ArgumentParser
-import Foundation
-import Sigil
+package import ArgumentParser
+package import FoundationEssentials
+package import SigilCore
 
-struct PublicKeyCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "public-key",
-        abstract: "Work with exported public keys.",
-        subcommands: [InspectPublicKey.self, PublicKeyGetCommand.self, PublicKeyExportCommand.self]
-    )
-}
+package struct InspectPublicKey: AsyncParsableCommand {
+    package init() {}
 
-struct InspectPublicKey: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+    package static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Show a public key's KMS key spec, size, fingerprint and the algorithms it verifies.",
         discussion: """
@@ -21,18 +15,18 @@ struct InspectPublicKey: AsyncParsableCommand {
     )
 
     @Argument(help: ArgumentHelp("The public key: DER SubjectPublicKeyInfo or PEM, detected.", valueName: "file"))
-    var file: String
+    package var file: String
 
     @Option(name: .long, help: "Print text or a JSON object for scripts.")
-    var output: OutputFormat = .text
+    package var output: OutputFormat = .text
 
-    func run() async throws {
+    package func run() async throws {
         let key: PublicKey
         do {
             key = try PublicKey(encoded: InputFiles.readSmall(file, role: "public key file", limit: VerifyCommand.keyFileLimit))
         } catch let error as SigilError {
             if output == .json {
-                Terminal.printJSON(["result": "error", "code": error.code.name, "message": error.message])
+                Terminal.printJSON(["result": "error", "code": .string(error.code.name), "message": .string(error.message)])
             }
             throw error
         }
@@ -47,11 +41,11 @@ struct InspectPublicKey: AsyncParsableCommand {
             print("Verifies:     \(algorithms.joined(separator: ", "))")
         case .json:
             Terminal.printJSON([
-                "keySpec": key.keySpec?.kmsName as Any? ?? NSNull(),
-                "keyType": type,
-                "sizeInBits": key.sizeInBits,
-                "fingerprintSHA256": key.fingerprint,
-                "signingAlgorithms": algorithms,
+                "keySpec": .string(key.keySpec?.kmsName),
+                "keyType": .string(type),
+                "sizeInBits": .integer(key.sizeInBits),
+                "fingerprintSHA256": .string(key.fingerprint),
+                "signingAlgorithms": .strings(algorithms),
             ])
         }
     }

@@ -1,36 +1,38 @@
-import ArgumentParser
-import Foundation
-import Sigil
+package import ArgumentParser
+package import FoundationEssentials
+package import SigilCore
 
 /// How the data key is wrapped: to a KMS key (`--key-id`) or a raw RSA key
 /// (`--key-namespace` + `--key-name`), and with which padding.
-struct RecipientOptions: ParsableArguments {
+package struct RecipientOptions: ParsableArguments {
+    package init() {}
+
     @Option(
         name: .long,
         help: ArgumentHelp(
             "A KMS RSA key's full ARN: the aws-kms-rsa recipient that the key holder opens with KMS Decrypt.",
             valueName: "arn"))
-    var keyId: String?
+    package var keyId: String?
 
     @Option(name: .long, help: ArgumentHelp("A raw RSA key's namespace (provider id).", valueName: "namespace"))
-    var keyNamespace: String?
+    package var keyNamespace: String?
 
     @Option(name: .long, help: ArgumentHelp("A raw RSA key's name (provider info).", valueName: "name"))
-    var keyName: String?
+    package var keyName: String?
 
     @Option(
         name: .long,
         help: ArgumentHelp(
             "How the data key is wrapped: oaep-sha1, oaep-sha256 (default), oaep-sha384, oaep-sha512; --key-id takes oaep-sha1 or oaep-sha256.",
             valueName: "padding"))
-    var padding: String = "oaep-sha256"
+    package var padding: String = "oaep-sha256"
 
-    enum Target {
+    package enum Target {
         case kms(arn: String)
         case raw(namespace: String, name: String)
     }
 
-    func target() throws -> Target {
+    package func target() throws -> Target {
         switch (keyId, keyNamespace, keyName) {
         case let (arn?, nil, nil):
             return .kms(arn: arn)
@@ -45,7 +47,7 @@ struct RecipientOptions: ParsableArguments {
         }
     }
 
-    func parsedPadding(allowInsecure: Bool) throws -> RSAEncryptionPadding {
+    package func parsedPadding(allowInsecure: Bool) throws -> RSAEncryptionPadding {
         switch padding.lowercased() {
         case "oaep-sha1": return .oaepSHA1
         case "oaep-sha256": return .oaepSHA256
@@ -62,13 +64,15 @@ struct RecipientOptions: ParsableArguments {
 }
 
 /// `--context KEY=VALUE`, repeatable.
-struct ContextOptions: ParsableArguments {
+package struct ContextOptions: ParsableArguments {
+    package init() {}
+
     @Option(
         name: .long,
         help: ArgumentHelp("An encryption context pair; repeat for more.", valueName: "key=value"))
-    var context: [String] = []
+    package var context: [String] = []
 
-    func parsed() throws -> EncryptionContext {
+    package func parsed() throws -> EncryptionContext {
         var pairs: [String: String] = [:]
         for item in context {
             guard let equals = item.firstIndex(of: "="), equals != item.startIndex else {

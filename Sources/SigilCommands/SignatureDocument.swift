@@ -1,5 +1,5 @@
-import Foundation
-import Sigil
+package import FoundationEssentials
+package import SigilCore
 
 /// The detached signature that `sigil sign` writes beside an artifact (ARCHITECTURE.md,
 /// "Signed packages"): the key holder signed the artifact's digest, computed locally.
@@ -13,27 +13,40 @@ import Sigil
 ///       "signature": "MEUCIQ…",                 base64, as KMS Sign returns it (ECDSA: DER)
 ///       "signingAlgorithm": "ECDSA_SHA_256"
 ///     }
-struct SignatureDocument: Codable, Equatable {
-    var keyId: String
-    var signingAlgorithm: String
-    var messageType: String
-    var digestAlgorithm: String
-    var digest: String
-    var signature: String
-    var publicKeyFingerprint: String
+package struct SignatureDocument: Codable, Equatable {
+    package var keyId: String
+    package var signingAlgorithm: String
+    package var messageType: String
+    package var digestAlgorithm: String
+    package var digest: String
+    package var signature: String
+    package var publicKeyFingerprint: String
+
+    package init(
+        keyId: String, signingAlgorithm: String, messageType: String, digestAlgorithm: String, digest: String,
+        signature: String, publicKeyFingerprint: String
+    ) {
+        self.keyId = keyId
+        self.signingAlgorithm = signingAlgorithm
+        self.messageType = messageType
+        self.digestAlgorithm = digestAlgorithm
+        self.digest = digest
+        self.signature = signature
+        self.publicKeyFingerprint = publicKeyFingerprint
+    }
 
     /// The largest document worth reading (a few hundred bytes in practice).
-    static let sizeLimit = 64 * 1024
+    package static let sizeLimit = 64 * 1024
 
     /// The document as written: pretty, keys sorted, a final newline.
-    func encoded() throws -> [UInt8] {
+    package func encoded() throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return Array(try encoder.encode(self)) + [UInt8(ascii: "\n")]
     }
 
     /// A document read from `path` and checked for internal consistency.
-    static func read(_ path: String) throws -> Checked {
+    package static func read(_ path: String) throws -> Checked {
         let bytes = try InputFiles.readSmall(path, role: "signature document", limit: sizeLimit)
         let document: SignatureDocument
         do {
@@ -47,14 +60,14 @@ struct SignatureDocument: Codable, Equatable {
     }
 
     /// A document whose fields have been parsed and agree with each other.
-    struct Checked {
+    package struct Checked {
         var document: SignatureDocument
         var algorithm: SigningAlgorithm
         var digest: [UInt8]
         var signature: [UInt8]
     }
 
-    func checked(path: String) throws -> Checked {
+    package func checked(path: String) throws -> Checked {
         let algorithm = try SigningAlgorithm(kmsName: signingAlgorithm)
         guard messageType == MessageType.digest.kmsName else {
             throw SigilError(.invalidArgument, "signature document \(path) has messageType \(messageType); Sigil writes and reads DIGEST")

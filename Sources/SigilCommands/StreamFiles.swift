@@ -1,15 +1,16 @@
-import Foundation
-import Sigil
+package import FoundationEssentials
+import Glibc
+package import SigilCore
 
 /// An input stream: a file or standard input.
-struct InputStream {
-    let descriptor: Int32
-    let name: String
+package struct InputSource {
+    package let descriptor: Int32
+    package let name: String
     /// The size, when the input is a regular file.
-    let size: Int?
+    package let size: Int?
     private let owned: Bool
 
-    init(path: String) throws {
+    package init(path: String) throws {
         if path == "-" {
             descriptor = STDIN_FILENO
             name = "standard input"
@@ -26,7 +27,7 @@ struct InputStream {
         var status = stat()
         if fstat(descriptor, &status) == 0 {
             if (status.st_mode & S_IFMT) == S_IFDIR {
-                if owned { _ = Foundation.close(descriptor) }
+                if owned { _ = Glibc.close(descriptor) }
                 throw SigilError(.ioFailure, "input \(path) is a directory")
             }
             size = (status.st_mode & S_IFMT) == S_IFREG ? Int(status.st_size) : nil
@@ -35,16 +36,16 @@ struct InputStream {
         }
     }
 
-    func close() {
-        if owned { _ = Foundation.close(descriptor) }
+    package func close() {
+        if owned { _ = Glibc.close(descriptor) }
     }
 }
 
 /// Where a verb's output goes: standard output as it comes, or a file that appears only
 /// when the verb succeeds — written to a temporary file beside it, synced, and renamed into
 /// place; removed on any failure, so a failed run leaves the target untouched.
-final class OutputFile {
-    let descriptor: Int32
+package final class OutputFile {
+    package let descriptor: Int32
     private let temporaryPath: String?
     private let finalPath: String?
     private var ownsDescriptor = false
@@ -53,7 +54,7 @@ final class OutputFile {
     /// - Parameters:
     ///   - path: The target, or nil or `-` for standard output.
     ///   - private: Whether the file holds plaintext, and so stays readable by its owner only.
-    init(path: String?, private isPrivate: Bool) throws {
+    package init(path: String?, private isPrivate: Bool) throws {
         guard let path, path != "-" else {
             descriptor = STDOUT_FILENO
             temporaryPath = nil
@@ -98,7 +99,7 @@ final class OutputFile {
         finalPath = path
     }
 
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
+    package func write(_ bytes: UnsafeRawBufferPointer) throws {
         do {
             try FileIO.write(descriptor, bytes)
         } catch let error as SigilError {
@@ -107,7 +108,7 @@ final class OutputFile {
     }
 
     /// Makes the output final: syncs and renames the temporary file into place.
-    func commit() throws {
+    package func commit() throws {
         done = true
         guard let temporaryPath, let finalPath else {
             if ownsDescriptor { close(descriptor) }
@@ -127,7 +128,7 @@ final class OutputFile {
     }
 
     /// Removes the temporary file; the target stays as it was.
-    func abandon() {
+    package func abandon() {
         guard !done else { return }
         done = true
         if let temporaryPath {
@@ -147,37 +148,37 @@ final class OutputFile {
 
 /// A progress bar on standard error, shown only when standard error is a terminal and
 /// the input size is known; otherwise it prints nothing at all.
-final class ProgressBar {
+package final class ProgressBar {
     private let total: Int?
     private let enabled: Bool
-    private var lastDraw = DispatchTime(uptimeNanoseconds: 0)
+    private var lastDraw: ContinuousClock.Instant?
     private let label: String
 
-    init(label: String, total: Int?) {
+    package init(label: String, total: Int?) {
         self.label = label
         self.total = total
         enabled = total != nil && isatty(STDERR_FILENO) == 1
     }
 
-    func update(_ done: Int) {
+    package func update(_ done: Int) {
         guard enabled, let total, total > 0 else { return }
-        let now = DispatchTime.now()
-        guard now.uptimeNanoseconds - lastDraw.uptimeNanoseconds > 100_000_000 || done >= total else { return }
+        let now = ContinuousClock.Instant.now
+        if let lastDraw, now - lastDraw <= .milliseconds(100), done < total { return }
         lastDraw = now
         let fraction = min(1, Double(done) / Double(total))
         let width = 30
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
         let line = "\r\(label) [\(bar)] \(Int(fraction * 100))% \(Self.format(done))/\(Self.format(total))"
-        FileHandle.standardError.write(Data(line.utf8))
+        Terminal.writeStandardError(line)
     }
 
-    func finish() {
+    package func finish() {
         guard enabled else { return }
-        FileHandle.standardError.write(Data("\n".utf8))
+        Terminal.writeStandardError("\n")
     }
 
-    static func format(_ bytes: Int) -> String {
+    package static func format(_ bytes: Int) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
         var value = Double(bytes)
         var unit = 0
@@ -185,6 +186,8 @@ final class ProgressBar {
             value /= 1024
             unit += 1
         }
-        return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
+        // One decimal, rounded, without String(format:) (full Foundation).
+        let tenths = Int((value * 10).rounded())
+        return unit == 0 ? "\(bytes) B" : "\(tenths / 10).\(tenths % 10) \(units[unit])"
     }
 }

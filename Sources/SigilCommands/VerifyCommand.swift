@@ -1,9 +1,12 @@
-import ArgumentParser
-import Foundation
-import Sigil
+package import ArgumentParser
+package import FoundationEssentials
+import Glibc
+package import SigilCore
 
-struct VerifyCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+package struct VerifyCommand: AsyncParsableCommand {
+    package init() {}
+
+    package static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check a signature or a signed envelope with public keys, offline.",
         discussion: """
@@ -43,91 +46,91 @@ struct VerifyCommand: AsyncParsableCommand {
         help: ArgumentHelp(
             "The format: auto, dsse, sigstore-bundle, jws, jwt, cose, or sigil (a bare signature or signature document).",
             valueName: "format"))
-    var format: EnvelopeFormat = .auto
+    package var format: EnvelopeFormat = .auto
 
     @Option(name: .long, help: ArgumentHelp("The public key: DER SubjectPublicKeyInfo or PEM, detected.", valueName: "file"))
-    var publicKey: String?
+    package var publicKey: String?
 
     @Option(
         name: .long,
         help: ArgumentHelp(
             "The keys to trust for an envelope: a JWKS file, a PEM file, or a directory of *.pem files.", valueName: "file|dir"))
-    var trust: String?
+    package var trust: String?
 
     @Option(
         name: .long,
         help: ArgumentHelp(
             "The signed file an envelope does not carry: a bundle's artifact, an in-toto subject, a detached payload.",
             valueName: "file"))
-    var artifact: String?
+    package var artifact: String?
 
     @Option(name: .long, help: ArgumentHelp("DSSE: how many distinct trusted keys must have signed (default 1).", valueName: "k"))
-    var threshold: Int = 1
+    package var threshold: Int = 1
 
     @Option(name: .long, help: ArgumentHelp("JWT: the issuer (iss) the token must name.", valueName: "issuer"))
-    var issuer: String?
+    package var issuer: String?
 
     @Option(name: .long, help: ArgumentHelp("JWT: an audience (aud) the token must include.", valueName: "audience"))
-    var audience: String?
+    package var audience: String?
 
     @Option(name: .long, help: ArgumentHelp("COSE: a file of external additional authenticated data.", valueName: "file"))
-    var externalAad: String?
+    package var externalAad: String?
 
     @Option(
         name: .long,
         help: ArgumentHelp("Write the envelope's payload (a JWT's claims) here, once verified.", valueName: "file"))
-    var payloadOut: String?
+    package var payloadOut: String?
 
     @Option(
         name: .long,
         help: ArgumentHelp(
             "The signing algorithm, as KMS names it: \(SigningAlgorithm.all.map(\.kmsName).joined(separator: ", ")).",
             valueName: "name"))
-    var algorithm: String?
+    package var algorithm: String?
 
     @Option(
         name: .long,
         help: ArgumentHelp("The signature: binary, or base64 text as KMS and the AWS CLI print it.", valueName: "file"))
-    var signature: String?
+    package var signature: String?
 
     @Option(
         name: .long,
         help: ArgumentHelp(
             "A detached signature document from `sigil sign` (FILE.sig.json), in place of --algorithm and --signature.",
             valueName: "file"))
-    var signatureDocument: String?
+    package var signatureDocument: String?
 
     @Option(
         name: .long,
         help: ArgumentHelp(
             "RAW: the input is the message. DIGEST: the input is its hash (binary or hex), never hashed again.",
             valueName: "RAW|DIGEST"))
-    var messageType: String = "RAW"
+    package var messageType: String = "RAW"
 
     @Option(
         name: .long,
         help: ArgumentHelp(
             "ECDSA signature encoding: der (X9.62, as KMS returns it) or raw (r||s, IEEE P1363, as JWS uses).",
             valueName: "der|raw"))
-    var signatureFormat: String = "der"
+    package var signatureFormat: String = "der"
 
     @Option(name: .long, help: "Print text or a JSON object for scripts.")
-    var output: OutputFormat = .text
+    package var output: OutputFormat = .text
 
     @Argument(
         help: ArgumentHelp(
             "The envelope, or for Sigil's own signatures the signed input; - or nothing for standard input.",
             valueName: "input"))
-    var input: String = "-"
+    package var input: String = "-"
 
     /// Envelopes larger than this are not envelopes (DSSE's own limit).
-    static let envelopeLimit = 64 << 20
+    package static let envelopeLimit = 64 << 20
 
     /// Signatures are never larger than this (RSA-16384 is 2048 bytes; base64 adds a third).
-    static let signatureFileLimit = 8192
-    static let keyFileLimit = 1 << 20
+    package static let signatureFileLimit = 8192
+    package static let keyFileLimit = 1 << 20
 
-    func run() async throws {
+    package func run() async throws {
         do {
             let (resolved, envelope) = try resolveFormat()
             if let envelope {
@@ -141,7 +144,7 @@ struct VerifyCommand: AsyncParsableCommand {
             if !outcome.valid { throw ExitCode(ExitStatus.invalidSignature) }
         } catch let error as SigilError {
             if output == .json {
-                Terminal.printJSON(["result": "error", "code": error.code.name, "message": error.message])
+                Terminal.printJSON(["result": "error", "code": .string(error.code.name), "message": .string(error.message)])
             }
             Terminal.writeError(error.description)
             throw ExitCode(ExitStatus.inputError)
@@ -149,7 +152,7 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 
     /// The format to verify, and for an envelope its bytes (`nil` for Sigil's own).
-    func resolveFormat() throws -> (EnvelopeFormat, [UInt8]?) {
+    package func resolveFormat() throws -> (EnvelopeFormat, [UInt8]?) {
         let sigilOptions = signature != nil || signatureDocument != nil || algorithm != nil
         if format == .sigil || (format == .auto && sigilOptions) {
             let envelopeOptions: [(String, Bool)] = [
@@ -177,7 +180,7 @@ struct VerifyCommand: AsyncParsableCommand {
         return (resolved, envelope)
     }
 
-    func verifyEnvelope(_ envelope: [UInt8], as format: EnvelopeFormat) throws -> EnvelopeOutcome {
+    package func verifyEnvelope(_ envelope: [UInt8], as format: EnvelopeFormat) throws -> EnvelopeOutcome {
         guard threshold >= 1 else {
             throw SigilError(.invalidArgument, "--threshold must be at least 1")
         }
@@ -204,7 +207,7 @@ struct VerifyCommand: AsyncParsableCommand {
         return try verifier.verify(envelope, as: format)
     }
 
-    func report(_ outcome: EnvelopeOutcome) throws {
+    package func report(_ outcome: EnvelopeOutcome) throws {
         if outcome.valid, let payloadOut, let payload = outcome.payload {
             let file = try OutputFile(path: payloadOut, private: false)
             do {
@@ -218,26 +221,26 @@ struct VerifyCommand: AsyncParsableCommand {
         switch output {
         case .text:
             print(outcome.valid ? "valid" : "invalid")
-            if let reason = outcome.reason { FileHandle.standardError.write(Data("sigil: \(reason)\n".utf8)) }
-            for notice in outcome.notices { FileHandle.standardError.write(Data("sigil: note: \(notice)\n".utf8)) }
+            if let reason = outcome.reason { Terminal.writeStandardError("sigil: \(reason)\n") }
+            for notice in outcome.notices { Terminal.writeStandardError("sigil: note: \(notice)\n") }
         case .json:
-            var object: [String: Any] = [
+            var object: [String: JSONValue] = [
                 "result": outcome.valid ? "valid" : "invalid",
-                "format": outcome.format.rawValue,
-                "keyIds": outcome.keyIDs,
+                "format": .string(outcome.format.rawValue),
+                "keyIds": .strings(outcome.keyIDs),
             ]
-            if let algorithm = outcome.algorithm { object["algorithm"] = algorithm }
-            if let payloadType = outcome.payloadType { object["payloadType"] = payloadType }
-            if let claims = outcome.claims, let parsed = try? JSONSerialization.jsonObject(with: Data(claims.utf8)) {
+            if let algorithm = outcome.algorithm { object["algorithm"] = .string(algorithm) }
+            if let payloadType = outcome.payloadType { object["payloadType"] = .string(payloadType) }
+            if let claims = outcome.claims, let parsed = JSONValue.parse(Array(claims.utf8)) {
                 object["claims"] = parsed
             }
-            if let reason = outcome.reason { object["reason"] = reason }
-            if !outcome.notices.isEmpty { object["notices"] = outcome.notices }
+            if let reason = outcome.reason { object["reason"] = .string(reason) }
+            if !outcome.notices.isEmpty { object["notices"] = .strings(outcome.notices) }
             Terminal.printJSON(object)
         }
     }
 
-    struct Outcome {
+    package struct Outcome {
         var valid: Bool
         var algorithm: SigningAlgorithm
         var messageType: MessageType
@@ -248,7 +251,7 @@ struct VerifyCommand: AsyncParsableCommand {
         var keyId: String? = nil
     }
 
-    func verify() throws -> Outcome {
+    package func verify() throws -> Outcome {
         guard let algorithmName = algorithm, let signature else {
             throw SigilError(
                 .invalidArgument,
@@ -269,7 +272,7 @@ struct VerifyCommand: AsyncParsableCommand {
             let digest = InputFiles.hexText(raw, length: size) ?? raw
             valid = try key.isValidSignature(signatureBytes, forDigest: digest, algorithm: algorithm, format: format)
         } else if input == "-" {
-            valid = try key.isValidSignature(signatureBytes, readingFrom: .standardInput, algorithm: algorithm, format: format)
+            valid = try key.isValidSignature(signatureBytes, readingFromDescriptor: STDIN_FILENO, algorithm: algorithm, format: format)
         } else {
             try Self.checkReadable(input)
             valid = try key.isValidSignature(
@@ -279,7 +282,7 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 
     /// Verifies INPUT against a signature document: digest, then key, then signature.
-    func verifyDocument() throws -> Outcome {
+    package func verifyDocument() throws -> Outcome {
         guard algorithm == nil, signature == nil else {
             throw SigilError(
                 .invalidArgument, "--signature-document carries the algorithm and signature; drop --algorithm and --signature")
@@ -303,7 +306,7 @@ struct VerifyCommand: AsyncParsableCommand {
         _ = try key.isValidSignature(checked.signature, forDigest: checked.digest, algorithm: checked.algorithm, format: format)
 
         if input != "-" { try Self.checkReadable(input) }
-        let source = try InputStream(path: input)
+        let source = try InputSource(path: input)
         defer { source.close() }
         let digest = try FileDigest.digest(ofDescriptor: source.descriptor, named: source.name, using: checked.algorithm.hashFunction)
         var outcome = Outcome(valid: false, algorithm: checked.algorithm, messageType: .digest, key: key, keyId: document.keyId)
@@ -317,28 +320,26 @@ struct VerifyCommand: AsyncParsableCommand {
         return outcome
     }
 
-    func report(_ outcome: Outcome) {
+    package func report(_ outcome: Outcome) {
         switch output {
         case .text:
             print(outcome.valid ? "valid" : "invalid")
-            if let reason = outcome.reason {
-                FileHandle.standardError.write(Data("sigil: \(reason)\n".utf8))
-            }
+            if let reason = outcome.reason { Terminal.writeStandardError("sigil: \(reason)\n") }
         case .json:
-            var object: [String: Any] = [
+            var object: [String: JSONValue] = [
                 "result": outcome.valid ? "valid" : "invalid",
-                "algorithm": outcome.algorithm.kmsName,
-                "messageType": outcome.messageType.kmsName,
-                "keySpec": outcome.key.keySpec?.kmsName ?? "\(outcome.key.family)_\(outcome.key.sizeInBits)",
-                "fingerprint": outcome.key.fingerprint,
+                "algorithm": .string(outcome.algorithm.kmsName),
+                "messageType": .string(outcome.messageType.kmsName),
+                "keySpec": .string(outcome.key.keySpec?.kmsName ?? "\(outcome.key.family)_\(outcome.key.sizeInBits)"),
+                "fingerprint": .string(outcome.key.fingerprint),
             ]
-            if let keyId = outcome.keyId { object["keyId"] = keyId }
-            if let reason = outcome.reason { object["reason"] = reason }
+            if let keyId = outcome.keyId { object["keyId"] = .string(keyId) }
+            if let reason = outcome.reason { object["reason"] = .string(reason) }
             Terminal.printJSON(object)
         }
     }
 
-    static func parseFormat(_ name: String) throws -> SignatureFormat {
+    package static func parseFormat(_ name: String) throws -> SignatureFormat {
         switch name.lowercased() {
         case "der": return .der
         case "raw", "p1363": return .raw
@@ -347,13 +348,11 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 
     /// Fails early, with the file's name, on inputs that cannot be streamed.
-    static func checkReadable(_ path: String) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw SigilError(.ioFailure, "input \(path) does not exist")
-        }
-        guard !isDirectory.boolValue else {
-            throw SigilError(.ioFailure, "input \(path) is a directory")
+    package static func checkReadable(_ path: String) throws {
+        switch FileKind(path) {
+        case nil: throw SigilError(.ioFailure, "input \(path) does not exist")
+        case .directory?: throw SigilError(.ioFailure, "input \(path) is a directory")
+        case .other?: break
         }
     }
 }

@@ -1,7 +1,30 @@
 public import Foundation
-#if canImport(FoundationNetworking)
-public import FoundationNetworking
-#endif
+
+/// An HTTP request as ``KMSClient`` builds it: signed, ready to send. Transport-neutral,
+/// so that the client needs no URLSession (and so no libcurl on Linux).
+public struct KMSHTTPRequest: Sendable {
+    /// The URL: the endpoint with its path.
+    public var url: URL
+    /// The method; always `POST` for KMS.
+    public var httpMethod: String
+    /// The headers, in the order signed.
+    public var headers: [SigV4.Request.Header]
+    /// The JSON body.
+    public var httpBody: Data
+
+    /// Creates a request.
+    public init(url: URL, httpMethod: String, headers: [SigV4.Request.Header], httpBody: Data) {
+        self.url = url
+        self.httpMethod = httpMethod
+        self.headers = headers
+        self.httpBody = httpBody
+    }
+
+    /// The value of the header `name` (compared without case), as URLRequest answers it.
+    public func value(forHTTPHeaderField name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+}
 
 /// Sends an HTTP request and returns the status, headers and body: the one thing
 /// ``KMSClient`` needs from an HTTP stack, so that tests can stand in for the network.
@@ -11,32 +34,7 @@ public protocol KMSTransport: Sendable {
     /// - Parameter request: The signed request.
     /// - Returns: The response's status, headers (names as received) and body.
     /// - Throws: Whatever the HTTP stack throws (connection refused, timeout).
-    func send(_ request: URLRequest) async throws -> (status: Int, headers: [String: String], body: Data)
-}
-
-/// ``KMSTransport`` over Foundation's `URLSession` (libcurl on Linux).
-public struct URLSessionTransport: KMSTransport {
-    /// The session in use.
-    public let session: URLSession
-
-    /// Creates a transport.
-    ///
-    /// - Parameter session: The session; an ephemeral one (no cookies, no cache) by default.
-    public init(session: URLSession = URLSession(configuration: .ephemeral)) {
-        self.session = session
-    }
-
-    public func send(_ request: URLRequest) async throws -> (status: Int, headers: [String: String], body: Data) {
-        let (body, response) = try await session.data(for: request)
-        guard let http = response as? HTTPURLResponse else {
-            throw KMSError(type: "HTTPError", message: "the response to \(request.url?.absoluteString ?? "?") is not HTTP", httpStatus: 0)
-        }
-        var headers: [String: String] = [:]
-        for (name, value) in http.allHeaderFields {
-            if let name = name as? String, let value = value as? String { headers[name] = value }
-        }
-        return (http.statusCode, headers, body)
-    }
+    func send(_ request: KMSHTTPRequest) async throws -> (status: Int, headers: [String: String], body: Data)
 }
 
 /// An async client of the key holder (or of AWS KMS itself), over the KMS JSON protocol
@@ -64,11 +62,11 @@ public struct KMSClient: Sendable {
     ///   - endpoint: The key holder's URL (scheme, host, optional port; a path is kept).
     ///   - region: The region to sign for; must match the key holder's.
     ///   - credentials: The access key.
-    ///   - transport: The HTTP stack; `URLSession` by default.
+    ///   - transport: The HTTP stack; AsyncHTTPClient's shared client by default.
     ///   - clock: The signing clock; the system clock by default.
     public init(
         endpoint: URL, region: String, credentials: AWSCredentials,
-        transport: any KMSTransport = URLSessionTransport(), clock: @escaping @Sendable () -> Date = { Date() }
+        transport: any KMSTransport = KMSClient.defaultTransport(), clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.endpoint = endpoint
         self.region = region
@@ -88,8 +86,8 @@ public struct KMSClient: Sendable {
     public func send<Request: Encodable, Response: Decodable>(
         _ operation: KMSOperation, _ request: Request
     ) async throws -> Response {
-        let urlRequest = try makeURLRequest(operation, body: KMSJSON.encode(request), date: clock())
-        let (status, headers, body) = try await transport.send(urlRequest)
+        let httpRequest = try makeRequest(operation, body: KMSJSON.encode(request), date: clock())
+        let (status, headers, body) = try await transport.send(httpRequest)
         return try Self.decodeResponse(Response.self, status: status, headers: headers, body: body)
     }
 
@@ -111,7 +109,7 @@ public struct KMSClient: Sendable {
     /// - Returns: The request, with `Host`, `Content-Type`, `X-Amz-Target`,
     ///   `X-Amz-Date` and `Authorization` set.
     /// - Throws: ``KMSError`` if the endpoint has no host; ``SigilError`` if OpenSSL fails.
-    public func makeURLRequest(_ operation: KMSOperation, body: Data, date: Date) throws -> URLRequest {
+    public func makeRequest(_ operation: KMSOperation, body: Data, date: Date) throws -> KMSHTTPRequest {
         guard let components = URLComponents(url: endpoint, resolvingAgainstBaseURL: false),
             let host = components.host, !host.isEmpty
         else {
@@ -129,13 +127,7 @@ public struct KMSClient: Sendable {
         try signer.sign(&signed, date: date)
         var url = components
         url.percentEncodedPath = path
-        var request = URLRequest(url: url.url ?? endpoint)
-        request.httpMethod = "POST"
-        request.httpBody = body
-        for header in signed.headers {
-            request.setValue(header.value, forHTTPHeaderField: header.name)
-        }
-        return request
+        return KMSHTTPRequest(url: url.url ?? endpoint, httpMethod: "POST", headers: signed.headers, httpBody: body)
     }
 
     /// Decodes a response: the output on 2xx, a thrown ``KMSError`` otherwise.

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import SigilBuildInfo
 import SigilKeyHolder
 import SigilPolicy
 
@@ -11,6 +12,7 @@ struct KeyHolderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sigil-keyholder",
         abstract: "The Sigil key holder: keeps private keys and serves the AWS KMS API over SigV4.",
+        version: BuildInfo.versionText(program: "sigil-keyholder"),
         subcommands: [ServeCommand.self, PrincipalsCommand.self, AuditCommand.self, StoreCommand.self]
     )
 

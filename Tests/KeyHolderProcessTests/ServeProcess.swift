@@ -2,10 +2,6 @@ import Foundation
 import SigilKMS
 import SigilTestSupport
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-
 /// `sigil-keyholder serve` with whatever arguments a test gives, optionally under an
 /// open-file limit (through `sh -c 'ulimit -n N; exec …'`), for tests of what serve
 /// accepts, refuses and survives. ``KeyHolderProcess`` always listens on 127.0.0.1;
@@ -56,15 +52,13 @@ final class ServeProcess: Sendable {
 
     /// A client signing with the account root's access key, to `http://HOST:PORT`.
     func client(host: String = "127.0.0.1", timeout: TimeInterval = 10) throws -> KMSClient {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
         let credentials = try AWSConfiguration(environment: [
             "AWS_SHARED_CREDENTIALS_FILE": dataDirectory.appendingPathComponent("credentials").path,
             "AWS_CONFIG_FILE": "/nonexistent/sigil-test-config",
         ]).credentials()
         return KMSClient(
             endpoint: URL(string: "http://\(host):\(port ?? 0)")!, region: "us-east-1", credentials: credentials,
-            transport: URLSessionTransport(session: URLSession(configuration: configuration)))
+            transport: HTTPClientTransport(timeout: .seconds(timeout)))
     }
 
     /// Stops it at once (SIGKILL).

@@ -4,9 +4,10 @@ import SigilKMS
 import SigilTestSupport
 import Testing
 
-/// URLSession (libcurl underneath) against a loopback HTTP server that echoes what it
-/// received: the headers Sigil signed must arrive as signed (libcurl writes its own Host
-/// and Content-Length), and the server-side verifier must accept them.
+/// The default transport (AsyncHTTPClient) against a loopback HTTP server that echoes what
+/// it received: the headers Sigil signed must arrive as signed (the HTTP client writes its
+/// own Content-Length, and must not add a second Host), and the server-side verifier must
+/// accept them.
 @Suite struct KMSClientLiveTests {
     static let echoServer = """
         import base64, json, sys
@@ -37,7 +38,7 @@ import Testing
         var body_b64: String
     }
 
-    @Test func signedHeadersSurviveURLSessionAndVerify() async throws {
+    @Test func signedHeadersSurviveTheHTTPClientAndVerify() async throws {
         // The server answers one request and exits.
         let server = try await ChildProcess("/usr/bin/env", ["python3", "-c", Self.echoServer])
         defer { server.kill() }
@@ -48,7 +49,7 @@ import Testing
         let credentials = AWSCredentials(accessKeyId: "AKIDLIVE", secretAccessKey: "live-secret")
         let client = KMSClient(endpoint: URL(string: "http://127.0.0.1:\(port)")!, region: "us-east-1", credentials: credentials)
         let request = KMS.EncryptRequest(keyId: "alias/a", plaintext: Base64Blob([1, 2, 3]), encryptionContext: ["k": "v"])
-        // Verified as of the sending time: the point is what URLSession did to the signed
+        // Verified as of the sending time: the point is what the HTTP client did to the signed
         // headers, and a slow run (a sanitizer on a busy machine) may take minutes to get
         // back here, past SigV4's five-minute window.
         let sent = Date()

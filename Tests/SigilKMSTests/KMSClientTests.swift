@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import SigilCrypto
 import SigilKMS
 import Testing
@@ -12,7 +9,7 @@ final class RecordingTransport: KMSTransport, @unchecked Sendable {
     // @unchecked Sendable: every field is touched under `lock`.
     private let lock = NSLock()
     private var answers: [(Int, [String: String], Data)] = []
-    private(set) var requests: [URLRequest] = []
+    private(set) var requests: [KMSHTTPRequest] = []
     private(set) var verified: [SigV4.VerifiedRequest] = []
     let verifier: SigV4.Verifier
     let secret: SecureBytes
@@ -26,13 +23,12 @@ final class RecordingTransport: KMSTransport, @unchecked Sendable {
         lock.withLock { answers.append((status, headers, Data(body.utf8))) }
     }
 
-    func send(_ request: URLRequest) async throws -> (status: Int, headers: [String: String], body: Data) {
-        // The Host header is what libcurl sends; it must be among the headers signed.
-        let headers = (request.allHTTPHeaderFields ?? [:]).map { SigV4.Request.Header($0.key, $0.value) }
-        let components = URLComponents(url: request.url!, resolvingAgainstBaseURL: false)!
+    func send(_ request: KMSHTTPRequest) async throws -> (status: Int, headers: [String: String], body: Data) {
+        // The Host header is the one the client signed; it must be among the headers signed.
+        let components = URLComponents(url: request.url, resolvingAgainstBaseURL: false)!
         let signed = SigV4.Request(
-            method: request.httpMethod ?? "GET", path: components.percentEncodedPath,
-            query: components.percentEncodedQuery ?? "", headers: headers, body: request.httpBody ?? Data())
+            method: request.httpMethod, path: components.percentEncodedPath,
+            query: components.percentEncodedQuery ?? "", headers: request.headers, body: request.httpBody)
         let date = SigV4.parseAmzDate(signed.value(of: "x-amz-date") ?? "") ?? Date()
         let verified = try verifier.verify(signed, now: date) { [secret] _ in secret }
         return lock.withLock {
@@ -56,9 +52,9 @@ final class RecordingTransport: KMSTransport, @unchecked Sendable {
     }
 
     @Test func buildsSignedKMSRequests() throws {
-        let request = try client.makeURLRequest(.getPublicKey, body: Data(#"{"KeyId":"k"}"#.utf8), date: date)
+        let request = try client.makeRequest(.getPublicKey, body: Data(#"{"KeyId":"k"}"#.utf8), date: date)
         #expect(request.httpMethod == "POST")
-        #expect(request.url?.absoluteString == "http://127.0.0.1:4599/")
+        #expect(request.url.absoluteString == "http://127.0.0.1:4599/")
         #expect(request.value(forHTTPHeaderField: "X-Amz-Target") == "TrentService.GetPublicKey")
         #expect(request.value(forHTTPHeaderField: "Content-Type") == "application/x-amz-json-1.1")
         #expect(request.value(forHTTPHeaderField: "Host") == "127.0.0.1:4599")
@@ -75,11 +71,11 @@ final class RecordingTransport: KMSTransport, @unchecked Sendable {
             ("https://h:8443", "h:8443"), ("http://[::1]:4599", "[::1]:4599")] {
             let client = KMSClient(
                 endpoint: URL(string: endpoint)!, region: "r", credentials: AWSCredentials(accessKeyId: "a", secretAccessKey: "s"))
-            #expect(try client.makeURLRequest(.listKeys, body: Data("{}".utf8), date: date)
+            #expect(try client.makeRequest(.listKeys, body: Data("{}".utf8), date: date)
                 .value(forHTTPHeaderField: "Host") == host, "\(endpoint)")
         }
         let noHost = KMSClient(endpoint: URL(string: "file:///tmp")!, region: "r", credentials: AWSCredentials(accessKeyId: "a", secretAccessKey: "s"))
-        #expect(throws: KMSError.self) { try noHost.makeURLRequest(.listKeys, body: Data(), date: date) }
+        #expect(throws: KMSError.self) { try noHost.makeRequest(.listKeys, body: Data(), date: date) }
     }
 
     @Test func signsDecodesAndThrowsThroughAVerifyingServer() async throws {
@@ -126,7 +122,7 @@ final class RecordingTransport: KMSTransport, @unchecked Sendable {
             "TrentService.CreateKey", "TrentService.CancelKeyDeletion",
         ])
         #expect(transport.verified.allSatisfy { $0.accessKeyId == "AKIDCLIENT" && $0.date == date })
-        let signBody = try KMSJSON.decode(KMS.SignRequest.self, from: transport.requests[0].httpBody!)
+        let signBody = try KMSJSON.decode(KMS.SignRequest.self, from: transport.requests[0].httpBody)
         #expect(signBody.keyId == "alias/release" && signBody.messageType == .digest && signBody.message.count == 32)
     }
 
