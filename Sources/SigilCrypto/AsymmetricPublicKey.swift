@@ -132,7 +132,7 @@ public struct AsymmetricPublicKey: Sendable {
                 }
             }
         }
-        let canonical = try Self.encodeDER(backing)
+        let canonical = try Self.canonicalDER(backing, curve: curve, like: der)
         guard canonical == der else {
             throw SigilError(.malformedKey, "the public key is BER, not DER (it does not re-encode to the same bytes)")
         }
@@ -144,6 +144,30 @@ public struct AsymmetricPublicKey: Sendable {
         storage = Storage(
             backing: backing, derRepresentation: try Self.encodeDER(backing), family: family, sizeInBits: bits, curve: curve)
     }
+
+    /// The DER that a parsed key re-encodes to, for the BER check. For EC keys on the
+    /// named curves it is assembled from the curve's OID and the key's point (RFC 5480),
+    /// which costs next to nothing: OpenSSL 3's i2d_PUBKEY goes through its encoder
+    /// machinery, about 3.5 M instructions, a tenth of a whole `sigil verify` process of
+    /// one P-256 signature. The point is written compressed when `input` is as short as
+    /// that form (OpenSSL hands it out uncompressed either way). RSA keys take i2d_PUBKEY.
+    private static func canonicalDER(_ key: EVPKey, curve: ECCurve?, like input: [UInt8]) throws -> [UInt8] {
+        guard let curve, let curveOID = namedCurveOIDs[curve.openSSLGroupName] else { return try encodeDER(key) }
+        // id-ecPublicKey (1.2.840.10045.2.1)
+        let algorithm = DER.tlv(0x30, [0x06, 0x07, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01] + DER.tlv(0x06, curveOID))
+        let point = try key.encodedPublicPoint()
+        let uncompressed = DER.tlv(0x30, algorithm + DER.tlv(0x03, [0x00] + point))
+        let compressed = try DER.tlv(0x30, algorithm + DER.tlv(0x03, [0x00] + Self.compressed(point, curve: curve)))
+        return input.count == compressed.count ? compressed : uncompressed
+    }
+
+    /// The DER contents of the OIDs of the curves Sigil supports, by OpenSSL group name.
+    private static let namedCurveOIDs: [String: [UInt8]] = [
+        "prime256v1": [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07],  // 1.2.840.10045.3.1.7
+        "secp384r1": [0x2B, 0x81, 0x04, 0x00, 0x22],  // 1.3.132.0.34
+        "secp521r1": [0x2B, 0x81, 0x04, 0x00, 0x23],  // 1.3.132.0.35
+        "secp256k1": [0x2B, 0x81, 0x04, 0x00, 0x0A],  // 1.3.132.0.10
+    ]
 
     private static func encodeDER(_ key: EVPKey) throws -> [UInt8] {
         try key.withUnsafeEVPPKEY { pointer in
@@ -265,5 +289,24 @@ extension SigilError.OpenSSLError {
     /// Whether this is the EC library's "point at infinity" reason.
     var isECPointAtInfinity: Bool {
         ERR_GET_LIB(code) == ERR_LIB_EC && ERR_GET_REASON(code) == EC_R_POINT_AT_INFINITY
+    }
+}
+
+/// Just enough DER writing for a SubjectPublicKeyInfo: a tag, a definite length in its
+/// shortest form, the contents.
+enum DER {
+    static func tlv(_ tag: UInt8, _ contents: [UInt8]) -> [UInt8] {
+        var length: [UInt8] = []
+        var remaining = contents.count
+        if remaining < 0x80 {
+            length = [UInt8(remaining)]
+        } else {
+            while remaining > 0 {
+                length.insert(UInt8(remaining & 0xFF), at: 0)
+                remaining >>= 8
+            }
+            length.insert(0x80 | UInt8(length.count), at: 0)
+        }
+        return [tag] + length + contents
     }
 }

@@ -102,6 +102,22 @@ final class EVPKey: @unchecked Sendable {
     }
 
     /// Lends the raw pointer to `body`; it must not escape the closure.
+    /// An EC key's public point as OpenSSL holds it (SEC 1: uncompressed, or compressed
+    /// when the key was imported compressed).
+    func encodedPublicPoint() throws -> [UInt8] {
+        try withUnsafeEVPPKEY { pointer -> [UInt8] in
+            var length = 0
+            guard EVP_PKEY_get_octet_string_param(pointer, "encoded-pub-key", nil, 0, &length) == 1 else {
+                throw OpenSSLErrorQueue.error(.cryptoFailure, "reading the EC point failed")
+            }
+            var bytes = [UInt8](repeating: 0, count: length)
+            guard EVP_PKEY_get_octet_string_param(pointer, "encoded-pub-key", &bytes, length, &length) == 1 else {
+                throw OpenSSLErrorQueue.error(.cryptoFailure, "reading the EC point failed")
+            }
+            return Array(bytes.prefix(length))
+        }
+    }
+
     func withUnsafeEVPPKEY<Result>(_ body: (OpaquePointer) throws -> Result) rethrows -> Result {
         try body(pointer)
     }

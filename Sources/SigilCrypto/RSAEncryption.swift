@@ -104,27 +104,21 @@ extension AsymmetricPublicKey {
             guard family == .ec, let curve else {
                 throw SigilError(.algorithmKeyMismatch, "only EC keys have a point, and this is an \(family) key")
             }
-            let uncompressed = try backing.withUnsafeEVPPKEY { pointer -> [UInt8] in
-                var length = 0
-                guard EVP_PKEY_get_octet_string_param(pointer, "encoded-pub-key", nil, 0, &length) == 1 else {
-                    throw OpenSSLErrorQueue.error(.cryptoFailure, "reading the EC point failed")
-                }
-                var bytes = [UInt8](repeating: 0, count: length)
-                guard EVP_PKEY_get_octet_string_param(pointer, "encoded-pub-key", &bytes, length, &length) == 1 else {
-                    throw OpenSSLErrorQueue.error(.cryptoFailure, "reading the EC point failed")
-                }
-                return Array(bytes.prefix(length))
-            }
-            let size = curve.coordinateSize
-            if uncompressed.count == 1 + size, uncompressed.first == 2 || uncompressed.first == 3 {
-                return uncompressed
-            }
-            guard uncompressed.count == 1 + 2 * size, uncompressed.first == 4 else {
-                throw SigilError(.cryptoFailure, "unexpected EC point encoding of \(uncompressed.count) bytes")
-            }
-            let yIsOdd = uncompressed[2 * size] & 1 == 1
-            return [yIsOdd ? 3 : 2] + uncompressed[1...size]
+            return try Self.compressed(backing.encodedPublicPoint(), curve: curve)
         }
+    }
+
+    /// A SEC 1 point in compressed form; a compressed point is returned as it is.
+    static func compressed(_ point: [UInt8], curve: ECCurve) throws -> [UInt8] {
+        let size = curve.coordinateSize
+        if point.count == 1 + size, point.first == 2 || point.first == 3 {
+            return point
+        }
+        guard point.count == 1 + 2 * size, point.first == 4 else {
+            throw SigilError(.cryptoFailure, "unexpected EC point encoding of \(point.count) bytes")
+        }
+        let yIsOdd = point[2 * size] & 1 == 1
+        return [yIsOdd ? 3 : 2] + point[1...size]
     }
 
     /// Imports an EC public key from its SEC 1 point (compressed or not) on `curve`.

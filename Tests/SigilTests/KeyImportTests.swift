@@ -84,6 +84,30 @@ import Testing
         }
     }
 
+    /// The BER check rebuilds an EC key's DER from its curve and point (not OpenSSL's
+    /// encoder): it must give back exactly what OpenSSL writes, compressed points included,
+    /// and still refuse a BER length inside the key.
+    @Test(arguments: ["P-256", "P-384", "P-521", "secp256k1"])
+    func importsECKeysInBothPointFormsAndRefusesBERInside(curve: String) async throws {
+        let pem = try await TestSupport.openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:\(curve)"])
+        for form in ["uncompressed", "compressed"] {
+            let der = try [UInt8](await TestSupport.openssl(["ec", "-pubout", "-outform", "DER", "-conv_form", form], input: pem))
+            let key = try PublicKey(derRepresentation: der)
+            #expect(key.derRepresentation == der, "\(curve) \(form)")
+            // The BIT STRING's length in long form: the same key, in BER. It follows the
+            // outer SEQUENCE's header and the AlgorithmIdentifier.
+            let header = der[1] < 0x80 ? 2 : 3
+            let bitString = header + 2 + Int(der[header + 1])
+            #expect(der[bitString] == 0x03)
+            if der[bitString + 1] < 0x80 {
+                var ber = Array(der[..<(bitString + 1)]) + [0x81] + der[(bitString + 1)...]
+                ber[header - 1] += 1  // the outer SEQUENCE grew by one byte
+                let error = #expect(throws: SigilError.self, "\(curve) \(form)") { try PublicKey(derRepresentation: ber) }
+                #expect(error?.code == .malformedKey)
+            }
+        }
+    }
+
     @Test func refusesPEMThatIsNotAPublicKey() throws {
         let key = try TestSupport.privateKey(.eccNistP384)
         let good = key.publicKey.pemRepresentation
