@@ -310,7 +310,7 @@ def flow_sign_verify(holder, tally):
             hash_type = hash_of(algorithm)
             for message_type in ("RAW", "DIGEST"):
                 label = f"{spec} {algorithm} {message_type}"
-                message = os.urandom(int.from_bytes(os.urandom(2), "big") % 4097)
+                message = os.urandom(1 + int.from_bytes(os.urandom(2), "big") % 4096)
                 hasher = hashes.Hash(hash_type())
                 hasher.update(message)
                 digest = hasher.finalize()
