@@ -44,6 +44,8 @@ enum FuzzTarget {
         KMS.GetKeyRotationStatusRequest.self,
         KMS.RotateKeyOnDemandRequest.self,
         KMS.ListKeyRotationsRequest.self,
+        KMS.GetParametersForImportRequest.self,
+        KMS.ImportKeyMaterialRequest.self,
     ]
 
     /// The request type of each operation, in KMSOperation order. Building it checks that
