@@ -1,5 +1,3 @@
-public import Foundation
-
 // The data-key operations and GenerateRandom. One request and one response type per operation, members named as
 // in the KMS API model.
 

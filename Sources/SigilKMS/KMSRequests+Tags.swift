@@ -1,5 +1,3 @@
-public import Foundation
-
 // The tag operations. One request and one response type per operation, members named as
 // in the KMS API model.
 
