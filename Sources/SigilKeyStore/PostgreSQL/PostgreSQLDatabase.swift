@@ -105,10 +105,16 @@ final class PostgreSQLDatabase: StoreDatabase {
     }
 
     func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
-        try transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+        try transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { try body($0) }
     }
 
     func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+        try lockedTransaction { try body($0) }
+    }
+
+    /// A write transaction holding the writers' lock; BEGIN and the lock are queued, so
+    /// they cost no wait of their own.
+    private func lockedTransaction<T>(_ body: (Transaction) throws -> T) throws -> T {
         try transaction(begin: "BEGIN ISOLATION LEVEL READ COMMITTED") { transaction in
             try transaction.enqueue(sql: "SELECT pg_advisory_xact_lock(\(Self.writeLock))", arguments: [])
             return try body(transaction)
@@ -118,63 +124,46 @@ final class PostgreSQLDatabase: StoreDatabase {
     /// A write transaction that does not take the writers' lock: for bookkeeping that
     /// touches nothing another write reads, such as a node's heartbeat.
     func writeWithoutLock<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
-        try transaction(begin: "BEGIN ISOLATION LEVEL READ COMMITTED", body)
+        try transaction(begin: "BEGIN ISOLATION LEVEL READ COMMITTED") { try body($0) }
     }
 
-    /// ``StoreDatabase/appendAudit(after:build:)`` through `sigil_audit_append`, built on
-    /// `expected`: as one statement on its own (one round trip) while this node's batches
-    /// find the head where they left it. Once one finds that another node moved it, the
-    /// batches go in a transaction until one goes in at the first call again: there the
-    /// function's writers' lock is held until COMMIT, so the head it answers cannot move
-    /// before the batch built on it is in. Two nodes that take turns would otherwise
-    /// each find the head moved time after time, and every miss costs a wait for the
-    /// other's commit.
+    /// ``StoreDatabase/appendAudit(after:build:)`` through `sigil_audit_append`.
+    ///
+    /// While this node's batches find the head where its last one left it, a batch is
+    /// built on that head and goes in as one statement on its own: one round trip, and
+    /// the writers' lock held only for the function and its commit. Once another node
+    /// moves the head between this node's batches (two nodes under load do so all the
+    /// time), a batch built ahead would miss and have to be built again, after a wait for
+    /// the other node's commit: so then each batch first takes the lock, reads the head
+    /// the lock now keeps, and is built once, on it. The node goes back to building ahead
+    /// as soon as the head it reads under the lock is its own last one.
     func appendAudit(after expected: AuditLog.Head, build: (AuditLog.Head) throws -> AuditBatch?) throws -> AuditLog.Head? {
-        guard let batch = try build(expected) else { return nil }
-        guard !auditContended.withLock({ $0 }) else {
-            return try appendAuditHoldingLock(after: expected, first: batch, build: build)
+        if auditContended.withLock({ $0 }) {
+            return try appendAuditUnderLock(after: expected, build: build)
         }
+        guard let batch = try build(expected) else { return nil }
         let outcome = try withConnection { connection in
             try callAuditAppend(connection, after: expected, batch)
         }
-        guard case .moved(let found) = outcome else { return batch.head }
+        guard case .moved = outcome else { return batch.head }
         auditContended.withLock { $0 = true }
-        guard let found, let rebuilt = try build(found) else { return nil }
-        return try appendAuditHoldingLock(after: found, first: rebuilt, build: build)
+        return try appendAuditUnderLock(after: expected, build: build)
     }
 
-    /// `sigil_audit_append` in a transaction: `first` on `expected`, and when the head
-    /// moved, the batch built again on the head found, which the lock now held keeps.
-    private func appendAuditHoldingLock(
-        after expected: AuditLog.Head, first: AuditBatch, build: (AuditLog.Head) throws -> AuditBatch?
+    /// A batch built on the head read under the writers' lock, appended in the same
+    /// transaction: it cannot miss.
+    private func appendAuditUnderLock(
+        after expected: AuditLog.Head, build: (AuditLog.Head) throws -> AuditBatch?
     ) throws -> AuditLog.Head? {
-        try withConnection { connection in
-            let transaction = Transaction(connection, logger: logger)
-            do {
-                try transaction.run("BEGIN ISOLATION LEVEL READ COMMITTED")
-                var base = expected
-                var batch = first
-                for attempt in 0..<2 {
-                    switch try callAuditAppend(connection, after: base, batch) {
-                    case .appended:
-                        try transaction.run("COMMIT")
-                        if attempt == 0 { auditContended.withLock { $0 = false } }
-                        return batch.head
-                    case .moved(let found):
-                        guard let found, let rebuilt = try build(found) else {
-                            try transaction.run("ROLLBACK")
-                            return nil
-                        }
-                        base = found
-                        batch = rebuilt
-                    }
-                }
+        try lockedTransaction { transaction in
+            guard let found = try AuditLog.readHead(transaction) else { return nil }
+            if found == expected { auditContended.withLock { $0 = false } }
+            guard let batch = try build(found) else { return nil }
+            guard case .appended = try callAuditAppend(transaction.connection, after: found, batch) else {
                 throw KeyStoreError(
                     .storageFailure, "appending to the audit log failed: its head moved while this node held the writers' lock")
-            } catch {
-                if !connection.isClosed { try? transaction.run("ROLLBACK") }
-                throw error
             }
+            return batch.head
         }
     }
 
@@ -220,7 +209,7 @@ final class PostgreSQLDatabase: StoreDatabase {
 
     /// Runs `body` between `begin` and COMMIT on one pooled connection, rolling back when
     /// anything throws.
-    private func transaction<T>(begin: String, _ body: (any StoreTransaction) throws -> T) throws -> T {
+    private func transaction<T>(begin: String, _ body: (Transaction) throws -> T) throws -> T {
         try withConnection { connection in
             let transaction = Transaction(connection, logger: logger)
             let result: T
