@@ -15,6 +15,17 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+// How sigil-device is linked, for a small start-up footprint (tools/bench startup): lld with
+// packed relative relocations (DT_RELR, glibc 2.36 or later), so that the loader reads 9 KB
+// of relocations instead of 1.1 MB; and no dynamic symbol table of the binary's own symbols
+// (Swift links executables with -export-dynamic), which the runtime's dladdr at start-up
+// scans from end to end. Both are sigil-device's alone: the other products keep the default.
+let deviceLinkerSettings: [LinkerSetting] = [
+    .unsafeFlags(
+        ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic"],
+        .when(platforms: [.linux])),
+]
+
 let package = Package(
     name: "Sigil",
     products: [
@@ -110,7 +121,8 @@ let package = Package(
         .executableTarget(
             name: "SigilDevice",
             dependencies: ["SigilCommands", "SigilBuildInfo", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings,
+            linkerSettings: deviceLinkerSettings
         ),
         .executableTarget(
             name: "SigilBench",
