@@ -5,7 +5,7 @@ import SigilCommands
 import SigilKMS
 
 @main
-struct SigilCommand: AsyncParsableCommand {
+struct SigilCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sigil",
         abstract: "Verify signatures and encrypt data offline, with public keys exported from a key holder.",
@@ -29,8 +29,8 @@ struct SigilCommand: AsyncParsableCommand {
     )
 
     /// Runs the command line; a key holder's refusal reads as KMS names it: `NotFoundException: ...`.
-    static func main() async {
-        await CommandRunner.main(Self.self) { error in (error as? KMSError).map { "error: \($0)" } }
+    static func main() {
+        CommandRunner.main(Self.self) { error in (error as? KMSError).map { "error: \($0)" } }
     }
 }
 

@@ -139,7 +139,7 @@ package struct DecryptCommand<KeyHolder: RemoteDataKeyUnwrapping>: AsyncParsable
     }
 }
 
-package struct InspectCommand: AsyncParsableCommand {
+package struct InspectCommand: ParsableCommand {
     package init() {}
 
     package static let configuration = CommandConfiguration(
@@ -158,7 +158,7 @@ package struct InspectCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The message; - for standard input.", valueName: "message"))
     package var message: String
 
-    package func run() async throws {
+    package func run() throws {
         let source = try InputSource(path: message)
         defer { source.close() }
         let header = try MessageHeader.read(fromDescriptor: source.descriptor)

@@ -2,7 +2,7 @@ package import ArgumentParser
 package import FoundationEssentials
 package import SigilCore
 
-package struct EncryptCommand: AsyncParsableCommand {
+package struct EncryptCommand: ParsableCommand {
     package init() {}
 
     package static let configuration = CommandConfiguration(
@@ -54,7 +54,7 @@ package struct EncryptCommand: AsyncParsableCommand {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 
-    package func run() async throws {
+    package func run() throws {
         let key = try KeyFiles.publicKey(publicKey)
         let padding = try recipient.parsedPadding(allowInsecure: false)
         let recipientKey: Recipient

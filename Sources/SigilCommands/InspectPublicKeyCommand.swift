@@ -2,7 +2,7 @@ package import ArgumentParser
 package import FoundationEssentials
 package import SigilCore
 
-package struct InspectPublicKey: AsyncParsableCommand {
+package struct InspectPublicKey: ParsableCommand {
     package init() {}
 
     package static let configuration = CommandConfiguration(
@@ -20,7 +20,7 @@ package struct InspectPublicKey: AsyncParsableCommand {
     @Option(name: .long, help: "Print text or a JSON object for scripts.")
     package var output: OutputFormat = .text
 
-    package func run() async throws {
+    package func run() throws {
         let key: PublicKey
         do {
             key = try PublicKey(encoded: InputFiles.readSmall(file, role: "public key file", limit: VerifyCommand.keyFileLimit))

@@ -39,39 +39,3 @@ package enum Terminal {
         bytes.withUnsafeBytes { try? FileIO.write(descriptor, $0) }
     }
 }
-
-/// Runs a root command as `sigil` and `sigil-device` do: every failure maps to exit code 2
-/// with a one-line reason on standard error (ArgumentParser's own default for usage errors
-/// is 64); --help and --version print and exit 0.
-package enum CommandRunner {
-    /// - Parameters:
-    ///   - root: The root command type.
-    ///   - describe: A line for errors the offline verbs do not know (a key holder's refusal).
-    package static func main<Root: ParsableCommand>(
-        _ root: Root.Type, describe: @Sendable (any Error) -> String? = { _ in nil }
-    ) async -> Never {
-        do {
-            var command = try Root.parseAsRoot()
-            // Standard output is fully buffered when it is not a terminal; flush before exit.
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-            fflush(nil)
-            Glibc.exit(ExitStatus.success)
-        } catch let exit as ExitCode {
-            fflush(nil)
-            Glibc.exit(exit.rawValue)
-        } catch {
-            fflush(nil)
-            if Root.exitCode(for: error) == .success {
-                // --help and --version: ArgumentParser prints them and exits 0.
-                Root.exit(withError: error)
-            }
-            let message = (error as? SigilError).map { "error: \($0)" } ?? describe(error) ?? Root.fullMessage(for: error)
-            Terminal.writeError(message)
-            Glibc.exit(ExitStatus.inputError)
-        }
-    }
-}

@@ -3,7 +3,7 @@ package import FoundationEssentials
 import Glibc
 package import SigilCore
 
-package struct VerifyCommand: AsyncParsableCommand {
+package struct VerifyCommand: ParsableCommand {
     package init() {}
 
     package static let configuration = CommandConfiguration(
@@ -130,7 +130,7 @@ package struct VerifyCommand: AsyncParsableCommand {
     package static let signatureFileLimit = 8192
     package static let keyFileLimit = 1 << 20
 
-    package func run() async throws {
+    package func run() throws {
         do {
             let (resolved, envelope) = try resolveFormat()
             if let envelope {

@@ -6,7 +6,7 @@ import SigilCore
 /// `sigil` without the key-holder client: the offline verbs only, for field devices. It
 /// links SigilCore (FoundationEssentials) and libcrypto, and no networking at all.
 @main
-struct SigilDeviceCommand: AsyncParsableCommand {
+struct SigilDeviceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sigil-device",
         abstract: "Verify signatures and encrypt data offline, with pinned public keys: Sigil for field devices.",
@@ -25,8 +25,9 @@ struct SigilDeviceCommand: AsyncParsableCommand {
         ]
     )
 
-    static func main() async {
-        await CommandRunner.main(Self.self)
+    /// Synchronous: CommandRunner says why.
+    static func main() {
+        CommandRunner.main(Self.self)
     }
 }
 
