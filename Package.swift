@@ -19,10 +19,10 @@ let strictSettings: [SwiftSetting] = [
 // packed relative relocations (DT_RELR, glibc 2.36 or later), so that the loader reads 9 KB
 // of relocations instead of 1.1 MB; and no dynamic symbol table of the binary's own symbols
 // (Swift links executables with -export-dynamic), which the runtime's dladdr at start-up
-// scans from end to end. All of this is sigil-device's alone: the other products keep the default.
-// The functions a verification runs are placed together, in the order they first run
-// (tools/make-startup-order writes the list): a few hundred pages of code instead of pages
-// from all over 12 MB, which the kernel maps in with their neighbours.
+// scans from end to end. And the functions a verification runs placed together
+// (tools/make-startup-order writes the list): a few hundred pages of code, not pages from
+// all over 12 MB that the kernel maps in with their neighbours. All of this is
+// sigil-device's alone: the other products keep the default.
 let deviceLinkerSettings: [LinkerSetting] = [
     .unsafeFlags(
         [
