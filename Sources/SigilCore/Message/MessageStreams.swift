@@ -306,6 +306,34 @@ public enum FileIO {
         }
     }
 
+    /// The whole of a small file, such as a trust store or a key.
+    ///
+    /// - Parameters:
+    ///   - path: The file.
+    ///   - limit: The most bytes that make sense for what the file is.
+    /// - Throws: ``SigilError`` with code `ioFailure` naming the file and the system's
+    ///   reason when it cannot be opened or read (a directory among them), or when it holds
+    ///   more than `limit` bytes.
+    public static func readWhole(_ path: String, atMost limit: Int) throws -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw SigilError(.ioFailure, "cannot read \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while bytes.count <= limit {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count == 0 { return bytes }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw SigilError(.ioFailure, "cannot read \(path): \(String(cString: strerror(errno)))")
+            }
+            bytes += chunk[..<count]
+        }
+        throw SigilError(.ioFailure, "\(path) is larger than \(limit) bytes")
+    }
+
     /// Writes all of `bytes`.
     ///
     /// - Throws: ``SigilError`` with code `ioFailure`.

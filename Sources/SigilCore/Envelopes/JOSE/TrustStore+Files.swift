@@ -46,7 +46,7 @@ extension TrustStore {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: url.path)
         } catch {
-            throw SigilError(.ioFailure, "cannot list \(url.path): \(error)")
+            throw SigilError(.ioFailure, "cannot list \(url.path): it does not exist or is not a readable directory")
         }
         let files = names.filter { $0.hasSuffix(".pem") }.sorted()
         guard !files.isEmpty else {

@@ -42,11 +42,12 @@ extension TrustStore {
         try self.init(jwksData: Self.contents(of: url))
     }
 
+    /// The most a trust file may hold: far more than any set of public keys needs.
+    static let largestFile = 16 << 20
+
+    /// The bytes of a trust file, or an error in the system's words ("No such file or
+    /// directory", "Is a directory").
     static func contents(of url: URL) throws -> Data {
-        do {
-            return try Data(contentsOf: url)
-        } catch {
-            throw SigilError(.ioFailure, "cannot read \(url.path): \(error)")
-        }
+        Data(try FileIO.readWhole(url.path, atMost: largestFile))
     }
 }

@@ -86,6 +86,22 @@ struct JOSETrustStoreTests {
         #expect(JOSETestKeys.errorCode { _ = try TrustStore(pemFileAt: folder.appendingPathComponent("a.pem")) } == nil)
     }
 
+    @Test("A trust file that cannot be read is named with the system's reason, never a raw error value")
+    func unreadableTrustFilesAreNamed() throws {
+        let folder = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let missing = folder.appendingPathComponent("missing.jwks")
+        #expect(JOSETestKeys.errorMessage { _ = try TrustStore(jwksFileAt: missing) }
+            == "cannot read \(missing.path): No such file or directory")
+        // A directory named like a key file, inside a directory of keys.
+        let keys = folder.appendingPathComponent("keys")
+        try FileManager.default.createDirectory(at: keys.appendingPathComponent("a.pem"), withIntermediateDirectories: true)
+        let message = JOSETestKeys.errorMessage { _ = try TrustStore(pemDirectoryAt: keys) }
+        #expect(message == "cannot read \(keys.appendingPathComponent("a.pem").path): Is a directory", "\(message ?? "no error")")
+        #expect(JOSETestKeys.errorMessage { _ = try TrustStore(pemDirectoryAt: missing) }
+            == "cannot list \(missing.path): it does not exist or is not a readable directory")
+    }
+
     @Test("A store exports as a JWKS that loads back to the same ids, keys and algorithms")
     func exportsJWKS() throws {
         let store = try TrustStore([
