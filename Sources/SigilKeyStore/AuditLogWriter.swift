@@ -1,5 +1,5 @@
 import Foundation
-public import SigilCrypto
+import SigilCrypto
 
 /// Appends the events of requests that change nothing (Sign, Decrypt, GenerateDataKey,
 /// refusals, failures) to the audit log in batches: group commit.

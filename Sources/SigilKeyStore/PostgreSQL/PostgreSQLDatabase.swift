@@ -109,12 +109,6 @@ final class PostgreSQLDatabase: StoreDatabase {
     }
 
     func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
-        try lockedTransaction { try body($0) }
-    }
-
-    /// A write transaction holding the writers' lock; BEGIN and the lock are queued, so
-    /// they cost no wait of their own.
-    private func lockedTransaction<T>(_ body: (Transaction) throws -> T) throws -> T {
         try transaction(begin: "BEGIN ISOLATION LEVEL READ COMMITTED") { transaction in
             try transaction.enqueue(sql: "SELECT pg_advisory_xact_lock(\(Self.writeLock))", arguments: [])
             return try body(transaction)
@@ -135,8 +129,9 @@ final class PostgreSQLDatabase: StoreDatabase {
     /// moves the head between this node's batches (two nodes under load do so all the
     /// time), a batch built ahead would miss and have to be built again, after a wait for
     /// the other node's commit: so then each batch first takes the lock, reads the head
-    /// the lock now keeps, and is built once, on it. The node goes back to building ahead
-    /// as soon as the head it reads under the lock is its own last one.
+    /// the lock now keeps, and is built once, on it (``appendAuditUnderLock(after:build:)``).
+    /// The node goes back to building ahead as soon as the head it reads under the lock is
+    /// its own last one.
     func appendAudit(after expected: AuditLog.Head, build: (AuditLog.Head) throws -> AuditBatch?) throws -> AuditLog.Head? {
         if auditContended.withLock({ $0 }) {
             return try appendAuditUnderLock(after: expected, build: build)
@@ -145,26 +140,65 @@ final class PostgreSQLDatabase: StoreDatabase {
         let outcome = try withConnection { connection in
             try callAuditAppend(connection, after: expected, batch)
         }
-        guard case .moved = outcome else { return batch.head }
-        auditContended.withLock { $0 = true }
-        return try appendAuditUnderLock(after: expected, build: build)
+        guard case .appended = outcome else {
+            auditContended.withLock { $0 = true }
+            return try appendAuditUnderLock(after: expected, build: build)
+        }
+        return batch.head
     }
 
-    /// A batch built on the head read under the writers' lock, appended in the same
-    /// transaction: it cannot miss.
+    /// A batch built on the head read under the writers' lock: it cannot miss.
+    ///
+    /// Three statements and two waits, each statement its own transaction: the lock, taken
+    /// for the session, with the head (`sigil_audit_head_locked`); then, once the batch is
+    /// built, `sigil_audit_append` and the lock's release back to back. The append commits
+    /// before the release, so the next node to get the lock reads the head it wrote.
+    /// Every statement a transaction would add (BEGIN, COMMIT) costs this node and the
+    /// server more than the wait it saves, which matters when every batch goes this way.
+    /// On any failure the connection is closed, which releases the lock with it.
     private func appendAuditUnderLock(
         after expected: AuditLog.Head, build: (AuditLog.Head) throws -> AuditBatch?
     ) throws -> AuditLog.Head? {
-        try lockedTransaction { transaction in
-            guard let found = try AuditLog.readHead(transaction) else { return nil }
-            if found == expected { auditContended.withLock { $0 = false } }
-            guard let batch = try build(found) else { return nil }
-            guard case .appended = try callAuditAppend(transaction.connection, after: found, batch) else {
-                throw KeyStoreError(
-                    .storageFailure, "appending to the audit log failed: its head moved while this node held the writers' lock")
+        try withConnection { connection in
+            do {
+                let locked = try Self.wait(
+                    connection.query("SELECT head_seq, head_hash, head_mac FROM sigil_audit_head_locked()", logger: logger),
+                    closing: connection, doing: Self.auditAppendWhat)
+                let found = try locked.rows.first.flatMap { row -> AuditLog.Head? in
+                    let (seq, hash, mac) = try row.decode((Int64?, ByteBuffer?, ByteBuffer?).self)
+                    guard let seq, let hash, let mac else { return nil }
+                    return AuditLog.Head(seq: seq, hash: [UInt8](buffer: hash), mac: [UInt8](buffer: mac))
+                }
+                if found == expected { auditContended.withLock { $0 = false } }
+                guard let found, let batch = try build(found) else {
+                    try releaseWritersLock(connection)
+                    return nil
+                }
+                let answer = connection.query(try Self.auditAppendQuery(after: found, batch), logger: logger)
+                let released = releaseWritersLockQuery(connection)
+                let outcome = try Self.auditAppendOutcome(answer, closing: connection)
+                _ = try Self.wait(released, closing: connection, doing: Self.auditAppendWhat)
+                // Only a change made outside the key holder can move the head under the lock.
+                guard case .appended = outcome else {
+                    throw KeyStoreError(
+                        .storageFailure, "\(Self.auditAppendWhat) failed: its head moved while this node held the writers' lock")
+                }
+                return batch.head
+            } catch {
+                if !connection.isClosed {
+                    _ = try? Self.wait(connection.close(), closing: nil, doing: "closing a connection to PostgreSQL")
+                }
+                throw Self.storageError(error, doing: Self.auditAppendWhat)
             }
-            return batch.head
         }
+    }
+
+    private func releaseWritersLockQuery(_ connection: PostgresConnection) -> EventLoopFuture<PostgresQueryResult> {
+        connection.query("SELECT pg_advisory_unlock(\(Self.writeLock))", logger: logger)
+    }
+
+    private func releaseWritersLock(_ connection: PostgresConnection) throws {
+        _ = try Self.wait(releaseWritersLockQuery(connection), closing: connection, doing: Self.auditAppendWhat)
     }
 
     /// What one call of `sigil_audit_append` did.
@@ -175,6 +209,14 @@ final class PostgreSQLDatabase: StoreDatabase {
 
     /// Calls `sigil_audit_append` for `batch`, built on `expected`.
     private func callAuditAppend(_ connection: PostgresConnection, after expected: AuditLog.Head, _ batch: AuditBatch) throws -> AuditAppend {
+        let answer = connection.query(try Self.auditAppendQuery(after: expected, batch), logger: logger)
+        return try Self.auditAppendOutcome(answer, closing: connection)
+    }
+
+    static let auditAppendWhat = "appending to the audit log"
+
+    /// The call of `sigil_audit_append` for `batch`, built on `expected`.
+    private static func auditAppendQuery(after expected: AuditLog.Head, _ batch: AuditBatch) throws -> PostgresQuery {
         let arrays = try PostgreSQLArray.columns(AuditLog.storedColumns, rows: batch.rows)
         var binds = PostgresBindings(capacity: 6 + arrays.count)
         binds.append(expected.seq)
@@ -185,17 +227,22 @@ final class PostgreSQLDatabase: StoreDatabase {
         binds.append(ByteBuffer(bytes: batch.head.mac))
         for array in arrays { binds.append(array) }
         let parameters = (1...binds.count).map { "$\($0)" }.joined(separator: ", ")
-        let query = PostgresQuery(
+        return PostgresQuery(
             unsafeSQL: "SELECT appended, head_seq, head_hash, head_mac FROM sigil_audit_append(\(parameters))", binds: binds)
-        let what = "appending to the audit log"
+    }
+
+    /// What `sigil_audit_append` answered.
+    private static func auditAppendOutcome(
+        _ answer: EventLoopFuture<PostgresQueryResult>, closing connection: PostgresConnection?
+    ) throws -> AuditAppend {
         let result: PostgresQueryResult
         do {
-            result = try Self.wait(connection.query(query, logger: logger), closing: connection, doing: what)
+            result = try wait(answer, closing: connection, doing: auditAppendWhat)
         } catch {
-            throw Self.storageError(error, doing: what)
+            throw storageError(error, doing: auditAppendWhat)
         }
         guard let row = result.rows.first else {
-            throw KeyStoreError(.storageFailure, "\(what) failed: sigil_audit_append returned no row")
+            throw KeyStoreError(.storageFailure, "\(auditAppendWhat) failed: sigil_audit_append returned no row")
         }
         do {
             let (appended, seq, hash, mac) = try row.decode((Bool, Int64?, ByteBuffer?, ByteBuffer?).self)
@@ -203,7 +250,7 @@ final class PostgreSQLDatabase: StoreDatabase {
             guard let seq, let hash, let mac else { return .moved(nil) }
             return .moved(AuditLog.Head(seq: seq, hash: [UInt8](buffer: hash), mac: [UInt8](buffer: mac)))
         } catch {
-            throw Self.storageError(error, doing: what)
+            throw storageError(error, doing: auditAppendWhat)
         }
     }
 

@@ -140,7 +140,22 @@ public enum PostgreSQLSchema {
             "CREATE TABLE key_holder_nodes (node_id text PRIMARY KEY, last_seen double precision NOT NULL)",
         ]),
         Migration(version: 4, name: "the audit writer's append in one statement", statements: [auditAppendFunction]),
+        Migration(version: 5, name: "the audit head read under the writers' lock, in one statement", statements: [auditHeadLockedFunction]),
     ]
+
+    /// `sigil_audit_head_locked`: takes the writers' lock for the session (the caller
+    /// releases it with `pg_advisory_unlock` once its batch is in) and returns the audit
+    /// head that the lock now keeps from moving. The head is read by a statement of its
+    /// own after the lock is granted, so with a snapshot that sees every commit made before.
+    static let auditHeadLockedFunction = """
+        CREATE FUNCTION sigil_audit_head_locked(OUT head_seq bigint, OUT head_hash bytea, OUT head_mac bytea)
+        LANGUAGE plpgsql VOLATILE AS $$
+        BEGIN
+            PERFORM pg_advisory_lock(\(PostgreSQLDatabase.writeLock));
+            SELECT h.seq, h.hash, h.mac INTO head_seq, head_hash, head_mac FROM audit_head h WHERE h.id = 1;
+        END
+        $$
+        """
 
     /// `sigil_audit_append`: the audit writer's batch in one statement, so in one round
     /// trip and one transaction (see ``AuditLog/appendBatch(_:to:)``). Under the writers'
