@@ -105,7 +105,7 @@ final class PostgreSQLDatabase: StoreDatabase {
     }
 
     func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
-        try transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { try body($0) }
+        try transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
     }
 
     func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
@@ -118,7 +118,7 @@ final class PostgreSQLDatabase: StoreDatabase {
     /// A write transaction that does not take the writers' lock: for bookkeeping that
     /// touches nothing another write reads, such as a node's heartbeat.
     func writeWithoutLock<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
-        try transaction(begin: "BEGIN ISOLATION LEVEL READ COMMITTED") { try body($0) }
+        try transaction(begin: "BEGIN ISOLATION LEVEL READ COMMITTED", body)
     }
 
     /// ``StoreDatabase/appendAudit(after:build:)`` through `sigil_audit_append`.
@@ -164,10 +164,8 @@ final class PostgreSQLDatabase: StoreDatabase {
                 let locked = try Self.wait(
                     connection.query("SELECT head_seq, head_hash, head_mac FROM sigil_audit_head_locked()", logger: logger),
                     closing: connection, doing: Self.auditAppendWhat)
-                let found = try locked.rows.first.flatMap { row -> AuditLog.Head? in
-                    let (seq, hash, mac) = try row.decode((Int64?, ByteBuffer?, ByteBuffer?).self)
-                    guard let seq, let hash, let mac else { return nil }
-                    return AuditLog.Head(seq: seq, hash: [UInt8](buffer: hash), mac: [UInt8](buffer: mac))
+                let found = try locked.rows.first.flatMap { row in
+                    Self.auditHead(try row.decode((Int64?, ByteBuffer?, ByteBuffer?).self))
                 }
                 if found == expected { auditContended.withLock { $0 = false } }
                 guard let found, let batch = try build(found) else {
@@ -231,6 +229,13 @@ final class PostgreSQLDatabase: StoreDatabase {
             unsafeSQL: "SELECT appended, head_seq, head_hash, head_mac FROM sigil_audit_append(\(parameters))", binds: binds)
     }
 
+    /// The head in the columns `head_seq`, `head_hash` and `head_mac` of the audit
+    /// functions' answers; `nil` when the log has none.
+    private static func auditHead(_ columns: (seq: Int64?, hash: ByteBuffer?, mac: ByteBuffer?)) -> AuditLog.Head? {
+        guard let seq = columns.seq, let hash = columns.hash, let mac = columns.mac else { return nil }
+        return AuditLog.Head(seq: seq, hash: [UInt8](buffer: hash), mac: [UInt8](buffer: mac))
+    }
+
     /// What `sigil_audit_append` answered.
     private static func auditAppendOutcome(
         _ answer: EventLoopFuture<PostgresQueryResult>, closing connection: PostgresConnection?
@@ -246,9 +251,7 @@ final class PostgreSQLDatabase: StoreDatabase {
         }
         do {
             let (appended, seq, hash, mac) = try row.decode((Bool, Int64?, ByteBuffer?, ByteBuffer?).self)
-            if appended { return .appended }
-            guard let seq, let hash, let mac else { return .moved(nil) }
-            return .moved(AuditLog.Head(seq: seq, hash: [UInt8](buffer: hash), mac: [UInt8](buffer: mac)))
+            return appended ? .appended : .moved(auditHead((seq, hash, mac)))
         } catch {
             throw storageError(error, doing: auditAppendWhat)
         }
@@ -256,7 +259,7 @@ final class PostgreSQLDatabase: StoreDatabase {
 
     /// Runs `body` between `begin` and COMMIT on one pooled connection, rolling back when
     /// anything throws.
-    private func transaction<T>(begin: String, _ body: (Transaction) throws -> T) throws -> T {
+    private func transaction<T>(begin: String, _ body: (any StoreTransaction) throws -> T) throws -> T {
         try withConnection { connection in
             let transaction = Transaction(connection, logger: logger)
             let result: T
