@@ -63,14 +63,16 @@ public enum SigV4 {
     /// `text` without leading and trailing spaces and tabs, without Foundation's
     /// character-set machinery (which dominated SigV4 checking in a profile).
     public static func trimmingSpaces(_ text: some StringProtocol) -> String {
-        // Byte-wise: spaces and tabs are ASCII, so the bytes either side of what is kept
-        // are whole scalars, and the kept bytes form valid UTF-8.
-        let utf8 = String(text).utf8
+        String(decoding: trimmingSpaces(Array(text.utf8)[...]), as: UTF8.self)
+    }
+
+    /// `bytes` without leading and trailing spaces and tabs. Both are ASCII, so the bytes
+    /// either side of what is kept are whole scalars, and what is kept stays whole UTF-8.
+    static func trimmingSpaces(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
-        guard let first = utf8.firstIndex(where: { !isSpace($0) }),
-            let last = utf8.lastIndex(where: { !isSpace($0) })
-        else { return "" }
-        return String(decoding: utf8[first...last], as: UTF8.self)
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) })
+        else { return bytes[bytes.endIndex...] }
+        return bytes[first...last]
     }
 
     /// Parses the strict `X-Amz-Date` form (`yyyyMMdd'T'HHmmss'Z'`).
@@ -168,24 +170,29 @@ public enum SigV4 {
 
     /// A header value in canonical form: trimmed, inner runs of whitespace made one space.
     public static func canonicalHeaderValue(_ value: String) -> String {
-        // Most values are already canonical: check the bytes before splitting Characters.
-        var previousWasSpace = true
-        var canonical = true
+        var bytes: [UInt8] = []
+        appendCanonicalHeaderValue(value, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `value` in canonical form: the ASCII whitespace bytes (space, tab, line
+    /// feed, vertical tab, form feed, carriage return) at either end dropped, and each
+    /// run of them inside made one space. Whitespace is ASCII, so what is kept stays
+    /// whole UTF-8.
+    static func appendCanonicalHeaderValue(_ value: String, to output: inout [UInt8]) {
+        var pendingSpace = false
+        var wroteAny = false
         for byte in value.utf8 {
             switch byte {
-            case 0x09, 0x0A, 0x0B, 0x0C, 0x0D:
-                canonical = false
-            case 0x20:
-                if previousWasSpace { canonical = false }
-                previousWasSpace = true
+            case 0x09...0x0D, 0x20:
+                pendingSpace = wroteAny
             default:
-                previousWasSpace = false
+                if pendingSpace { output.append(UInt8(ascii: " ")) }
+                pendingSpace = false
+                output.append(byte)
+                wroteAny = true
             }
-            if !canonical { break }
         }
-        if canonical && !(previousWasSpace && !value.isEmpty) { return value }
-        return value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{0B}" || $0 == "\u{0C}" })
-            .joined(separator: " ")
     }
 
     /// The canonical request.
@@ -196,23 +203,57 @@ public enum SigV4 {
     /// - Returns: The text whose SHA-256 the string to sign carries.
     /// - Throws: ``KMSError`` `InvalidSignatureException` when a signed header is absent.
     public static func canonicalRequest(_ request: Request, signedHeaders: [String]) throws(KMSError) -> String {
-        let names = Array(Set(signedHeaders.map { $0.lowercased() })).sorted()
-        var lines: [String] = []
+        String(decoding: try canonicalRequestBytes(request, signedHeaders: signedHeaders), as: UTF8.self)
+    }
+
+    /// The canonical request's UTF-8, written into one buffer: the key holder makes one
+    /// for every request, and building it from joined strings showed in its profile.
+    static func canonicalRequestBytes(_ request: Request, signedHeaders: [String]) throws(KMSError) -> [UInt8] {
+        let names = canonicalNames(signedHeaders)
+        var output: [UInt8] = []
+        output.reserveCapacity(512)
+        output += request.method.utf8.map { (0x61...0x7A).contains($0) ? $0 - 0x20 : $0 }
+        output.append(UInt8(ascii: "\n"))
+        output += (request.path == "/" ? "/" : canonicalURI(request.path)).utf8
+        output.append(UInt8(ascii: "\n"))
+        output += canonicalQuery(request.query).utf8
+        output.append(UInt8(ascii: "\n"))
         for name in names {
-            let values = request.headers.filter { equalsIgnoringASCIICase($0.name, name) }.map { canonicalHeaderValue($0.value) }
-            guard !values.isEmpty else {
+            output += name.utf8
+            output.append(UInt8(ascii: ":"))
+            var found = false
+            for header in request.headers where equalsIgnoringASCIICase(header.name, name) {
+                if found { output.append(UInt8(ascii: ",")) }
+                appendCanonicalHeaderValue(header.value, to: &output)
+                found = true
+            }
+            guard found else {
                 throw KMSError.invalidRequestSignature("The signed header '\(name)' is not in the request.")
             }
-            lines.append("\(name):\(values.joined(separator: ","))")
+            output.append(UInt8(ascii: "\n"))
         }
-        return [
-            request.method.uppercased(),
-            canonicalURI(request.path),
-            canonicalQuery(request.query),
-            lines.joined(separator: "\n") + "\n",
-            names.joined(separator: ";"),
-            request.payloadHash,
-        ].joined(separator: "\n")
+        // The block of header lines ends with a line feed even when it is empty.
+        if names.isEmpty { output.append(UInt8(ascii: "\n")) }
+        output.append(UInt8(ascii: "\n"))
+        for (index, name) in names.enumerated() {
+            if index > 0 { output.append(UInt8(ascii: ";")) }
+            output += name.utf8
+        }
+        output.append(UInt8(ascii: "\n"))
+        output += request.payloadHash.utf8
+        return output
+    }
+
+    /// The signed header names lowercased, without repeats, sorted; as given when they
+    /// already are (what every SDK sends).
+    static func canonicalNames(_ names: [String]) -> [String] {
+        let isUppercase: (UInt8) -> Bool = { (0x41...0x5A).contains($0) }
+        if names.allSatisfy({ !$0.utf8.contains(where: isUppercase) }),
+            zip(names, names.dropFirst()).allSatisfy({ $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        {
+            return names
+        }
+        return Array(Set(names.map { $0.lowercased() })).sorted()
     }
 
     /// Whether two header names are equal but for ASCII case (header names are ASCII
@@ -244,7 +285,23 @@ public enum SigV4 {
     ///   - amzDate: The request's `X-Amz-Date`.
     ///   - scope: The credential scope.
     public static func stringToSign(canonicalRequest: String, amzDate: String, scope: Scope) -> String {
-        [algorithm, amzDate, scope.description, payloadHash(Array(canonicalRequest.utf8))].joined(separator: "\n")
+        let bytes = stringToSignBytes(canonicalRequest: Array(canonicalRequest.utf8), amzDate: amzDate, scope: scope)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The string to sign's UTF-8, from the canonical request's.
+    static func stringToSignBytes(canonicalRequest: [UInt8], amzDate: String, scope: Scope) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(160)
+        output += algorithm.utf8
+        output.append(UInt8(ascii: "\n"))
+        output += amzDate.utf8
+        output.append(UInt8(ascii: "\n"))
+        output += scope.description.utf8
+        output.append(UInt8(ascii: "\n"))
+        // SHA-256 over bytes in memory fails only if OpenSSL cannot allocate a context.
+        Hex.appendLowercase((try? HashFunction.sha256.hash(canonicalRequest)) ?? [], to: &output)
+        return output
     }
 
     /// The signing key: HMAC-SHA256 chained over "AWS4" + secret, date, region, service
@@ -488,71 +545,72 @@ extension SigV4 {
         /// - Throws: ``KMSError`` `IncompleteSignatureException` naming what is missing or
         ///   malformed.
         public init(parsing header: String) throws(KMSError) {
-            let trimmed = SigV4.trimmingSpaces(header)
-            guard let space = trimmed.firstIndex(of: " ") else {
+            // Parsed as bytes: every separator is ASCII, so each piece cut out is whole UTF-8.
+            let bytes = Array(header.utf8)
+            let trimmed = SigV4.trimmingSpaces(bytes[...])
+            let text: (ArraySlice<UInt8>) -> String = { String(decoding: $0, as: UTF8.self) }
+            guard let space = trimmed.firstIndex(of: UInt8(ascii: " ")) else {
                 throw KMSError.incompleteSignature(
                     "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters. "
-                        + "Authorization=\(trimmed)")
+                        + "Authorization=\(text(trimmed))")
             }
-            let algorithm = String(trimmed[..<space])
+            let algorithm = text(trimmed[..<space])
             guard algorithm == SigV4.algorithm else {
                 throw KMSError.incompleteSignature("Unsupported AWS 'algorithm': '\(algorithm)'; only \(SigV4.algorithm)")
             }
             // The three parameters KMS needs; others are ignored, repeats refused.
-            var credentialText: String?
-            var signedHeadersText: String?
-            var signatureText: String?
+            var credentialBytes: ArraySlice<UInt8>?
+            var signedHeadersBytes: ArraySlice<UInt8>?
+            var signatureBytes: ArraySlice<UInt8>?
             var otherNames: [String] = []
-            for item in trimmed.utf8[space...].split(separator: UInt8(ascii: ",")) {
-                let part = SigV4.trimmingSpaces(String(decoding: item, as: UTF8.self))
-                guard let equals = part.utf8.firstIndex(of: UInt8(ascii: "=")) else {
-                    throw KMSError.incompleteSignature("Authorization parameter '\(part)' is not of the form name=value")
+            for item in trimmed[space...].split(separator: UInt8(ascii: ",")) {
+                let part = SigV4.trimmingSpaces(item)
+                guard let equals = part.firstIndex(of: UInt8(ascii: "=")) else {
+                    throw KMSError.incompleteSignature("Authorization parameter '\(text(part))' is not of the form name=value")
                 }
-                let name = String(decoding: part.utf8[..<equals], as: UTF8.self)
-                let value = String(decoding: part.utf8[part.utf8.index(after: equals)...], as: UTF8.self)
+                let name = text(part[..<equals])
+                let value = part[(equals + 1)...]
                 let repeated: Bool
                 switch name {
-                case "Credential": repeated = credentialText != nil; credentialText = value
-                case "SignedHeaders": repeated = signedHeadersText != nil; signedHeadersText = value
-                case "Signature": repeated = signatureText != nil; signatureText = value
+                case "Credential": repeated = credentialBytes != nil; credentialBytes = value
+                case "SignedHeaders": repeated = signedHeadersBytes != nil; signedHeadersBytes = value
+                case "Signature": repeated = signatureBytes != nil; signatureBytes = value
                 default: repeated = otherNames.contains(name); otherNames.append(name)
                 }
                 guard !repeated else {
                     throw KMSError.incompleteSignature("Authorization parameter '\(name)' appears twice")
                 }
             }
-            let missing = [("Credential", credentialText), ("SignedHeaders", signedHeadersText), ("Signature", signatureText)]
-                .filter { ($0.1 ?? "").isEmpty }.map(\.0)
-            guard missing.isEmpty, let credentialText, let signedHeadersText, let signatureText else {
+            let missing = [("Credential", credentialBytes), ("SignedHeaders", signedHeadersBytes), ("Signature", signatureBytes)]
+                .filter { $0.1?.isEmpty ?? true }.map(\.0)
+            guard missing.isEmpty, let credentialBytes, let signedHeadersBytes, let signatureBytes else {
                 throw KMSError.incompleteSignature(
                     missing.map { "Authorization header requires '\($0)' parameter." }.joined(separator: " "))
             }
-            let credential = credentialText.split(separator: "/", omittingEmptySubsequences: false)
+            let credential = credentialBytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
             guard credential.count == 5, credential.allSatisfy({ !$0.isEmpty }) else {
                 throw KMSError.incompleteSignature(
-                    "Credential must have the form ACCESS_KEY_ID/DATE/REGION/SERVICE/aws4_request, not '\(credentialText)'")
+                    "Credential must have the form ACCESS_KEY_ID/DATE/REGION/SERVICE/aws4_request, not '\(text(credentialBytes))'")
             }
-            guard credential[4] == SigV4.terminator else {
+            guard credential[4].elementsEqual(SigV4.terminator.utf8) else {
                 throw KMSError.invalidRequestSignature(
-                    "Credential should be scoped with a valid terminator: '\(SigV4.terminator)', not '\(credential[4])'.")
+                    "Credential should be scoped with a valid terminator: '\(SigV4.terminator)', not '\(text(credential[4]))'.")
             }
-            let signedHeaders = signedHeadersText.split(separator: ";", omittingEmptySubsequences: false)
-                .map { String($0) }
+            let signedHeaders = signedHeadersBytes.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false)
             let isUppercase: (UInt8) -> Bool = { (0x41...0x5A).contains($0) }
-            guard signedHeaders.allSatisfy({ !$0.isEmpty && !$0.utf8.contains(where: isUppercase) }) else {
+            guard signedHeaders.allSatisfy({ !$0.isEmpty && !$0.contains(where: isUppercase) }) else {
                 throw KMSError.incompleteSignature(
-                    "SignedHeaders must be lowercase names separated by ';', not '\(signedHeadersText)'")
+                    "SignedHeaders must be lowercase names separated by ';', not '\(text(signedHeadersBytes))'")
             }
-            let signature = signatureText
-            guard signature.utf8.count == 64,
-                signature.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+            guard signatureBytes.count == 64,
+                signatureBytes.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
             else {
                 throw KMSError.incompleteSignature("Signature must be 64 lowercase hex digits")
             }
-            self.accessKeyId = String(credential[0])
-            self.scope = Scope(date: String(credential[1]), region: String(credential[2]), service: String(credential[3]))
-            self.signedHeaders = signedHeaders
-            self.signature = signature
+            self.accessKeyId = text(credential[0])
+            self.scope = Scope(date: text(credential[1]), region: text(credential[2]), service: text(credential[3]))
+            self.signedHeaders = signedHeaders.map(text)
+            self.signature = text(signatureBytes)
         }
     }
 }
@@ -676,7 +734,7 @@ extension SigV4 {
                 throw KMSError.incompleteSignature(
                     "X-Amz-Date must be in ISO-8601 basic format (yyyyMMdd'T'HHmmss'Z'). Got '\(dates.joined(separator: ","))'")
             }
-            let missing = requiredSignedHeaders.subtracting(authorization.signedHeaders).sorted()
+            let missing = requiredSignedHeaders.filter { !authorization.signedHeaders.contains($0) }.sorted()
             guard missing.isEmpty else {
                 throw KMSError.incompleteSignature(
                     "SignedHeaders must include \(missing.map { "'\($0)'" }.joined(separator: " and "))")
@@ -719,13 +777,15 @@ extension SigV4 {
                 throw KMSError.invalidRequestSignature(
                     "The x-amz-content-sha256 header does not match the body; the payload must be signed.")
             }
-            let canonical = try SigV4.canonicalRequest(request, signedHeaders: authorization.signedHeaders)
-            let toSign = SigV4.stringToSign(
+            let canonical = try SigV4.canonicalRequestBytes(request, signedHeaders: authorization.signedHeaders)
+            let toSign = SigV4.stringToSignBytes(
                 canonicalRequest: canonical, amzDate: SigV4.amzDate(date), scope: authorization.scope)
             let key = try signingKeys.key(
                 accessKeyID: authorization.accessKeyId, scope: authorization.scope, secretAccessKey: secretAccessKey)
-            let expected = Hex.lowercase(try Array(toSign.utf8).withUnsafeBytes { try key.authenticationCode(for: $0) })
-            guard ConstantTime.equals(Array(expected.utf8), Array(authorization.signature.utf8)) else {
+            var expected: [UInt8] = []
+            expected.reserveCapacity(64)
+            Hex.appendLowercase(try toSign.withUnsafeBytes { try key.authenticationCode(for: $0) }, to: &expected)
+            guard ConstantTime.equals(expected, Array(authorization.signature.utf8)) else {
                 throw KMSError.invalidRequestSignature(
                     "The request signature we calculated does not match the signature you provided. "
                         + "Check your AWS Secret Access Key and signing method.")
@@ -748,13 +808,18 @@ extension SigV4 {
 /// only with the very secret it was derived from, so a changed or revoked secret (which
 /// the caller no longer hands over) never verifies through the cache.
 final class SigningKeyCache: Sendable {
-    private let entries = Locked<[String: (secret: SecureBytes, key: HMACKey)]>([:])
+    private struct Slot: Hashable {
+        var accessKeyID: String
+        var scope: SigV4.Scope
+    }
+
+    private let entries = Locked<[Slot: (secret: SecureBytes, key: HMACKey)]>([:])
 
     /// The most entries kept; past it the cache starts afresh (a bounded cost).
     static let capacity = 4096
 
     func key(accessKeyID: String, scope: SigV4.Scope, secretAccessKey: SecureBytes) throws -> HMACKey {
-        let slot = "\(accessKeyID)/\(scope)"
+        let slot = Slot(accessKeyID: accessKeyID, scope: scope)
         if let entry = entries.withLock({ $0[slot] }), Self.same(entry.secret, secretAccessKey) {
             return entry.key
         }

@@ -1,4 +1,5 @@
 import Foundation
+import SigilCrypto
 
 /// The ciphertext blob of a `SYMMETRIC_DEFAULT` key: self-describing, so that Decrypt
 /// finds the key and the material version without being told, as KMS does.
@@ -64,13 +65,9 @@ struct SymmetricCiphertext: Equatable, Sendable {
     ///   `InvalidCiphertextException`; whether it is authentic is decided by AES-GCM).
     init?(parsing blob: [UInt8]) {
         guard blob.count >= Self.minimumSize, blob[0] == Self.formatVersion else { return nil }
-        let idBytes = Array(blob[1..<17])
-        let uuid = UUID(uuid: (
-            idBytes[0], idBytes[1], idBytes[2], idBytes[3], idBytes[4], idBytes[5], idBytes[6], idBytes[7],
-            idBytes[8], idBytes[9], idBytes[10], idBytes[11], idBytes[12], idBytes[13], idBytes[14], idBytes[15]))
         let version = blob[17..<21].reduce(0) { $0 << 8 | Int($1) }
         guard version >= 1 else { return nil }
-        keyID = uuid.uuidString.lowercased()
+        keyID = Self.uuidText(blob[1..<17])
         materialVersion = version
         nonce = Array(blob[21..<33])
         ciphertext = Array(blob[33..<(blob.count - Self.tagSize)])
@@ -81,12 +78,45 @@ struct SymmetricCiphertext: Equatable, Sendable {
     ///
     /// - Returns: `nil` when the key id is not a UUID or the version does not fit.
     static func header(keyID: String, materialVersion: Int) -> [UInt8]? {
-        guard let uuid = UUID(uuidString: keyID), (1...Int(UInt32.max)).contains(materialVersion) else { return nil }
-        let u = uuid.uuid
-        var header: [UInt8] = [formatVersion]
-        header += [u.0, u.1, u.2, u.3, u.4, u.5, u.6, u.7, u.8, u.9, u.10, u.11, u.12, u.13, u.14, u.15]
-        header += bigEndian(UInt32(materialVersion))
-        return header
+        guard let id = uuidBytes(keyID), (1...Int(UInt32.max)).contains(materialVersion) else { return nil }
+        return [formatVersion] + id + bigEndian(UInt32(materialVersion))
+    }
+
+    /// Where a UUID's text has its dashes: `8-4-4-4-12` hex digits.
+    private static let uuidDashes: Set<Int> = [8, 13, 18, 23]
+
+    /// The 16 bytes of a UUID written as `8-4-4-4-12` hex digits of either case, as
+    /// Foundation's `UUID(uuidString:)` reads it (which parses with `sscanf`, and showed in
+    /// the key holder's profile of GenerateDataKey); `nil` for any other text.
+    static func uuidBytes(_ text: String) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count == 36 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(16)
+        var index = 0
+        while index < digits.count {
+            if uuidDashes.contains(index) {
+                guard digits[index] == UInt8(ascii: "-") else { return nil }
+                index += 1
+                continue
+            }
+            // Each group has an even number of digits, so a pair never spans a dash.
+            guard let high = Hex.value(of: digits[index]), let low = Hex.value(of: digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        return bytes
+    }
+
+    /// A UUID's 16 bytes as lowercase `8-4-4-4-12` text, as the store names keys.
+    static func uuidText(_ bytes: ArraySlice<UInt8>) -> String {
+        var text: [UInt8] = []
+        text.reserveCapacity(36)
+        for (offset, byte) in bytes.enumerated() {
+            if [4, 6, 8, 10].contains(offset) { text.append(UInt8(ascii: "-")) }
+            Hex.appendLowercase(CollectionOfOne(byte), to: &text)
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// The serialized blob.
