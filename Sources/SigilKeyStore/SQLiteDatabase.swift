@@ -93,14 +93,17 @@ final class SQLiteDatabase: StoreDatabase {
         }
 
         private static func arguments(_ arguments: StoreArguments) -> StatementArguments {
-            StatementArguments(arguments.values.map { value -> DatabaseValue in
+            // Handed over as existentials: GRDB's initializer for a sequence of one concrete
+            // type maps it through a key path in unspecialised generic code, which was a
+            // third of the audit writer's time in a profile.
+            StatementArguments(arguments.values.map { value -> (any DatabaseValueConvertible)? in
                 switch value {
-                case .null: .null
-                case .integer(let number): number.databaseValue
-                case .real(let number): number.databaseValue
-                case .text(let text): text.databaseValue
-                case .blob(let bytes): Data(bytes).databaseValue
-                case .boolean(let flag): (flag ? 1 : 0).databaseValue
+                case .null: nil
+                case .integer(let number): number
+                case .real(let number): number
+                case .text(let text): text
+                case .blob(let bytes): Data(bytes)
+                case .boolean(let flag): flag ? 1 : 0
                 }
             })
         }
