@@ -55,7 +55,7 @@ final class PostgreSQLDatabase: StoreDatabase {
     private let group: MultiThreadedEventLoopGroup
     private let logger: Logger
     /// Connections not in use; at most ``maximumConnections`` exist at once.
-    private let idle = Locked<(connections: [PostgresConnection], opened: Int)>(([], 0))
+    private let idle = Locked<(connections: [PostgreSQLPooledConnection], opened: Int)>(([], 0))
     private let permits: DispatchSemaphore
     /// Whether this node's last audit batch found the head moved by another node.
     private let auditContended = Locked(false)
@@ -92,12 +92,12 @@ final class PostgreSQLDatabase: StoreDatabase {
     /// one of the server's event loops (they run Swift's tasks in `serve`), and only this
     /// store's own loop does the work.
     private func shutdown() {
-        let connections = idle.withLock { state -> [PostgresConnection] in
+        let connections = idle.withLock { state -> [PostgreSQLPooledConnection] in
             defer { state.connections = [] }
             return state.connections
         }
-        for connection in connections {
-            _ = try? Self.wait(connection.close(), closing: nil, doing: "closing a connection to PostgreSQL")
+        for pooled in connections {
+            _ = try? Self.wait(pooled.connection.close(), closing: nil, doing: "closing a connection to PostgreSQL")
         }
         let stopped = DispatchSemaphore(value: 0)
         group.shutdownGracefully(queue: .global()) { _ in stopped.signal() }
@@ -137,8 +137,8 @@ final class PostgreSQLDatabase: StoreDatabase {
             return try appendAuditUnderLock(after: expected, build: build)
         }
         guard let batch = try build(expected) else { return nil }
-        let outcome = try withConnection { connection in
-            try callAuditAppend(connection, after: expected, batch)
+        let outcome = try withConnection { pooled in
+            try callAuditAppend(pooled, after: expected, batch)
         }
         guard case .appended = outcome else {
             auditContended.withLock { $0 = true }
@@ -159,21 +159,21 @@ final class PostgreSQLDatabase: StoreDatabase {
     private func appendAuditUnderLock(
         after expected: AuditLog.Head, build: (AuditLog.Head) throws -> AuditBatch?
     ) throws -> AuditLog.Head? {
-        try withConnection { connection in
+        try withConnection { pooled in
+            let connection = pooled.connection
             do {
-                let locked = try Self.wait(
-                    connection.query("SELECT head_seq, head_hash, head_mac FROM sigil_audit_head_locked()", logger: logger),
-                    closing: connection, doing: Self.auditAppendWhat)
-                let found = try locked.rows.first.flatMap { row in
-                    Self.auditHead(try row.decode((Int64?, ByteBuffer?, ByteBuffer?).self))
-                }
+                let headLocked = try pooled.prepared(.auditHeadLocked, doing: Self.auditAppendWhat)
+                let append = try pooled.prepared(.auditAppend, doing: Self.auditAppendWhat)
+                let release = try pooled.prepared(.releaseWritersLock, doing: Self.auditAppendWhat)
+                let locked = try Self.wait(headLocked.execute(), closing: connection, doing: Self.auditAppendWhat)
+                let found = try locked.first.flatMap { row in try Self.auditHead(row.makeRandomAccess(), from: 0) }
                 if found == expected { auditContended.withLock { $0 = false } }
                 guard let found, let batch = try build(found) else {
-                    try releaseWritersLock(connection)
+                    _ = try Self.wait(release.execute(), closing: connection, doing: Self.auditAppendWhat)
                     return nil
                 }
-                let answer = connection.query(try Self.auditAppendQuery(after: found, batch), logger: logger)
-                let released = releaseWritersLockQuery(connection)
+                let answer = append.execute(try Self.auditAppendValues(after: found, batch))
+                let released = release.execute()
                 let outcome = try Self.auditAppendOutcome(answer, closing: connection)
                 _ = try Self.wait(released, closing: connection, doing: Self.auditAppendWhat)
                 // Only a change made outside the key holder can move the head under the lock.
@@ -191,67 +191,73 @@ final class PostgreSQLDatabase: StoreDatabase {
         }
     }
 
-    private func releaseWritersLockQuery(_ connection: PostgresConnection) -> EventLoopFuture<PostgresQueryResult> {
-        connection.query("SELECT pg_advisory_unlock(\(Self.writeLock))", logger: logger)
-    }
-
-    private func releaseWritersLock(_ connection: PostgresConnection) throws {
-        _ = try Self.wait(releaseWritersLockQuery(connection), closing: connection, doing: Self.auditAppendWhat)
-    }
-
     /// What one call of `sigil_audit_append` did.
     private enum AuditAppend {
         case appended
         case moved(AuditLog.Head?)
     }
 
-    /// Calls `sigil_audit_append` for `batch`, built on `expected`.
-    private func callAuditAppend(_ connection: PostgresConnection, after expected: AuditLog.Head, _ batch: AuditBatch) throws -> AuditAppend {
-        let answer = connection.query(try Self.auditAppendQuery(after: expected, batch), logger: logger)
-        return try Self.auditAppendOutcome(answer, closing: connection)
+    /// Calls `sigil_audit_append` for `batch`, built on `expected`. On failure the
+    /// connection is closed, and its prepared statements with it.
+    private func callAuditAppend(_ pooled: PostgreSQLPooledConnection, after expected: AuditLog.Head, _ batch: AuditBatch) throws -> AuditAppend {
+        do {
+            let append = try pooled.prepared(.auditAppend, doing: Self.auditAppendWhat)
+            let answer = append.execute(try Self.auditAppendValues(after: expected, batch))
+            return try Self.auditAppendOutcome(answer, closing: pooled.connection)
+        } catch {
+            if !pooled.isClosed {
+                _ = try? Self.wait(pooled.connection.close(), closing: nil, doing: "closing a connection to PostgreSQL")
+            }
+            throw error
+        }
     }
 
     static let auditAppendWhat = "appending to the audit log"
 
-    /// The call of `sigil_audit_append` for `batch`, built on `expected`.
-    private static func auditAppendQuery(after expected: AuditLog.Head, _ batch: AuditBatch) throws -> PostgresQuery {
+    /// The values of ``PostgreSQLPooledConnection/Statement/auditAppend`` for `batch`,
+    /// built on `expected`.
+    private static func auditAppendValues(after expected: AuditLog.Head, _ batch: AuditBatch) throws -> [PostgresData] {
         let arrays = try PostgreSQLArray.columns(AuditLog.storedColumns, rows: batch.rows)
-        var binds = PostgresBindings(capacity: 6 + arrays.count)
-        binds.append(expected.seq)
-        binds.append(ByteBuffer(bytes: expected.hash))
-        binds.append(ByteBuffer(bytes: expected.mac))
-        binds.append(batch.head.seq)
-        binds.append(ByteBuffer(bytes: batch.head.hash))
-        binds.append(ByteBuffer(bytes: batch.head.mac))
-        for array in arrays { binds.append(array) }
-        let parameters = (1...binds.count).map { "$\($0)" }.joined(separator: ", ")
-        return PostgresQuery(
-            unsafeSQL: "SELECT appended, head_seq, head_hash, head_mac FROM sigil_audit_append(\(parameters))", binds: binds)
+        var values: [PostgresData] = []
+        values.reserveCapacity(6 + arrays.count)
+        for head in [expected, batch.head] {
+            values.append(PostgreSQLPooledConnection.bound(head.seq))
+            values.append(PostgreSQLPooledConnection.bound(ByteBuffer(bytes: head.hash)))
+            values.append(PostgreSQLPooledConnection.bound(ByteBuffer(bytes: head.mac)))
+        }
+        for array in arrays { values.append(PostgreSQLPooledConnection.bound(array)) }
+        return values
     }
 
-    /// The head in the columns `head_seq`, `head_hash` and `head_mac` of the audit
-    /// functions' answers; `nil` when the log has none.
-    private static func auditHead(_ columns: (seq: Int64?, hash: ByteBuffer?, mac: ByteBuffer?)) -> AuditLog.Head? {
-        guard let seq = columns.seq, let hash = columns.hash, let mac = columns.mac else { return nil }
+    /// The head in the columns `head_seq`, `head_hash` and `head_mac` (from `first` on) of
+    /// the audit functions' answers; `nil` when the log has none.
+    private static func auditHead(_ row: PostgresRandomAccessRow, from first: Int) throws -> AuditLog.Head? {
+        guard let seq = try PostgreSQLPooledConnection.column(first, of: row, as: Int64.self),
+            let hash = try PostgreSQLPooledConnection.column(first + 1, of: row, as: ByteBuffer.self),
+            let mac = try PostgreSQLPooledConnection.column(first + 2, of: row, as: ByteBuffer.self)
+        else { return nil }
         return AuditLog.Head(seq: seq, hash: [UInt8](buffer: hash), mac: [UInt8](buffer: mac))
     }
 
     /// What `sigil_audit_append` answered.
     private static func auditAppendOutcome(
-        _ answer: EventLoopFuture<PostgresQueryResult>, closing connection: PostgresConnection?
+        _ answer: EventLoopFuture<[PostgresRow]>, closing connection: PostgresConnection?
     ) throws -> AuditAppend {
-        let result: PostgresQueryResult
+        let rows: [PostgresRow]
         do {
-            result = try wait(answer, closing: connection, doing: auditAppendWhat)
+            rows = try wait(answer, closing: connection, doing: auditAppendWhat)
         } catch {
             throw storageError(error, doing: auditAppendWhat)
         }
-        guard let row = result.rows.first else {
+        guard let row = rows.first else {
             throw KeyStoreError(.storageFailure, "\(auditAppendWhat) failed: sigil_audit_append returned no row")
         }
         do {
-            let (appended, seq, hash, mac) = try row.decode((Bool, Int64?, ByteBuffer?, ByteBuffer?).self)
-            return appended ? .appended : .moved(auditHead((seq, hash, mac)))
+            let columns = row.makeRandomAccess()
+            guard let appended = try PostgreSQLPooledConnection.column(0, of: columns, as: Bool.self) else {
+                throw KeyStoreError(.storageFailure, "\(auditAppendWhat) failed: sigil_audit_append returned no outcome")
+            }
+            return appended ? .appended : .moved(try auditHead(columns, from: 1))
         } catch {
             throw storageError(error, doing: auditAppendWhat)
         }
@@ -260,7 +266,8 @@ final class PostgreSQLDatabase: StoreDatabase {
     /// Runs `body` between `begin` and COMMIT on one pooled connection, rolling back when
     /// anything throws.
     private func transaction<T>(begin: String, _ body: (any StoreTransaction) throws -> T) throws -> T {
-        try withConnection { connection in
+        try withConnection { pooled in
+            let connection = pooled.connection
             let transaction = Transaction(connection, logger: logger)
             let result: T
             do {
@@ -278,7 +285,7 @@ final class PostgreSQLDatabase: StoreDatabase {
 
     /// Runs `body` with a pooled connection, waiting for one while the pool's every
     /// connection is in use. A connection that failed is closed, not reused.
-    private func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+    private func withConnection<T>(_ body: (PostgreSQLPooledConnection) throws -> T) throws -> T {
         permits.wait()
         defer { permits.signal() }
         let connection = try takeConnection()
@@ -292,7 +299,7 @@ final class PostgreSQLDatabase: StoreDatabase {
         return try body(connection)
     }
 
-    private func takeConnection() throws -> PostgresConnection {
+    private func takeConnection() throws -> PostgreSQLPooledConnection {
         if let connection = idle.withLock({ $0.connections.popLast() }) {
             if !connection.isClosed { return connection }
             idle.withLock { $0.opened -= 1 }
@@ -302,9 +309,9 @@ final class PostgreSQLDatabase: StoreDatabase {
             return state.opened
         }
         do {
-            return try Self.wait(
+            return PostgreSQLPooledConnection(try Self.wait(
                 PostgresConnection.connect(on: group.next(), configuration: configuration, id: id, logger: logger),
-                closing: nil, doing: "connecting to PostgreSQL")
+                closing: nil, doing: "connecting to PostgreSQL"))
         } catch {
             idle.withLock { $0.opened -= 1 }
             throw Self.storageError(error, doing: "connecting to PostgreSQL")
@@ -320,6 +327,12 @@ final class PostgreSQLDatabase: StoreDatabase {
                 return KeyStoreError(.storageFailure, "\(what) failed: \(message) (SQLSTATE \(state))")
             }
             return KeyStoreError(.storageFailure, "\(what) failed: \(error.code.description)")
+        }
+        // Prepared statements (``PostgreSQLPooledConnection``) answer with postgres-nio's older error type.
+        if case .server(let answer)? = error as? PostgresError,
+            let message = answer.fields[.message], let state = answer.fields[.sqlState]
+        {
+            return KeyStoreError(.storageFailure, "\(what) failed: \(message) (SQLSTATE \(state))")
         }
         return KeyStoreError(.storageFailure, "\(what) failed: \(error)")
     }
