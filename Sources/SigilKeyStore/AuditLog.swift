@@ -61,8 +61,8 @@ final class AuditLog: Sendable {
     static let columns = storedColumns.map(\.name).joined(separator: ", ")
 
     private let headKey: HMACKey
-    /// The head as this node last wrote or read it: what ``appendBatch(_:to:)`` builds the
-    /// next batch on.
+    /// The head as this node last wrote or read it: what ``appendBatch(_:joining:to:)``
+    /// builds the next batch on.
     private let lastHead = Locked<Head?>(nil)
 
     /// Derives the head's MAC key from the root key.
@@ -149,12 +149,18 @@ final class AuditLog: Sendable {
     /// batch, or a head that is missing or does not verify), the batch goes the way of
     /// ``append(_:in:)``, which reads the head inside the transaction and says what is
     /// wrong with it.
-    func appendBatch(_ events: [AuditEvent], to database: any StoreDatabase) throws {
+    ///
+    /// Each time the batch is built, `late` hands over the events recorded since, which
+    /// join it: under contention a batch is built once the writers' lock is granted, and
+    /// takes in what arrived while it waited.
+    func appendBatch(_ events: [AuditEvent], joining late: () -> [AuditEvent] = { [] }, to database: any StoreDatabase) throws {
         guard !events.isEmpty else { return }
+        var events = events
         if let base = lastHead.withLock({ $0 }) {
             let expected = base
             let appended = try database.appendAudit(after: base) { head in
                 guard try head == expected || isAuthentic(head) else { return nil }
+                events += late()
                 let (rows, newHead) = try chain(events, after: head)
                 return AuditBatch(rows: rows, head: newHead)
             }
@@ -163,7 +169,10 @@ final class AuditLog: Sendable {
                 return
             }
         }
-        let newHead = try database.write { db in try append(events, in: db) }
+        let newHead = try database.write { db in
+            events += late()
+            return try append(events, in: db)
+        }
         lastHead.withLock { $0 = newHead }
     }
 

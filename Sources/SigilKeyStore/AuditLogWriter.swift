@@ -7,8 +7,11 @@ import SigilCrypto
 /// A dedicated thread appends what is queued in one transaction (one fsync): at once
 /// when it is idle, and otherwise, as soon as the commit under way ends, everything
 /// that arrived meanwhile (at most ``maximumBatch`` per transaction). No event waits for
-/// a timer; under load the batches grow by themselves. Events enter the chain in the
-/// order they were recorded, interleaved with the events of mutations in commit order.
+/// a timer; under load the batches grow by themselves. A commit that has to wait before
+/// it can build its batch (for the writers' lock, which another node holds under load)
+/// takes in the events recorded meanwhile, so that waiting does not shrink the batches.
+/// Events enter the chain in the order they were recorded, interleaved with the events of
+/// mutations in commit order.
 ///
 /// Two ways in:
 ///
@@ -33,9 +36,12 @@ public final class AuditWriter: Sendable {
     private let queue: Queue
 
     /// A writer that appends batches with `commit`, which must append them in order in
-    /// one transaction, or throw and append none.
+    /// one transaction, or throw and append none. Its second argument hands over the events
+    /// recorded since the batch was taken (up to ``maximumBatch`` in all): once handed
+    /// over they are the batch's last events, appended or failed with it.
     init(
-        maximumPending: Int = AuditWriter.maximumPending, commit: @escaping @Sendable ([AuditEvent]) throws -> Void
+        maximumPending: Int = AuditWriter.maximumPending,
+        commit: @escaping @Sendable (_ batch: [AuditEvent], _ takeLate: () -> [AuditEvent]) throws -> Void
     ) {
         queue = Queue(maximumPending: maximumPending, commit: commit)
     }
@@ -101,7 +107,7 @@ private final class Queue: @unchecked Sendable {
     }
 
     private let condition = NSCondition()
-    private let commit: @Sendable ([AuditEvent]) throws -> Void
+    private let commit: @Sendable ([AuditEvent], () -> [AuditEvent]) throws -> Void
     private let maximumPending: Int
     private var fault: (@Sendable ([AuditEvent]) throws -> Void)? = nil
 
@@ -110,6 +116,8 @@ private final class Queue: @unchecked Sendable {
     /// The batch being committed: its first sequence number and size.
     private var inFlightFirst: UInt64? = nil
     private var inFlightCount = 0
+    /// The events the commit in flight took in after its batch was taken (``takeLate()``).
+    private var late: [Entry] = []
     /// The sequence number the next recorded event gets.
     private var nextSequence: UInt64 = 1
     private var running = false
@@ -118,7 +126,7 @@ private final class Queue: @unchecked Sendable {
     private var attempts: UInt64 = 0
     private var lastFailedAttempt: UInt64 = 0
 
-    init(maximumPending: Int, commit: @escaping @Sendable ([AuditEvent]) throws -> Void) {
+    init(maximumPending: Int, commit: @escaping @Sendable ([AuditEvent], () -> [AuditEvent]) throws -> Void) {
         self.maximumPending = maximumPending
         self.commit = commit
     }
@@ -168,6 +176,20 @@ private final class Queue: @unchecked Sendable {
             // The thread may be waiting for work (or for a retry, which ignores this).
             condition.broadcast()
         }
+    }
+
+    /// The events recorded since the batch in flight was taken, up to the batch limit,
+    /// which from now on belong to that batch. Called by the commit, on the writer's thread.
+    private func takeLate() -> [AuditEvent] {
+        condition.lock()
+        defer { condition.unlock() }
+        let room = AuditWriter.maximumBatch - inFlightCount
+        guard room > 0, !pending.isEmpty else { return [] }
+        let taken = pending.prefix(room)
+        pending.removeFirst(taken.count)
+        late.append(contentsOf: taken)
+        inFlightCount += taken.count
+        return taken.map(\.event)
     }
 
     func flush() throws {
@@ -224,7 +246,7 @@ private final class Queue: @unchecked Sendable {
             var failed: KeyStoreError? = nil
             do {
                 try fault?(events)
-                try commit(events)
+                try commit(events) { takeLate() }
             } catch let error as KeyStoreError {
                 failed = error
             } catch {
@@ -234,6 +256,8 @@ private final class Queue: @unchecked Sendable {
             // already finds its event neither pending nor in flight; then wake the waiters
             // outside the lock (resuming only schedules them).
             condition.lock()
+            batch.append(contentsOf: late)
+            late.removeAll(keepingCapacity: true)
             inFlightFirst = nil
             inFlightCount = 0
             var kept: [Entry] = []

@@ -37,8 +37,8 @@ public final class KeyStore: Sendable {
         self.database = database
         self.sealer = sealer
         self.auditLog = auditLog
-        self.auditWriter = AuditWriter { events in
-            try auditLog.appendBatch(events, to: database)
+        self.auditWriter = AuditWriter { events, takeLate in
+            try auditLog.appendBatch(events, joining: takeLate, to: database)
         }
     }
 

@@ -24,6 +24,7 @@ struct AuditWriterTests {
             var failing = false
             var holding = false
             var inside = false
+            var joiningLate = false
         }
         private let state = Locked(State())
 
@@ -34,17 +35,21 @@ struct AuditWriterTests {
         func fail(_ failing: Bool) { state.withLock { $0.failing = failing } }
         func hold() { state.withLock { $0.holding = true } }
         func release() { state.withLock { $0.holding = false } }
+        /// Makes each commit take in, after its hold, the events recorded since its batch
+        /// was taken, as a commit that waited for the writers' lock does.
+        func joinLate() { state.withLock { $0.joiningLate = true } }
 
         /// The commit: runs on the writer's thread, never on a task's.
-        func commit(_ events: [AuditEvent]) throws {
+        func commit(_ events: [AuditEvent], takeLate: () -> [AuditEvent]) throws {
             state.withLock { $0.inside = true }
             while state.withLock({ $0.holding }) { usleep(1000) }
-            let failing = state.withLock { state in
+            let (failing, joiningLate) = state.withLock { state in
                 state.inside = false
-                return state.failing
+                return (state.failing, state.joiningLate)
             }
+            let batch = joiningLate ? events + takeLate() : events
             if failing { throw KeyStoreError(.storageFailure, "the disk is full (injected)") }
-            state.withLock { $0.batches.append(events.map(\.requestID)) }
+            state.withLock { $0.batches.append(batch.map(\.requestID)) }
         }
     }
 
@@ -66,10 +71,12 @@ struct AuditWriterTests {
         #expect(writer.pendingCount == 0)
     }
 
-    @Test("an idle writer commits at once; events that arrive during a commit share the next one")
-    func eventsArrivingDuringACommitShareTheNext() async throws {
+    /// The batches of a writer whose first commit is held while twenty durable events
+    /// are recorded; `joiningLate` makes commits take in the events recorded meanwhile.
+    static func batchesAfterAHeldCommit(joiningLate: Bool) async throws -> (batches: [[String]], pending: Int) {
         let committer = Committer()
         let writer = AuditWriter(commit: committer.commit)
+        if joiningLate { committer.joinLate() }
         committer.hold()
         let first = Task { try await writer.recordDurably(Self.event(0)) }
         try await Self.eventually("the first commit starts") { committer.isInside }
@@ -78,10 +85,46 @@ struct AuditWriterTests {
         committer.release()
         try await first.value
         for task in others { try await task.value }
-        let batches = committer.batches
+        return (committer.batches, writer.pendingCount)
+    }
+
+    @Test("an idle writer commits at once; events that arrive during a commit share the next one")
+    func eventsArrivingDuringACommitShareTheNext() async throws {
+        let (batches, pending) = try await Self.batchesAfterAHeldCommit(joiningLate: false)
         #expect(batches.count == 2)
         #expect(batches.first == ["request-0"])
         #expect(Set(batches.last ?? []) == Set((1...20).map { "request-\($0)" }))
+        #expect(pending == 0)
+    }
+
+    @Test("a commit that waits takes in the events recorded meanwhile; they commit with it")
+    func eventsArrivingWhileACommitWaitsJoinIt() async throws {
+        let (batches, pending) = try await Self.batchesAfterAHeldCommit(joiningLate: true)
+        #expect(batches.count == 1)
+        #expect(batches.first?.first == "request-0")
+        #expect(Set(batches.first ?? []) == Set((0...20).map { "request-\($0)" }))
+        #expect(pending == 0)
+    }
+
+    @Test("events a failed commit took in fail with it: durable ones are dropped, queued ones kept, in order")
+    func lateEventsOfAFailedCommitFailWithIt() async throws {
+        let committer = Committer()
+        let writer = AuditWriter(commit: committer.commit)
+        committer.joinLate()
+        committer.hold()
+        try writer.record(Self.event(0))
+        try await Self.eventually("the first commit starts") { committer.isInside }
+        try writer.record(Self.event(1))
+        let durable = Task { try await writer.recordDurably(Self.event(2)) }
+        try writer.record(Self.event(3))
+        try await Self.eventually("three events wait") { writer.pendingCount == 4 }
+        committer.fail(true)
+        committer.release()
+        await #expect(throws: KeyStoreError(.storageFailure, "")) { try await durable.value }
+        committer.fail(false)
+        try writer.flush()
+        #expect(committer.batches.flatMap { $0 } == ["request-0", "request-1", "request-3"])
+        #expect(writer.pendingCount == 0)
     }
 
     @Test("a failed commit fails its durable records and drops their events; queued ones are kept and retried")

@@ -158,7 +158,7 @@ public enum PostgreSQLSchema {
         """
 
     /// `sigil_audit_append`: the audit writer's batch in one statement, so in one round
-    /// trip and one transaction (see ``AuditLog/appendBatch(_:to:)``). Under the writers'
+    /// trip and one transaction (see ``AuditLog/appendBatch(_:joining:to:)``). Under the writers'
     /// lock it compares the head (its MAC too) with the one the caller built the batch on; when they
     /// match it inserts the events (one array per column) and writes the new signed head,
     /// and when they do not (another node appended, or a mutation on this one) it changes
