@@ -299,8 +299,7 @@ public enum SigV4 {
         output.append(UInt8(ascii: "\n"))
         output += scope.description.utf8
         output.append(UInt8(ascii: "\n"))
-        // SHA-256 over bytes in memory fails only if OpenSSL cannot allocate a context.
-        Hex.appendLowercase((try? HashFunction.sha256.hash(canonicalRequest)) ?? [], to: &output)
+        output += payloadHash(canonicalRequest).utf8
         return output
     }
 

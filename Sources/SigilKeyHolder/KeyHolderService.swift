@@ -271,14 +271,11 @@ public struct KeyHolderService: Sendable {
     /// (`1234abcd-12ab-34cd-56ef-1234567890ab`), or `mrk-` and 32 hex digits for a
     /// multi-Region key.
     static func isWellFormedKeyID(_ identifier: String) -> Bool {
-        let isHex: (UInt8) -> Bool = { Hex.value(of: $0) != nil }
-        let bytes = Array(identifier.utf8)
         if identifier.hasPrefix("mrk-") {
-            return bytes.count == 36 && bytes.dropFirst(4).allSatisfy(isHex)
+            let bytes = Array(identifier.utf8)
+            return bytes.count == 36 && bytes.dropFirst(4).allSatisfy { Hex.value(of: $0) != nil }
         }
-        let dashes: Set = [8, 13, 18, 23]
-        return bytes.count == 36
-            && bytes.indices.allSatisfy { dashes.contains($0) ? bytes[$0] == UInt8(ascii: "-") : isHex(bytes[$0]) }
+        return SymmetricCiphertext.uuidBytes(identifier) != nil
     }
 
     /// An identifier as the ARN it stands for in the caller's account and this region.

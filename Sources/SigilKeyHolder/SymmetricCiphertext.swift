@@ -82,8 +82,9 @@ struct SymmetricCiphertext: Equatable, Sendable {
         return [formatVersion] + id + bigEndian(UInt32(materialVersion))
     }
 
-    /// Where a UUID's text has its dashes: `8-4-4-4-12` hex digits.
-    private static let uuidDashes: Set<Int> = [8, 13, 18, 23]
+    /// The offsets of a UUID's 16 bytes that its text writes a dash before: `8-4-4-4-12`
+    /// hex digits.
+    private static let dashBeforeByte = [4, 6, 8, 10]
 
     /// The 16 bytes of a UUID written as `8-4-4-4-12` hex digits of either case, as
     /// Foundation's `UUID(uuidString:)` reads it (which parses with `sscanf`, and showed in
@@ -94,13 +95,11 @@ struct SymmetricCiphertext: Equatable, Sendable {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(16)
         var index = 0
-        while index < digits.count {
-            if uuidDashes.contains(index) {
+        for offset in 0..<16 {
+            if dashBeforeByte.contains(offset) {
                 guard digits[index] == UInt8(ascii: "-") else { return nil }
                 index += 1
-                continue
             }
-            // Each group has an even number of digits, so a pair never spans a dash.
             guard let high = Hex.value(of: digits[index]), let low = Hex.value(of: digits[index + 1]) else { return nil }
             bytes.append(high << 4 | low)
             index += 2
@@ -113,7 +112,7 @@ struct SymmetricCiphertext: Equatable, Sendable {
         var text: [UInt8] = []
         text.reserveCapacity(36)
         for (offset, byte) in bytes.enumerated() {
-            if [4, 6, 8, 10].contains(offset) { text.append(UInt8(ascii: "-")) }
+            if dashBeforeByte.contains(offset) { text.append(UInt8(ascii: "-")) }
             Hex.appendLowercase(CollectionOfOne(byte), to: &text)
         }
         return String(decoding: text, as: UTF8.self)
