@@ -83,9 +83,15 @@ final class AuditLog: Sendable {
     }
 
     static func readHead(_ db: any StoreTransaction) throws -> Head? {
-        guard let row = try db.row(sql: "SELECT seq, hash, mac FROM audit_head WHERE id = 1") else {
-            return nil
-        }
+        try head(in: db.rows(sql: headQuery))
+    }
+
+    /// The query ``readHead(_:)`` runs.
+    static let headQuery = "SELECT seq, hash, mac FROM audit_head WHERE id = 1"
+
+    /// The head in the rows of ``headQuery``.
+    static func head(in rows: [StoreRow]) throws -> Head? {
+        guard let row = rows.first else { return nil }
         return Head(
             seq: try row.decode(Int64.self, at: 0),
             hash: [UInt8](try row.decode(Data.self, at: 1)),
@@ -118,9 +124,12 @@ final class AuditLog: Sendable {
     /// - Throws: ``KeyStoreError`` with code `storageFailure` when the head does not
     ///   verify or is missing from a log with events, and the database's errors.
     @discardableResult
-    func append(_ events: some Collection<AuditEvent>, in db: any StoreTransaction) throws -> Head? {
+    func append(
+        _ events: some Collection<AuditEvent>, in db: any StoreTransaction, head prefetched: (() throws -> [StoreRow])? = nil
+    ) throws -> Head? {
         let head: Head
-        if let current = try Self.readHead(db) {
+        let current = if let prefetched { try Self.head(in: prefetched()) } else { try Self.readHead(db) }
+        if let current {
             guard try isAuthentic(current) else { throw Self.unverifiedHead }
             head = current
         } else {

@@ -178,8 +178,9 @@ public final class KeyStore: Sendable {
         var audit = audit
         if audit?.keyARN == nil { audit?.keyARN = arn }
 
-        return try write(audit: audit) { db in
-            try db.execute(
+        // The inserts are queued: over PostgreSQL the read-back waits for them all at once.
+        return try write(audit: audit, change: .keys) { db in
+            try db.enqueue(
                 sql: """
                     INSERT INTO keys (id, arn, account, region, spec, usage, state, description, policy, created_at,
                                       current_version, public_key)
@@ -189,11 +190,11 @@ public final class KeyStore: Sendable {
                     id, arn, account, region, spec.kmsName, usage.kmsName, KeyState.enabled.kmsName, description,
                     policy, now.timeIntervalSince1970, publicKey.map { Data($0) },
                 ])
-            try db.execute(
+            try db.enqueue(
                 sql: "INSERT INTO key_material (key_id, version, sealed, created_at) VALUES (?, 1, ?, ?)",
                 arguments: [id, Data(sealed), now.timeIntervalSince1970])
             for tag in tags {
-                try db.execute(
+                try db.enqueue(
                     sql: "INSERT INTO key_tags (key_id, tag_key, tag_value) VALUES (?, ?, ?)",
                     arguments: [id, tag.key, tag.value])
             }
@@ -438,16 +439,21 @@ public final class KeyStore: Sendable {
 
     /// Runs a write transaction; `audit`, when
     /// given, is appended to the audit log after `body`, in the same transaction, so the
-    /// event exists exactly when the change does.
-    func write<T>(audit: AuditEvent? = nil, _ body: (any StoreTransaction) throws -> T) throws -> T {
+    /// event exists exactly when the change does. `change` is what the other nodes are
+    /// told may have changed.
+    func write<T>(
+        audit: AuditEvent? = nil, change: StoreChange = .store, _ body: (any StoreTransaction) throws -> T
+    ) throws -> T {
         defer { resolutions.invalidate() }
         // The events of requests that finished before this one are committed first, so
         // that the log's order is the order in which requests completed.
         if audit != nil { try auditWriter.flush() }
         return try database.write { db in
+            // Asked before the body's statements, the head comes back with their answers.
+            let head = try audit.map { _ in try db.prefetch(sql: AuditLog.headQuery, arguments: []) }
             let result = try body(db)
-            if let audit { try auditLog.append(CollectionOfOne(audit), in: db) }
-            try db.announceChange()
+            if let audit { try auditLog.append(CollectionOfOne(audit), in: db, head: head) }
+            try db.announceChange(change)
             return result
         }
     }

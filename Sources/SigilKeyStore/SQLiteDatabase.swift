@@ -66,7 +66,7 @@ final class SQLiteDatabase: StoreDatabase {
             return db.changesCount
         }
 
-        func announceChange() {}
+        func announceChange(_ change: StoreChange) {}
 
         func enqueue(sql: String, arguments: StoreArguments) throws {
             try execute(sql: sql, arguments: arguments)
@@ -80,6 +80,11 @@ final class SQLiteDatabase: StoreDatabase {
             var rows: [StoreRow] = []
             try forEachRow(sql: sql, arguments: arguments) { rows.append($0) }
             return rows
+        }
+
+        func prefetch(sql: String, arguments: StoreArguments) throws -> () throws -> [StoreRow] {
+            let answer = try rows(sql: sql, arguments: arguments)
+            return { answer }
         }
 
         func forEachRow(sql: String, arguments: StoreArguments, _ body: (StoreRow) throws -> Void) throws {

@@ -86,6 +86,12 @@ protocol StoreTransaction: AnyObject {
     func enqueueInsert(into table: String, columns: [StoreColumn], rows: [StoreValue]) throws
     /// Runs one query and returns its rows.
     func rows(sql: String, arguments: StoreArguments) throws -> [StoreRow]
+    /// Sends one query now and returns how to take its rows later. Over PostgreSQL its
+    /// answer then comes with those of the statements sent after it, in their wait rather
+    /// than in one of its own: a write transaction reads the audit head this way right
+    /// after the writers' lock, and holds the lock for one round trip less. SQLite runs it
+    /// at once.
+    func prefetch(sql: String, arguments: StoreArguments) throws -> () throws -> [StoreRow]
     /// Runs one query and passes its rows to `body` one by one, holding only a few at a
     /// time: for reading the whole audit log in constant memory.
     func forEachRow(sql: String, arguments: StoreArguments, _ body: (StoreRow) throws -> Void) throws
@@ -93,7 +99,16 @@ protocol StoreTransaction: AnyObject {
     /// they cached may be stale (``PostgreSQLChangeFeed``): for a change to keys, aliases,
     /// tags, policies, principals or access keys, not for audit events. Nothing to tell
     /// on SQLite, which no other node shares.
-    func announceChange() throws
+    func announceChange(_ change: StoreChange) throws
+}
+
+/// What a committed write may have changed, as the nodes' caches need to know it: the
+/// payload of its announcement (``PostgreSQLChangeFeed``).
+public enum StoreChange: String, Sendable {
+    /// Keys only, and nothing a request's credentials resolve to: a new key.
+    case keys
+    /// Anything in the store, principals and access keys included.
+    case store
 }
 
 extension StoreTransaction {

@@ -81,6 +81,26 @@ struct PostgreSQLChangeFeedTests {
         }
     }
 
+    @Test("A new key is announced as a change to keys only; an access key made or revoked as a change to the store, which empties every cache")
+    func announcementsSayWhatChanged() async throws {
+        try await withListener { server, url, heard in
+            let directory = try TestSupport.temporaryDirectory().appendingPathComponent("data")
+            let store = try KeyStore.open(directory: directory, location: .postgreSQL(url, password: server.password)).store
+            func changes() -> [PostgreSQLChangeFeed.Event] {
+                heard.all.filter { if case .changed = $0 { true } else { false } }
+            }
+            // Delivered in commit order: whatever opening the store announced comes first.
+            _ = try store.createKey(account: StoreFixture.account, region: StoreFixture.region, spec: .symmetricDefault, usage: .encryptDecrypt)
+            try await heard.wait("the new key") { _ in changes().last == .changed("keys") }
+            let (accessKeyID, _) = try store.createAccessKey(
+                principal: "arn:aws:iam::\(StoreFixture.account):root", account: StoreFixture.account)
+            try store.revokeAccessKey(accessKeyID)
+            let expected: [PostgreSQLChangeFeed.Event] = [.changed("keys"), .changed("store"), .changed("store")]
+            try await heard.wait("the access key made and revoked") { _ in changes().suffix(3) == expected[...] }
+            #expect(changes().filter { $0 == .changed("keys") }.count == 1, "\(heard.all)")
+        }
+    }
+
     @Test("A connection that stops answering without closing (its server process frozen) is noticed within a second, and the listener connects again")
     func silentConnectionIsNoticed() async throws {
         try await withListener { server, url, heard in

@@ -357,8 +357,8 @@ final class PostgreSQLDatabase: StoreDatabase {
 
         /// Delivered to every listening node when this transaction commits; never if it
         /// rolls back.
-        func announceChange() throws {
-            try enqueue(sql: "SELECT pg_notify('\(PostgreSQLChangeFeed.channel)', 'store')", arguments: [])
+        func announceChange(_ change: StoreChange) throws {
+            try enqueue(sql: "SELECT pg_notify('\(PostgreSQLChangeFeed.channel)', '\(change.rawValue)')", arguments: [])
         }
 
         func run(_ sql: String) throws {
@@ -409,7 +409,24 @@ final class PostgreSQLDatabase: StoreDatabase {
         }
 
         func rows(sql: String, arguments: StoreArguments) throws -> [StoreRow] {
-            let result = try query(sql, arguments)
+            try Self.storeRows(try query(sql, arguments))
+        }
+
+        /// Sent now; taken once the statements queued by then have finished, so that the
+        /// first failure among them is the one thrown.
+        func prefetch(sql: String, arguments: StoreArguments) throws -> () throws -> [StoreRow] {
+            let result = send(sql, arguments)
+            return { [self] in
+                try waitForQueued()
+                do {
+                    return try Self.storeRows(try PostgreSQLDatabase.wait(result, closing: connection, doing: "a key store statement"))
+                } catch {
+                    throw PostgreSQLDatabase.storageError(error, doing: "a key store statement")
+                }
+            }
+        }
+
+        private static func storeRows(_ result: PostgresQueryResult) throws -> [StoreRow] {
             guard let first = result.rows.first else { return [] }
             var columns: [String: Int] = [:]
             for (index, cell) in first.enumerated() where columns[cell.columnName] == nil { columns[cell.columnName] = index }
