@@ -64,7 +64,7 @@ public final class PostgreSQLServer: Sendable {
         let passwordFile = directory.appendingPathComponent("initdb-password")
         try Data(password.utf8).write(to: passwordFile)
         try runAs.own(directory, passwordFile)
-        let server = PostgreSQLServer(port: try KeyHolderProcess.freePort(), password: password, directory: directory)
+        var server = PostgreSQLServer(port: try KeyHolderProcess.freePort(), password: password, directory: directory)
 
         let initialised = try await runAs.run(binaries.appendingPathComponent("initdb").path, [
             "--pgdata", server.dataDirectory.path, "--username", server.user, "--pwfile", passwordFile.path,
@@ -75,11 +75,19 @@ public final class PostgreSQLServer: Sendable {
             try? FileManager.default.removeItem(at: directory)
             throw TestFailure("initdb failed (\(initialised.status)): \(initialised.stderrText)")
         }
-        do {
-            try await server.launch()
-        } catch {
-            await server.stop()
-            throw error
+        // A free port is only free when it is picked: another process starting at once can
+        // take it before the server binds it. Then the cluster starts again on another.
+        for attempt in 1...3 {
+            do {
+                try await server.launch()
+                return server
+            } catch where attempt < 3 && server.log.contains("Address already in use") {
+                try? FileManager.default.removeItem(at: directory.appendingPathComponent("server.log"))
+                server = PostgreSQLServer(port: try KeyHolderProcess.freePort(), password: password, directory: directory)
+            } catch {
+                await server.stop()
+                throw error
+            }
         }
         return server
     }
