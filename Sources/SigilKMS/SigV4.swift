@@ -244,11 +244,13 @@ public enum SigV4 {
         return output
     }
 
+    /// Whether `byte` is an ASCII capital letter.
+    static func isUppercaseASCII(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte) }
+
     /// The signed header names lowercased, without repeats, sorted; as given when they
     /// already are (what every SDK sends).
     static func canonicalNames(_ names: [String]) -> [String] {
-        let isUppercase: (UInt8) -> Bool = { (0x41...0x5A).contains($0) }
-        if names.allSatisfy({ !$0.utf8.contains(where: isUppercase) }),
+        if names.allSatisfy({ !$0.utf8.contains(where: isUppercaseASCII) }),
             zip(names, names.dropFirst()).allSatisfy({ $0.utf8.lexicographicallyPrecedes($1.utf8) })
         {
             return names
@@ -596,8 +598,7 @@ extension SigV4 {
                     "Credential should be scoped with a valid terminator: '\(SigV4.terminator)', not '\(text(credential[4]))'.")
             }
             let signedHeaders = signedHeadersBytes.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false)
-            let isUppercase: (UInt8) -> Bool = { (0x41...0x5A).contains($0) }
-            guard signedHeaders.allSatisfy({ !$0.isEmpty && !$0.contains(where: isUppercase) }) else {
+            guard signedHeaders.allSatisfy({ !$0.isEmpty && !$0.contains(where: SigV4.isUppercaseASCII) }) else {
                 throw KMSError.incompleteSignature(
                     "SignedHeaders must be lowercase names separated by ';', not '\(text(signedHeadersBytes))'")
             }

@@ -77,11 +77,13 @@ public final class PostgreSQLServer: Sendable {
         }
         // A free port is only free when it is picked: another process starting at once can
         // take it before the server binds it. Then the cluster starts again on another.
-        for attempt in 1...3 {
+        var attempt = 1
+        while true {
             do {
                 try await server.launch()
                 return server
             } catch where attempt < 3 && server.log.contains("Address already in use") {
+                attempt += 1
                 try? FileManager.default.removeItem(at: directory.appendingPathComponent("server.log"))
                 server = PostgreSQLServer(port: try KeyHolderProcess.freePort(), password: password, directory: directory)
             } catch {
@@ -89,7 +91,6 @@ public final class PostgreSQLServer: Sendable {
                 throw error
             }
         }
-        return server
     }
 
     /// Starts the server on its cluster with `pg_ctl`, waiting until it accepts connections.

@@ -96,9 +96,7 @@ final class PostgreSQLDatabase: StoreDatabase {
             defer { state.connections = [] }
             return state.connections
         }
-        for pooled in connections {
-            _ = try? Self.wait(pooled.connection.close(), closing: nil, doing: "closing a connection to PostgreSQL")
-        }
+        for pooled in connections { Self.close(pooled.connection) }
         let stopped = DispatchSemaphore(value: 0)
         group.shutdownGracefully(queue: .global()) { _ in stopped.signal() }
         _ = stopped.wait(timeout: .now() + Self.answerTimeout)
@@ -183,9 +181,7 @@ final class PostgreSQLDatabase: StoreDatabase {
                 }
                 return batch.head
             } catch {
-                if !connection.isClosed {
-                    _ = try? Self.wait(connection.close(), closing: nil, doing: "closing a connection to PostgreSQL")
-                }
+                if !connection.isClosed { Self.close(connection) }
                 throw Self.storageError(error, doing: Self.auditAppendWhat)
             }
         }
@@ -205,14 +201,18 @@ final class PostgreSQLDatabase: StoreDatabase {
             let answer = append.execute(try Self.auditAppendValues(after: expected, batch))
             return try Self.auditAppendOutcome(answer, closing: pooled.connection)
         } catch {
-            if !pooled.isClosed {
-                _ = try? Self.wait(pooled.connection.close(), closing: nil, doing: "closing a connection to PostgreSQL")
-            }
+            if !pooled.isClosed { Self.close(pooled.connection) }
             throw error
         }
     }
 
     static let auditAppendWhat = "appending to the audit log"
+
+    /// Closes `connection` and waits (at most ``answerTimeout``) until it is closed; a
+    /// failure to close leaves nothing to do.
+    private static func close(_ connection: PostgresConnection) {
+        _ = try? wait(connection.close(), closing: nil, doing: "closing a connection to PostgreSQL")
+    }
 
     /// The values of ``PostgreSQLPooledConnection/Statement/auditAppend`` for `batch`,
     /// built on `expected`.
@@ -416,14 +416,7 @@ final class PostgreSQLDatabase: StoreDatabase {
         /// first failure among them is the one thrown.
         func prefetch(sql: String, arguments: StoreArguments) throws -> () throws -> [StoreRow] {
             let result = send(sql, arguments)
-            return { [self] in
-                try waitForQueued()
-                do {
-                    return try Self.storeRows(try PostgreSQLDatabase.wait(result, closing: connection, doing: "a key store statement"))
-                } catch {
-                    throw PostgreSQLDatabase.storageError(error, doing: "a key store statement")
-                }
-            }
+            return { [self] in try Self.storeRows(try answer(result)) }
         }
 
         private static func storeRows(_ result: PostgresQueryResult) throws -> [StoreRow] {
@@ -445,7 +438,12 @@ final class PostgreSQLDatabase: StoreDatabase {
         }
 
         private func query(_ sql: String, _ arguments: StoreArguments) throws -> PostgresQueryResult {
-            let result = send(sql, arguments)
+            try answer(send(sql, arguments))
+        }
+
+        /// The answer to a statement sent, once the queued statements have finished: the
+        /// first failure among them is the one thrown.
+        private func answer(_ result: EventLoopFuture<PostgresQueryResult>) throws -> PostgresQueryResult {
             try waitForQueued()
             do {
                 return try PostgreSQLDatabase.wait(result, closing: connection, doing: "a key store statement")
