@@ -75,6 +75,42 @@ struct PostgreSQLAuditLogTests {
         }
     }
 
+    @Test("A node that finds the head moved appends under the writers' lock, in order, and leaves the lock free")
+    func appendsUnderTheLockWhenTheHeadMoved() async throws {
+        try await Self.withStore { client, server in
+            let rootKey = SecureBytes(TestSupport.randomMessage(lengths: 32...32))
+            let nodes = try (1...2).map { _ in try PostgreSQLDatabase(configuration: server.connectionConfiguration) }
+            let logs = try (1...2).map { _ in try AuditLog(rootKey: rootKey) }
+            // Node 1 appends, node 2 moves the head, node 1 misses it and appends under the
+            // lock, then again (its own head now: it goes back to one statement afterwards).
+            try logs[0].appendBatch([Self.event(node: 1, 1)], to: nodes[0])
+            try logs[1].appendBatch([Self.event(node: 2, 1), Self.event(node: 2, 2)], to: nodes[1])
+            try logs[0].appendBatch([Self.event(node: 1, 2)], to: nodes[0])
+            try logs[0].appendBatch([Self.event(node: 1, 3)], to: nodes[0])
+            try logs[0].appendBatch([Self.event(node: 1, 4)], to: nodes[0])
+            #expect(nodes[0].batchesUnderLock.withLock { $0 } == 2)
+            #expect(nodes[1].batchesUnderLock.withLock { $0 } == 0)
+
+            // No node holds the writers' lock now, and a write on the other node goes through.
+            var held = -1
+            for try await count in try await client.query(
+                "SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            ).decode(Int.self) {
+                held = count
+            }
+            #expect(held == 0)
+            _ = try nodes[1].write { try logs[1].append([Self.event(node: 2, 3)], in: $0) }
+
+            let verification = try nodes[1].read { try logs[1].verify($0) }
+            #expect(verification.isIntact && verification.eventCount == 7, "\(verification)")
+            var requests: [String] = []
+            for try await id in try await client.query("SELECT request_id FROM audit_events ORDER BY seq").decode(String.self) {
+                requests.append(id)
+            }
+            #expect(requests == ["node1-1", "node2-1", "node2-2", "node1-2", "node1-3", "node1-4", "node2-3"])
+        }
+    }
+
     @Test("What the SQLite log detects is detected here: an altered or removed event, a missing head, another root key")
     func tamperingIsDetected() async throws {
         try await Self.withStore { client, server in

@@ -59,6 +59,9 @@ final class PostgreSQLDatabase: StoreDatabase {
     private let permits: DispatchSemaphore
     /// Whether this node's last audit batch found the head moved by another node.
     private let auditContended = Locked(false)
+    /// How many audit batches this node has appended under the writers' lock
+    /// (``appendAuditUnderLock(after:build:)``) rather than in one statement.
+    let batchesUnderLock = Locked(0)
 
     /// Connects to the server (to fail now, with a clear message, rather than at the first
     /// request) and brings its schema to the current version.
@@ -88,9 +91,9 @@ final class PostgreSQLDatabase: StoreDatabase {
     }
 
     /// Closes every idle connection and stops the event loop. It waits as every call here
-    /// does, on a semaphore rather than with NIO's `wait()`: the caller's thread may be
-    /// one of the server's event loops (they run Swift's tasks in `serve`), and only this
-    /// store's own loop does the work.
+    /// does, on a semaphore rather than with NIO's `wait()`, which must not be called on an
+    /// event loop's thread: the caller's thread may be one of the server's loops, and only
+    /// this store's own loop does the work.
     private func shutdown() {
         let connections = idle.withLock { state -> [PostgreSQLPooledConnection] in
             defer { state.connections = [] }
@@ -147,13 +150,13 @@ final class PostgreSQLDatabase: StoreDatabase {
 
     /// A batch built on the head read under the writers' lock: it cannot miss.
     ///
-    /// Three statements and two waits, each statement its own transaction: the lock, taken
+    /// Two statements and two waits, each statement its own transaction: the lock, taken
     /// for the session, with the head (`sigil_audit_head_locked`); then, once the batch is
-    /// built, `sigil_audit_append` and the lock's release back to back. The append commits
-    /// before the release, so the next node to get the lock reads the head it wrote.
-    /// Every statement a transaction would add (BEGIN, COMMIT) costs this node and the
-    /// server more than the wait it saves, which matters when every batch goes this way.
-    /// On any failure the connection is closed, which releases the lock with it.
+    /// built, the append, which releases the lock as it commits
+    /// (`sigil_audit_append_releasing`), so the next node to get the lock reads the head it
+    /// wrote. Every statement more (BEGIN, COMMIT, a release of its own) costs this node
+    /// and the server more than the wait it saves, which matters when every batch goes this
+    /// way. On any failure the connection is closed, which releases the lock with it.
     private func appendAuditUnderLock(
         after expected: AuditLog.Head, build: (AuditLog.Head) throws -> AuditBatch?
     ) throws -> AuditLog.Head? {
@@ -161,24 +164,23 @@ final class PostgreSQLDatabase: StoreDatabase {
             let connection = pooled.connection
             do {
                 let headLocked = try pooled.prepared(.auditHeadLocked, doing: Self.auditAppendWhat)
-                let append = try pooled.prepared(.auditAppend, doing: Self.auditAppendWhat)
-                let release = try pooled.prepared(.releaseWritersLock, doing: Self.auditAppendWhat)
+                let append = try pooled.prepared(.auditAppendReleasing, doing: Self.auditAppendWhat)
                 let locked = try Self.wait(headLocked.execute(), closing: connection, doing: Self.auditAppendWhat)
                 let found = try locked.first.flatMap { row in try Self.auditHead(row.makeRandomAccess(), from: 0) }
                 if found == expected { auditContended.withLock { $0 = false } }
                 guard let found, let batch = try build(found) else {
+                    let release = try pooled.prepared(.releaseWritersLock, doing: Self.auditAppendWhat)
                     _ = try Self.wait(release.execute(), closing: connection, doing: Self.auditAppendWhat)
                     return nil
                 }
-                let answer = append.execute(try Self.auditAppendValues(after: found, batch))
-                let released = release.execute()
-                let outcome = try Self.auditAppendOutcome(answer, closing: connection)
-                _ = try Self.wait(released, closing: connection, doing: Self.auditAppendWhat)
+                let outcome = try Self.auditAppendOutcome(
+                    append.execute(try Self.auditAppendValues(after: found, batch)), closing: connection)
                 // Only a change made outside the key holder can move the head under the lock.
                 guard case .appended = outcome else {
                     throw KeyStoreError(
                         .storageFailure, "\(Self.auditAppendWhat) failed: its head moved while this node held the writers' lock")
                 }
+                batchesUnderLock.withLock { $0 += 1 }
                 return batch.head
             } catch {
                 if !connection.isClosed { Self.close(connection) }

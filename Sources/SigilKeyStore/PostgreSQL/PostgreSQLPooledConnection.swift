@@ -19,14 +19,19 @@ final class PostgreSQLPooledConnection: @unchecked Sendable {
         case auditAppend
         /// `sigil_audit_head_locked`: takes the writers' lock for the session, reads the head.
         case auditHeadLocked
+        /// `sigil_audit_append_releasing`: ``auditAppend``, then releases the lock taken by
+        /// ``auditHeadLocked``.
+        case auditAppendReleasing
         /// Releases the writers' lock taken by ``auditHeadLocked``.
         case releaseWritersLock
 
         var sql: String {
+            let parameters = (1...(6 + AuditLog.storedColumns.count)).map { "$\($0)" }.joined(separator: ", ")
             switch self {
             case .auditAppend:
-                let parameters = (1...(6 + AuditLog.storedColumns.count)).map { "$\($0)" }.joined(separator: ", ")
                 return "SELECT appended, head_seq, head_hash, head_mac FROM sigil_audit_append(\(parameters))"
+            case .auditAppendReleasing:
+                return "SELECT appended, head_seq, head_hash, head_mac FROM sigil_audit_append_releasing(\(parameters))"
             case .auditHeadLocked:
                 return "SELECT head_seq, head_hash, head_mac FROM sigil_audit_head_locked()"
             case .releaseWritersLock:

@@ -141,10 +141,35 @@ public enum PostgreSQLSchema {
         ]),
         Migration(version: 4, name: "the audit writer's append in one statement", statements: [auditAppendFunction]),
         Migration(version: 5, name: "the audit head read under the writers' lock, in one statement", statements: [auditHeadLockedFunction]),
+        Migration(version: 6, name: "the contended audit append releases the writers' lock itself", statements: [auditAppendReleasingFunction]),
     ]
 
-    /// `sigil_audit_head_locked`: takes the writers' lock for the session (the caller
-    /// releases it with `pg_advisory_unlock` once its batch is in) and returns the audit
+    /// `sigil_audit_append_releasing`: `sigil_audit_append` for a caller that holds the
+    /// writers' lock for its session (taken by `sigil_audit_head_locked`), which it then
+    /// releases, in the same statement rather than a third one of its own.
+    ///
+    /// The session's hold is released inside the transaction, but the lock is not free yet:
+    /// `sigil_audit_append` took it for the transaction too, and a transaction's locks are
+    /// released only once its commit is visible. So the next node to get the lock still
+    /// reads the head this batch wrote. When the append fails, the statement fails before
+    /// the release; the caller then closes the connection, which releases the lock.
+    static let auditAppendReleasingFunction: String = {
+        let arguments = (1...(6 + AuditLog.storedColumns.count)).map { "$\($0)" }.joined(separator: ", ")
+        return """
+            CREATE FUNCTION sigil_audit_append_releasing(\(auditAppendParameters),
+                OUT appended boolean, OUT head_seq bigint, OUT head_hash bytea, OUT head_mac bytea)
+            LANGUAGE plpgsql AS $$
+            BEGIN
+                SELECT a.appended, a.head_seq, a.head_hash, a.head_mac INTO appended, head_seq, head_hash, head_mac
+                    FROM sigil_audit_append(\(arguments)) a;
+                PERFORM pg_advisory_unlock(\(PostgreSQLDatabase.writeLock));
+            END
+            $$
+            """
+    }()
+
+    /// `sigil_audit_head_locked`: takes the writers' lock for the session (the caller's
+    /// `sigil_audit_append_releasing` releases it once its batch is in) and returns the audit
     /// head that the lock now keeps from moving. The head is read by a statement of its
     /// own after the lock is granted, so with a snapshot that sees every commit made before.
     static let auditHeadLockedFunction = """
@@ -157,6 +182,16 @@ public enum PostgreSQLSchema {
         $$
         """
 
+    /// The audit appends' input: the head the batch was built on and the batch's new head,
+    /// then one array per stored column (``AuditLog/storedColumns``, in order).
+    static let auditAppendParameters = """
+        expected_seq bigint, expected_hash bytea, expected_mac bytea, new_seq bigint, new_hash bytea, new_mac bytea,
+            seqs bigint[], times double precision[], request_ids text[], regions text[], accounts text[],
+            principal_arns text[], access_key_ids text[], source_addresses text[], user_agents text[],
+            operations text[], key_arns text[], algorithms text[], encryption_context_keys text[],
+            outcomes text[], error_codes text[], error_messages text[], prev_hashes bytea[], hashes bytea[]
+        """
+
     /// `sigil_audit_append`: the audit writer's batch in one statement, so in one round
     /// trip and one transaction (see ``AuditLog/appendBatch(_:joining:to:)``). Under the writers'
     /// lock it compares the head (its MAC too) with the one the caller built the batch on; when they
@@ -166,11 +201,7 @@ public enum PostgreSQLSchema {
     /// caller computes every hash and the head's MAC: the root key never leaves the node.
     static let auditAppendFunction = """
         CREATE FUNCTION sigil_audit_append(
-            expected_seq bigint, expected_hash bytea, expected_mac bytea, new_seq bigint, new_hash bytea, new_mac bytea,
-            seqs bigint[], times double precision[], request_ids text[], regions text[], accounts text[],
-            principal_arns text[], access_key_ids text[], source_addresses text[], user_agents text[],
-            operations text[], key_arns text[], algorithms text[], encryption_context_keys text[],
-            outcomes text[], error_codes text[], error_messages text[], prev_hashes bytea[], hashes bytea[],
+            \(auditAppendParameters),
             OUT appended boolean, OUT head_seq bigint, OUT head_hash bytea, OUT head_mac bytea)
         LANGUAGE plpgsql AS $$
         BEGIN
