@@ -38,17 +38,28 @@ public enum PostgreSQLChangeFeed {
         case interrupted
     }
 
-    /// Announces `change` to every listener once the transaction `connection` is in
-    /// commits.
-    public static func announce(_ change: String, on connection: PostgresConnection, logger: Logger) async throws {
-        _ = try await connection.query("SELECT pg_notify(\(channel), \(change))", logger: logger)
-    }
+    /// Where the listener runs: on a thread of its own, so that tasks blocking Swift's
+    /// cooperative threads delay neither what it hears nor its probes.
+    static let executor = DedicatedThreadExecutor(name: "sigil-change-feed")
 
     /// Listens until the task is cancelled: connects with `configuration`, reports
     /// ``Event/listening``, then each announcement; on losing the connection reports
     /// ``Event/interrupted`` and connects again, every `retryInterval` until it can.
+    ///
+    /// The listener, its probes and `handle` run on ``executor``, not on Swift's cooperative
+    /// threads: `handle` must not block.
     public static func listen(
         configuration: PostgresConnection.Configuration, retryInterval: Duration = .milliseconds(250), logger: Logger,
+        _ handle: @escaping @Sendable (Event) async -> Void
+    ) async {
+        await withTaskExecutorPreference(executor) {
+            await listenHere(configuration: configuration, retryInterval: retryInterval, logger: logger, handle)
+        }
+    }
+
+    /// ``listen(configuration:retryInterval:logger:_:)`` on whichever executor the caller prefers.
+    private static func listenHere(
+        configuration: PostgresConnection.Configuration, retryInterval: Duration, logger: Logger,
         _ handle: @escaping @Sendable (Event) async -> Void
     ) async {
         var connectionID = 0
