@@ -54,6 +54,8 @@ def main(argv):
     parser.add_argument("--access-key")
     parser.add_argument("--secret-key")
     parser.add_argument("--out", required=True)
+    parser.add_argument("--only", action="append", metavar="WORKLOAD",
+                        help="prepare only this workload (repeatable); every one when absent")
     args = parser.parse_args(argv)
     if args.credentials:
         session = boto3.session.Session(region_name=REGION)
@@ -69,6 +71,8 @@ def main(argv):
     scripts = {}
 
     def workload(name, make):
+        if args.only and name not in args.only:
+            return
         try:
             operation, body = make()
             path = os.path.join(args.out, name + ".lua")
