@@ -35,7 +35,7 @@ struct PostgreSQLChangeFeedTests {
                     guard !heard.isEmpty else { return .now }
                     // The shortest prefix that satisfies the condition ends with the event that did.
                     let first = (1...heard.count).first { condition(heard.prefix($0).map(\.event)) } ?? heard.count
-                    return heard[max(first, 1) - 1].at
+                    return heard[first - 1].at
                 }
                 guard ContinuousClock.now < deadline else { break }
                 try await Task.sleep(for: .milliseconds(10))

@@ -221,7 +221,7 @@ final class PostgreSQLDatabase: StoreDatabase {
     private static func auditAppendValues(after expected: AuditLog.Head, _ batch: AuditBatch) throws -> [PostgresData] {
         let arrays = try PostgreSQLArray.columns(AuditLog.storedColumns, rows: batch.rows)
         var values: [PostgresData] = []
-        values.reserveCapacity(6 + arrays.count)
+        values.reserveCapacity(PostgreSQLSchema.auditAppendArgumentCount)
         for head in [expected, batch.head] {
             values.append(PostgreSQLPooledConnection.bound(head.seq))
             values.append(PostgreSQLPooledConnection.bound(ByteBuffer(bytes: head.hash)))

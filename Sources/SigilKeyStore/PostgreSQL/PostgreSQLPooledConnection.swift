@@ -26,12 +26,12 @@ final class PostgreSQLPooledConnection: @unchecked Sendable {
         case releaseWritersLock
 
         var sql: String {
-            let parameters = (1...(6 + AuditLog.storedColumns.count)).map { "$\($0)" }.joined(separator: ", ")
             switch self {
             case .auditAppend:
-                return "SELECT appended, head_seq, head_hash, head_mac FROM sigil_audit_append(\(parameters))"
+                return "SELECT appended, head_seq, head_hash, head_mac FROM sigil_audit_append(\(PostgreSQLSchema.auditAppendPlaceholders))"
             case .auditAppendReleasing:
-                return "SELECT appended, head_seq, head_hash, head_mac FROM sigil_audit_append_releasing(\(parameters))"
+                return "SELECT appended, head_seq, head_hash, head_mac "
+                    + "FROM sigil_audit_append_releasing(\(PostgreSQLSchema.auditAppendPlaceholders))"
             case .auditHeadLocked:
                 return "SELECT head_seq, head_hash, head_mac FROM sigil_audit_head_locked()"
             case .releaseWritersLock:

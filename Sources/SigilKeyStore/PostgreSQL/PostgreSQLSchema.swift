@@ -153,20 +153,17 @@ public enum PostgreSQLSchema {
     /// released only once its commit is visible. So the next node to get the lock still
     /// reads the head this batch wrote. When the append fails, the statement fails before
     /// the release; the caller then closes the connection, which releases the lock.
-    static let auditAppendReleasingFunction: String = {
-        let arguments = (1...(6 + AuditLog.storedColumns.count)).map { "$\($0)" }.joined(separator: ", ")
-        return """
-            CREATE FUNCTION sigil_audit_append_releasing(\(auditAppendParameters),
-                OUT appended boolean, OUT head_seq bigint, OUT head_hash bytea, OUT head_mac bytea)
-            LANGUAGE plpgsql AS $$
-            BEGIN
-                SELECT a.appended, a.head_seq, a.head_hash, a.head_mac INTO appended, head_seq, head_hash, head_mac
-                    FROM sigil_audit_append(\(arguments)) a;
-                PERFORM pg_advisory_unlock(\(PostgreSQLDatabase.writeLock));
-            END
-            $$
-            """
-    }()
+    static let auditAppendReleasingFunction = """
+        CREATE FUNCTION sigil_audit_append_releasing(\(auditAppendParameters),
+            OUT appended boolean, OUT head_seq bigint, OUT head_hash bytea, OUT head_mac bytea)
+        LANGUAGE plpgsql AS $$
+        BEGIN
+            SELECT a.appended, a.head_seq, a.head_hash, a.head_mac INTO appended, head_seq, head_hash, head_mac
+                FROM sigil_audit_append(\(auditAppendPlaceholders)) a;
+            PERFORM pg_advisory_unlock(\(PostgreSQLDatabase.writeLock));
+        END
+        $$
+        """
 
     /// `sigil_audit_head_locked`: takes the writers' lock for the session (the caller's
     /// `sigil_audit_append_releasing` releases it once its batch is in) and returns the audit
@@ -181,6 +178,14 @@ public enum PostgreSQLSchema {
         END
         $$
         """
+
+    /// How many values the audit appends take: the seq, hash and MAC of the head the batch
+    /// was built on and of the batch's new head, then one array per stored column.
+    static let auditAppendArgumentCount = 6 + AuditLog.storedColumns.count
+
+    /// The audit appends' placeholders, `$1, $2, …`, as a statement or function passes its
+    /// values on to them.
+    static let auditAppendPlaceholders = (1...auditAppendArgumentCount).map { "$\($0)" }.joined(separator: ", ")
 
     /// The audit appends' input: the head the batch was built on and the batch's new head,
     /// then one array per stored column (``AuditLog/storedColumns``, in order).
