@@ -119,16 +119,18 @@ final class AuditLog: Sendable {
     /// Appends events after the current head, in order, and signs the new head: call
     /// inside a write transaction, which makes the events and the head one commit.
     ///
+    /// - Parameter locked: The head's rows as the transaction read them under the writers'
+    ///   lock (``StoreTransaction/lockedAuditHead()``); read here when not given.
     /// - Returns: The new head (the current one when `events` is empty; `nil` for a log
     ///   that is still empty).
     /// - Throws: ``KeyStoreError`` with code `storageFailure` when the head does not
     ///   verify or is missing from a log with events, and the database's errors.
     @discardableResult
     func append(
-        _ events: some Collection<AuditEvent>, in db: any StoreTransaction, head prefetched: (() throws -> [StoreRow])? = nil
+        _ events: some Collection<AuditEvent>, in db: any StoreTransaction, head locked: (() throws -> [StoreRow])? = nil
     ) throws -> Head? {
         let head: Head
-        let current = if let prefetched { try Self.head(in: prefetched()) } else { try Self.readHead(db) }
+        let current = if let locked { try Self.head(in: locked()) } else { try Self.readHead(db) }
         if let current {
             guard try isAuthentic(current) else { throw Self.unverifiedHead }
             head = current
@@ -140,9 +142,9 @@ final class AuditLog: Sendable {
         }
         guard !events.isEmpty else { return head.seq == 0 ? nil : head }
         let (rows, newHead) = try chain(events, after: head)
-        try db.enqueueInsert(into: "audit_events", columns: Self.storedColumns, rows: rows)
-        try db.enqueue(
-            sql: """
+        try db.enqueueInsert(
+            into: "audit_events", columns: Self.storedColumns, rows: rows,
+            then: """
                 INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac
                 """,

@@ -448,12 +448,10 @@ public final class KeyStore: Sendable {
         // The events of requests that finished before this one are committed first, so
         // that the log's order is the order in which requests completed.
         if audit != nil { try auditWriter.flush() }
-        return try database.write { db in
-            // Asked before the body's statements, the head comes back with their answers.
-            let head = try audit.map { _ in try db.prefetch(sql: AuditLog.headQuery, arguments: []) }
+        return try database.write(announcing: change) { db in
+            let head = try audit.map { _ in try db.lockedAuditHead() }
             let result = try body(db)
             if let audit { try auditLog.append(CollectionOfOne(audit), in: db, head: head) }
-            try db.announceChange(change)
             return result
         }
     }

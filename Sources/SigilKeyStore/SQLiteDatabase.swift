@@ -37,7 +37,7 @@ final class SQLiteDatabase: StoreDatabase {
         }
     }
 
-    func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+    func write<T>(announcing change: StoreChange?, _ body: (any StoreTransaction) throws -> T) throws -> T {
         do {
             return try pool.write { db in try body(Transaction(db)) }
         } catch let error as DatabaseError {
@@ -66,8 +66,6 @@ final class SQLiteDatabase: StoreDatabase {
             return db.changesCount
         }
 
-        func announceChange(_ change: StoreChange) {}
-
         func enqueue(sql: String, arguments: StoreArguments) throws {
             try execute(sql: sql, arguments: arguments)
         }
@@ -82,9 +80,16 @@ final class SQLiteDatabase: StoreDatabase {
             return rows
         }
 
-        func prefetch(sql: String, arguments: StoreArguments) throws -> () throws -> [StoreRow] {
-            let answer = try rows(sql: sql, arguments: arguments)
+        func lockedAuditHead() throws -> () throws -> [StoreRow] {
+            let answer = try rows(sql: AuditLog.headQuery, arguments: [])
             return { answer }
+        }
+
+        func enqueueInsert(
+            into table: String, columns: [StoreColumn], rows: [StoreValue], then sql: String, arguments: StoreArguments
+        ) throws {
+            try enqueueInsertAsValues(into: table, columns: columns, rows: rows)
+            try execute(sql: sql, arguments: arguments)
         }
 
         func forEachRow(sql: String, arguments: StoreArguments, _ body: (StoreRow) throws -> Void) throws {

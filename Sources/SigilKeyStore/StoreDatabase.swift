@@ -16,8 +16,11 @@ protocol StoreDatabase: Sendable {
     /// Runs `body` in a read-only transaction.
     func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T
     /// Runs `body` in a write transaction, committed when it returns and rolled back when
-    /// it throws.
-    func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T
+    /// it throws. `change`, when given, is what the other nodes sharing the store are told,
+    /// once the transaction commits, that they may hold stale (``PostgreSQLChangeFeed``):
+    /// for a change to keys, aliases, tags, policies, principals or access keys, not for
+    /// audit events. SQLite, which no other node shares, has no one to tell.
+    func write<T>(announcing change: StoreChange?, _ body: (any StoreTransaction) throws -> T) throws -> T
     /// The audit writer's append, in one write transaction: the batch `build` makes on the
     /// log's head goes after it. `expected` is the head the caller last saw; a backend may
     /// build on it before it knows the log's head, and must check it still is. When the
@@ -43,6 +46,11 @@ struct AuditBatch {
 }
 
 extension StoreDatabase {
+    /// A write transaction that announces nothing (``write(announcing:_:)``).
+    func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+        try write(announcing: nil, body)
+    }
+
     /// ``appendAudit(after:build:)`` as statements in a write transaction, which holds the
     /// only writer's lock from the start: the batch is built once, on the head read.
     func appendAudit(after expected: AuditLog.Head, build: (AuditLog.Head) throws -> AuditBatch?) throws -> AuditLog.Head? {
@@ -86,20 +94,20 @@ protocol StoreTransaction: AnyObject {
     func enqueueInsert(into table: String, columns: [StoreColumn], rows: [StoreValue]) throws
     /// Runs one query and returns its rows.
     func rows(sql: String, arguments: StoreArguments) throws -> [StoreRow]
-    /// Sends one query now and returns how to take its rows later. Over PostgreSQL its
-    /// answer then comes with those of the statements sent after it, in their wait rather
-    /// than in one of its own: a write transaction reads the audit head this way right
-    /// after the writers' lock, and holds the lock for one round trip less. SQLite runs it
-    /// at once.
-    func prefetch(sql: String, arguments: StoreArguments) throws -> () throws -> [StoreRow]
+    /// The rows of ``AuditLog/headQuery`` as this write transaction sees them once it holds
+    /// the writers' lock, to be taken when needed. Over PostgreSQL the lock's own statement
+    /// reads them, so the head costs no round trip of its own while the lock is held; SQLite
+    /// reads them at once.
+    func lockedAuditHead() throws -> () throws -> [StoreRow]
+    /// Inserts rows as ``enqueueInsert(into:columns:rows:)`` does, then runs `sql`, queued
+    /// as ``enqueue(sql:arguments:)`` queues: over PostgreSQL in one statement (the insert
+    /// in a `WITH`, which runs whether or not `sql` reads it), so in one round trip.
+    func enqueueInsert(
+        into table: String, columns: [StoreColumn], rows: [StoreValue], then sql: String, arguments: StoreArguments
+    ) throws
     /// Runs one query and passes its rows to `body` one by one, holding only a few at a
     /// time: for reading the whole audit log in constant memory.
     func forEachRow(sql: String, arguments: StoreArguments, _ body: (StoreRow) throws -> Void) throws
-    /// Tells the other nodes sharing the store, once this transaction commits, that what
-    /// they cached may be stale (``PostgreSQLChangeFeed``): for a change to keys, aliases,
-    /// tags, policies, principals or access keys, not for audit events. Nothing to tell
-    /// on SQLite, which no other node shares.
-    func announceChange(_ change: StoreChange) throws
 }
 
 /// What a committed write may have changed, as the nodes' caches need to know it: the

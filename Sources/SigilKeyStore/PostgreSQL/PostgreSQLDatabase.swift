@@ -109,9 +109,26 @@ final class PostgreSQLDatabase: StoreDatabase {
         try transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
     }
 
-    func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+    /// Everything a write sends before it holds the writers' lock goes first: BEGIN, and the
+    /// announcement, which PostgreSQL delivers only when the transaction commits wherever
+    /// in it it was made. Then `sigil_writers_lock` takes the lock and reads the audit head
+    /// in one statement (``StoreTransaction/lockedAuditHead()``). Every round trip after the
+    /// lock is granted lengthens the time every other writer, on any node, waits for it.
+    func write<T>(announcing change: StoreChange?, _ body: (any StoreTransaction) throws -> T) throws -> T {
         try transaction(begin: "BEGIN ISOLATION LEVEL READ COMMITTED") { transaction in
-            try transaction.enqueue(sql: "SELECT pg_advisory_xact_lock(\(Self.writeLock))", arguments: [])
+            if let change {
+                try transaction.enqueue(sql: "SELECT pg_notify('\(PostgreSQLChangeFeed.channel)', '\(change.rawValue)')", arguments: [])
+            }
+            transaction.lockWriters(sql: "SELECT seq, hash, mac FROM sigil_writers_lock()")
+            return try body(transaction)
+        }
+    }
+
+    /// A write transaction under the writers' lock alone, for the schema's migrations: they
+    /// run before `sigil_writers_lock` exists.
+    func writeMigrating<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+        try transaction(begin: "BEGIN ISOLATION LEVEL READ COMMITTED") { transaction in
+            transaction.lockWriters(sql: "SELECT pg_advisory_xact_lock(\(Self.writeLock))")
             return try body(transaction)
         }
     }
@@ -267,7 +284,7 @@ final class PostgreSQLDatabase: StoreDatabase {
 
     /// Runs `body` between `begin` and COMMIT on one pooled connection, rolling back when
     /// anything throws.
-    private func transaction<T>(begin: String, _ body: (any StoreTransaction) throws -> T) throws -> T {
+    private func transaction<T>(begin: String, _ body: (Transaction) throws -> T) throws -> T {
         try withConnection { pooled in
             let connection = pooled.connection
             let transaction = Transaction(connection, logger: logger)
@@ -351,16 +368,27 @@ final class PostgreSQLDatabase: StoreDatabase {
         let logger: Logger
         var dialect: StoreDialect { .postgreSQL }
         private var queued: [EventLoopFuture<PostgresQueryResult>] = []
+        /// The statement that took the writers' lock (``lockWriters(sql:)``), in a write.
+        private var writersLock: EventLoopFuture<PostgresQueryResult>?
 
         init(_ connection: PostgresConnection, logger: Logger) {
             self.connection = connection
             self.logger = logger
         }
 
-        /// Delivered to every listening node when this transaction commits; never if it
-        /// rolls back.
-        func announceChange(_ change: StoreChange) throws {
-            try enqueue(sql: "SELECT pg_notify('\(PostgreSQLChangeFeed.channel)', '\(change.rawValue)')", arguments: [])
+        /// Takes the writers' lock with `sql`, queued; its answer is the audit head when `sql`
+        /// reads it (``lockedAuditHead()``).
+        func lockWriters(sql: String) {
+            let answer = send(sql, [])
+            queued.append(answer)
+            writersLock = answer
+        }
+
+        func lockedAuditHead() throws -> () throws -> [StoreRow] {
+            guard let writersLock else {
+                throw KeyStoreError(.storageFailure, "reading the audit head failed: this transaction does not hold the writers' lock")
+            }
+            return { [self] in try Self.storeRows(try answer(writersLock)) }
         }
 
         func run(_ sql: String) throws {
@@ -374,16 +402,35 @@ final class PostgreSQLDatabase: StoreDatabase {
         /// One statement whatever the number of rows: each column as an array parameter,
         /// read back with `unnest` (see ``PostgreSQLArray``).
         func enqueueInsert(into table: String, columns: [StoreColumn], rows: [StoreValue]) throws {
+            var binds = PostgresBindings()
+            let insert = try Self.insert(into: table, columns: columns, rows: rows, binding: &binds)
+            queued.append(connection.query(PostgresQuery(unsafeSQL: insert, binds: binds), logger: logger))
+        }
+
+        func enqueueInsert(
+            into table: String, columns: [StoreColumn], rows: [StoreValue], then sql: String, arguments: StoreArguments
+        ) throws {
+            var binds = PostgresBindings()
+            let insert = try Self.insert(into: table, columns: columns, rows: rows, binding: &binds)
+            let numbered = Self.numberedPlaceholders(sql, after: binds.count)
+            Self.bind(arguments, to: &binds)
+            let statement = "WITH inserted AS (\(insert)) \(numbered)"
+            queued.append(connection.query(PostgresQuery(unsafeSQL: statement, binds: binds), logger: logger))
+        }
+
+        /// `INSERT … SELECT * FROM unnest(…)` of `rows`, one array parameter per column,
+        /// appended to `binds`.
+        private static func insert(
+            into table: String, columns: [StoreColumn], rows: [StoreValue], binding binds: inout PostgresBindings
+        ) throws -> String {
             let arrays = try PostgreSQLArray.columns(columns, rows: rows)
-            var binds = PostgresBindings(capacity: arrays.count)
             var casts: [String] = []
-            for (index, array) in arrays.enumerated() {
+            for array in arrays {
                 binds.append(array)
-                casts.append("$\(index + 1)::\(array.sqlType)")
+                casts.append("$\(binds.count)::\(array.sqlType)")
             }
-            let sql = "INSERT INTO \(table) (\(columns.map(\.name).joined(separator: ", "))) "
+            return "INSERT INTO \(table) (\(columns.map(\.name).joined(separator: ", "))) "
                 + "SELECT * FROM unnest(\(casts.joined(separator: ", ")))"
-            queued.append(connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger))
         }
 
         /// Waits for the queued statements, in order; throws the first failure.
@@ -412,13 +459,6 @@ final class PostgreSQLDatabase: StoreDatabase {
 
         func rows(sql: String, arguments: StoreArguments) throws -> [StoreRow] {
             try Self.storeRows(try query(sql, arguments))
-        }
-
-        /// Sent now; taken once the statements queued by then have finished, so that the
-        /// first failure among them is the one thrown.
-        func prefetch(sql: String, arguments: StoreArguments) throws -> () throws -> [StoreRow] {
-            let result = send(sql, arguments)
-            return { [self] in try Self.storeRows(try answer(result)) }
         }
 
         private static func storeRows(_ result: PostgresQueryResult) throws -> [StoreRow] {
@@ -457,6 +497,11 @@ final class PostgreSQLDatabase: StoreDatabase {
         /// Hands one statement to postgres-nio, which runs it after the ones before.
         private func send(_ sql: String, _ arguments: StoreArguments) -> EventLoopFuture<PostgresQueryResult> {
             var binds = PostgresBindings(capacity: arguments.values.count)
+            Self.bind(arguments, to: &binds)
+            return connection.query(PostgresQuery(unsafeSQL: Self.numberedPlaceholders(sql), binds: binds), logger: logger)
+        }
+
+        private static func bind(_ arguments: StoreArguments, to binds: inout PostgresBindings) {
             for value in arguments.values {
                 switch value {
                 case .null: binds.appendNull()
@@ -467,15 +512,14 @@ final class PostgreSQLDatabase: StoreDatabase {
                 case .boolean(let flag): binds.append(flag)
                 }
             }
-            return connection.query(PostgresQuery(unsafeSQL: Self.numberedPlaceholders(sql), binds: binds), logger: logger)
         }
 
         /// `sql` with its `?` placeholders numbered as PostgreSQL reads them (`$1`, `$2`,
-        /// …); question marks inside quoted text are left alone.
-        static func numberedPlaceholders(_ sql: String) -> String {
+        /// …, or from `first + 1` on); question marks inside quoted text are left alone.
+        static func numberedPlaceholders(_ sql: String, after first: Int = 0) -> String {
             var result = ""
             result.reserveCapacity(sql.utf8.count + 16)
-            var number = 0
+            var number = first
             var quote: Character? = nil
             for character in sql {
                 if let open = quote {

@@ -142,7 +142,59 @@ public enum PostgreSQLSchema {
         Migration(version: 4, name: "the audit writer's append in one statement", statements: [auditAppendFunction]),
         Migration(version: 5, name: "the audit head read under the writers' lock, in one statement", statements: [auditHeadLockedFunction]),
         Migration(version: 6, name: "the contended audit append releases the writers' lock itself", statements: [auditAppendReleasingFunction]),
+        Migration(version: 7, name: "the writers' lock taken with the audit head; the contended append in one function", statements: [
+            writersLockFunction, auditAppendReleasingFlatFunction,
+        ]),
     ]
+
+    /// `sigil_writers_lock`: takes the writers' lock for the transaction, then returns the
+    /// audit head (no row while the log has none), read by a statement of its own once the
+    /// lock is granted, so with a snapshot that sees every write committed before. A write
+    /// transaction's first statement (``PostgreSQLDatabase/write(announcing:_:)``).
+    static let writersLockFunction = """
+        CREATE FUNCTION sigil_writers_lock() RETURNS TABLE (seq bigint, hash bytea, mac bytea)
+        LANGUAGE plpgsql VOLATILE AS $$
+        BEGIN
+            PERFORM pg_advisory_xact_lock(\(PostgreSQLDatabase.writeLock));
+            RETURN QUERY SELECT h.seq, h.hash, h.mac FROM audit_head h WHERE h.id = 1;
+        END
+        $$
+        """
+
+    /// `sigil_audit_append_releasing` as `sigil_audit_append`'s body followed by the release,
+    /// rather than a call of the one inside the other: each batch of a node contending for
+    /// the lock goes through it, and the nested call's function scan copied every array
+    /// once more. What it does is unchanged (``auditAppendReleasingFunction``).
+    static let auditAppendReleasingFlatFunction = """
+        CREATE OR REPLACE FUNCTION sigil_audit_append_releasing(\(auditAppendParameters),
+            OUT appended boolean, OUT head_seq bigint, OUT head_hash bytea, OUT head_mac bytea)
+        LANGUAGE plpgsql AS $$
+        BEGIN
+        \(auditAppendBody)
+            PERFORM pg_advisory_unlock(\(PostgreSQLDatabase.writeLock));
+        END
+        $$
+        """
+
+    /// What both audit append functions do under the writers' lock: compare the head, and
+    /// append when it matches (``auditAppendFunction``).
+    static let auditAppendBody = """
+            PERFORM pg_advisory_xact_lock(\(PostgreSQLDatabase.writeLock));
+            SELECT h.seq, h.hash, h.mac INTO head_seq, head_hash, head_mac FROM audit_head h WHERE h.id = 1;
+            IF NOT FOUND OR head_seq <> expected_seq OR head_hash <> expected_hash OR head_mac <> expected_mac THEN
+                appended := false;
+            ELSE
+                INSERT INTO audit_events (\(AuditLog.columns))
+                    SELECT * FROM unnest(seqs, times, request_ids, regions, accounts, principal_arns, access_key_ids,
+                        source_addresses, user_agents, operations, key_arns, algorithms, encryption_context_keys,
+                        outcomes, error_codes, error_messages, prev_hashes, hashes);
+                UPDATE audit_head SET seq = new_seq, hash = new_hash, mac = new_mac WHERE id = 1;
+                appended := true;
+                head_seq := new_seq;
+                head_hash := new_hash;
+                head_mac := new_mac;
+            END IF;
+        """
 
     /// `sigil_audit_append_releasing`: `sigil_audit_append` for a caller that holds the
     /// writers' lock for its session (taken by `sigil_audit_head_locked`), which it then
@@ -210,21 +262,7 @@ public enum PostgreSQLSchema {
             OUT appended boolean, OUT head_seq bigint, OUT head_hash bytea, OUT head_mac bytea)
         LANGUAGE plpgsql AS $$
         BEGIN
-            PERFORM pg_advisory_xact_lock(\(PostgreSQLDatabase.writeLock));
-            SELECT h.seq, h.hash, h.mac INTO head_seq, head_hash, head_mac FROM audit_head h WHERE h.id = 1;
-            IF NOT FOUND OR head_seq <> expected_seq OR head_hash <> expected_hash OR head_mac <> expected_mac THEN
-                appended := false;
-                RETURN;
-            END IF;
-            INSERT INTO audit_events (\(AuditLog.columns))
-                SELECT * FROM unnest(seqs, times, request_ids, regions, accounts, principal_arns, access_key_ids,
-                    source_addresses, user_agents, operations, key_arns, algorithms, encryption_context_keys,
-                    outcomes, error_codes, error_messages, prev_hashes, hashes);
-            UPDATE audit_head SET seq = new_seq, hash = new_hash, mac = new_mac WHERE id = 1;
-            appended := true;
-            head_seq := new_seq;
-            head_hash := new_hash;
-            head_mac := new_mac;
+        \(auditAppendBody)
         END
         $$
         """
@@ -243,7 +281,7 @@ public enum PostgreSQLSchema {
     ///   and whatever the database answers otherwise; then nothing is applied.
     @discardableResult
     static func migrate(_ database: PostgreSQLDatabase) throws -> [Int] {
-        try database.write { db in
+        try database.writeMigrating { db in
             try db.execute(
                 sql: """
                     CREATE TABLE IF NOT EXISTS schema_migrations (
