@@ -112,7 +112,7 @@ struct PostgreSQLChangeFeedTests {
         }
     }
 
-    @Test("A new key is announced as a change to keys only; an access key made or revoked as a change to the store, which empties every cache")
+    @Test("A new key is announced as a change to keys only; an access key made or revoked as a change to the store, which empties every cache; a write that fails, never")
     func announcementsSayWhatChanged() async throws {
         // A database of the shared test cluster, not a cluster of its own: the tests beside
         // this one time their listeners, and a third initdb at once slows them.
@@ -138,6 +138,18 @@ struct PostgreSQLChangeFeedTests {
         }
         // What is said is checked here; how fast, by the test above.
         try await heard.wait("the new key") { changes($0) == [.changed("keys")] }
+        // A write announces its change before it takes the writers' lock; one that fails
+        // after that rolls back, and no node may hear of it. Were it heard, it would come
+        // before the two below, and the last wait would see one change too many.
+        let refused = try await TestSupport.onOwnThread { () -> KeyStoreError.Code? in
+            do {
+                try store.revokeAccessKey("AKIANOSUCHACCESSKEY0")
+                return nil
+            } catch let error as KeyStoreError {
+                return error.code
+            }
+        }
+        #expect(refused == .notFound)
         try await TestSupport.onOwnThread {
             let (accessKeyID, _) = try store.createAccessKey(
                 principal: "arn:aws:iam::\(StoreFixture.account):root", account: StoreFixture.account)
