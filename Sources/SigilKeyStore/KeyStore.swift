@@ -178,18 +178,24 @@ public final class KeyStore: Sendable {
         var audit = audit
         if audit?.keyARN == nil { audit?.keyARN = arn }
 
-        // The inserts are queued: over PostgreSQL the read-back waits for them all at once.
         return try write(audit: audit, change: .keys) { db in
-            try db.enqueue(
+            // The row comes back as stored, so the record is exactly what every later read
+            // returns (dates included), without a read of its own while the writers' lock is held.
+            let inserted = try db.rows(
                 sql: """
                     INSERT INTO keys (id, arn, account, region, spec, usage, state, description, policy, created_at,
                                       current_version, public_key)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+                    RETURNING *
                     """,
                 arguments: [
                     id, arn, account, region, spec.kmsName, usage.kmsName, KeyState.enabled.kmsName, description,
                     policy, now.timeIntervalSince1970, publicKey.map { Data($0) },
                 ])
+            guard let row = inserted.first else {
+                throw KeyStoreError(.storageFailure, "creating key \(id) failed: the insert returned no row")
+            }
+            // Queued: over PostgreSQL they go with the audit event and the commit, not waited for apart.
             try db.enqueue(
                 sql: "INSERT INTO key_material (key_id, version, sealed, created_at) VALUES (?, 1, ?, ?)",
                 arguments: [id, Data(sealed), now.timeIntervalSince1970])
@@ -198,8 +204,7 @@ public final class KeyStore: Sendable {
                     sql: "INSERT INTO key_tags (key_id, tag_key, tag_value) VALUES (?, ?, ?)",
                     arguments: [id, tag.key, tag.value])
             }
-            // Read back, so the record is exactly what every later read returns (dates included).
-            return try Self.requireKey(db, id: id)
+            return try Self.keyRecord(row)
         }
     }
 
