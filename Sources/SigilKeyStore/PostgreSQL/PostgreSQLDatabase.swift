@@ -384,11 +384,23 @@ final class PostgreSQLDatabase: StoreDatabase {
             writersLock = answer
         }
 
+        /// Waits for the lock's statement only, not for what was queued after it: a body's
+        /// inserts then go on to the server while the audit event is built, rather than
+        /// being waited for first, which would wake this thread once more under the lock.
+        /// Their failures, and those of anything queued before the lock, are thrown by the
+        /// next statement waited for, at the latest COMMIT.
         func lockedAuditHead() throws -> () throws -> [StoreRow] {
             guard let writersLock else {
                 throw KeyStoreError(.storageFailure, "reading the audit head failed: this transaction does not hold the writers' lock")
             }
-            return { [self] in try Self.storeRows(try answer(writersLock)) }
+            return { [connection] in
+                do {
+                    return try Self.storeRows(
+                        try PostgreSQLDatabase.wait(writersLock, closing: connection, doing: "taking the writers' lock"))
+                } catch {
+                    throw PostgreSQLDatabase.storageError(error, doing: "taking the writers' lock")
+                }
+            }
         }
 
         func run(_ sql: String) throws {
