@@ -149,8 +149,8 @@ public enum PostgreSQLSchema {
 
     /// `sigil_writers_lock`: takes the writers' lock for the transaction, then returns the
     /// audit head (no row while the log has none), read by a statement of its own once the
-    /// lock is granted, so with a snapshot that sees every write committed before. A write
-    /// transaction's first statement (``PostgreSQLDatabase/write(announcing:_:)``).
+    /// lock is granted, so with a snapshot that sees every write committed before. How a
+    /// write transaction takes the lock (``PostgreSQLDatabase/write(announcing:_:)``).
     static let writersLockFunction = """
         CREATE FUNCTION sigil_writers_lock() RETURNS TABLE (seq bigint, hash bytea, mac bytea)
         LANGUAGE plpgsql VOLATILE AS $$
