@@ -97,7 +97,9 @@ protocol StoreTransaction: AnyObject {
     /// The rows of ``AuditLog/headQuery`` as this write transaction sees them once it holds
     /// the writers' lock, to be taken when needed. Over PostgreSQL the lock's own statement
     /// reads them, so the head costs no round trip of its own while the lock is held; SQLite
-    /// reads them at once.
+    /// reads them at once. Either way they are the head from before this transaction's own
+    /// appends: good for its first append only (a transaction that appends more than once,
+    /// such as a rotation of several keys, reads the head again each time).
     func lockedAuditHead() throws -> () throws -> [StoreRow]
     /// Inserts rows as ``enqueueInsert(into:columns:rows:)`` does, then runs `sql`, queued
     /// as ``enqueue(sql:arguments:)`` queues: over PostgreSQL in one statement (the insert

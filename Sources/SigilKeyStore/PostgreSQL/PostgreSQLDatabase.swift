@@ -394,12 +394,7 @@ final class PostgreSQLDatabase: StoreDatabase {
                 throw KeyStoreError(.storageFailure, "reading the audit head failed: this transaction does not hold the writers' lock")
             }
             return { [connection] in
-                do {
-                    return try Self.storeRows(
-                        try PostgreSQLDatabase.wait(writersLock, closing: connection, doing: "taking the writers' lock"))
-                } catch {
-                    throw PostgreSQLDatabase.storageError(error, doing: "taking the writers' lock")
-                }
+                try Self.storeRows(try Self.awaited(writersLock, on: connection, doing: "taking the writers' lock"))
             }
         }
 
@@ -449,12 +444,19 @@ final class PostgreSQLDatabase: StoreDatabase {
         private func waitForQueued() throws {
             let waiting = queued
             queued = []
-            for statement in waiting {
-                do {
-                    _ = try PostgreSQLDatabase.wait(statement, closing: connection, doing: "a key store statement")
-                } catch {
-                    throw PostgreSQLDatabase.storageError(error, doing: "a key store statement")
-                }
+            for statement in waiting { _ = try Self.awaited(statement, on: connection) }
+        }
+
+        /// `statement`'s answer, waited for as ``PostgreSQLDatabase/wait(_:closing:doing:)``
+        /// waits; a failure becomes a ``KeyStoreError`` saying what failed.
+        private static func awaited(
+            _ statement: EventLoopFuture<PostgresQueryResult>, on connection: PostgresConnection,
+            doing what: String = "a key store statement"
+        ) throws -> PostgresQueryResult {
+            do {
+                return try PostgreSQLDatabase.wait(statement, closing: connection, doing: what)
+            } catch {
+                throw PostgreSQLDatabase.storageError(error, doing: what)
             }
         }
 
@@ -499,11 +501,7 @@ final class PostgreSQLDatabase: StoreDatabase {
         /// first failure among them is the one thrown.
         private func answer(_ result: EventLoopFuture<PostgresQueryResult>) throws -> PostgresQueryResult {
             try waitForQueued()
-            do {
-                return try PostgreSQLDatabase.wait(result, closing: connection, doing: "a key store statement")
-            } catch {
-                throw PostgreSQLDatabase.storageError(error, doing: "a key store statement")
-            }
+            return try Self.awaited(result, on: connection)
         }
 
         /// Hands one statement to postgres-nio, which runs it after the ones before.
