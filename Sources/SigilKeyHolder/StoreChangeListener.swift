@@ -4,13 +4,11 @@ import ServiceLifecycle
 import SigilKeyStore
 
 /// Keeps this node's caches true to a store shared with other nodes (issue 11, item 3):
-/// every write on any node announces itself when it commits (``PostgreSQLChangeFeed``),
-/// and each announcement empties the caches that could hold what it changed: resolved key
-/// records (state, policy, aliases) always, and access-key secrets unless the write says
-/// it changed keys only (``StoreChange/keys``, a new key), so that creating keys does not
-/// send every node's next requests to the store for their credentials. Key material is
-/// not dropped: it never changes for a key and version, and a deleted key no longer
-/// resolves.
+/// every write on any node that could make what a node holds stale announces itself when
+/// it commits (``PostgreSQLChangeFeed``; a new key cannot, see ``StoreChange``), and each
+/// announcement empties the caches that could hold what it changed: resolved key records
+/// (state, policy, aliases) and access-key secrets. Key material is not dropped: it never
+/// changes for a key and version, and a deleted key no longer resolves.
 ///
 /// While the feed's connection is down nothing is heard, so nothing cached is trusted for
 /// long: key records already expire after 1 second (``KeyStore``), and credentials are
@@ -29,8 +27,6 @@ struct StoreChangeListener: Service {
                     forget()
                     service.cache.setHearsOtherNodes(true)
                     logger.info("listening for changes made by other key holders")
-                case .changed(let change) where change == StoreChange.keys.rawValue:
-                    service.store.forgetCachedRecords()
                 case .changed:
                     forget()
                 case .interrupted:

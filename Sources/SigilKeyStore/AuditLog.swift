@@ -119,37 +119,44 @@ final class AuditLog: Sendable {
     /// Appends events after the current head, in order, and signs the new head: call
     /// inside a write transaction, which makes the events and the head one commit.
     ///
-    /// - Parameter locked: The head's rows as the transaction read them under the writers'
-    ///   lock (``StoreTransaction/lockedAuditHead()``); read here when not given.
     /// - Returns: The new head (the current one when `events` is empty; `nil` for a log
     ///   that is still empty).
     /// - Throws: ``KeyStoreError`` with code `storageFailure` when the head does not
     ///   verify or is missing from a log with events, and the database's errors.
     @discardableResult
-    func append(
-        _ events: some Collection<AuditEvent>, in db: any StoreTransaction, head locked: (() throws -> [StoreRow])? = nil
-    ) throws -> Head? {
+    func append(_ events: some Collection<AuditEvent>, in db: any StoreTransaction) throws -> Head? {
+        let head = try db.appendAuditNow { current, lastSeq in try batch(events, after: current, lastSeq: lastSeq) }.head
+        return head.seq == 0 ? nil : head
+    }
+
+    /// `events` chained after `current`, the log's head as read under the writers' lock,
+    /// once it verifies; when there is none, `lastSeq` is the log's last event (`max(seq)`),
+    /// which must be `nil` too: a log with events and no head is refused. Safe on any
+    /// thread: ``StoreTransaction/appendAuditAtCommit(_:)`` may build on the database's.
+    func batch(_ events: some Collection<AuditEvent>, after current: Head?, lastSeq: Int64?) throws -> AuditBatch {
         let head: Head
-        let current = if let locked { try Self.head(in: locked()) } else { try Self.readHead(db) }
         if let current {
             guard try isAuthentic(current) else { throw Self.unverifiedHead }
             head = current
         } else {
-            if let last = try db.value(Int64.self, sql: "SELECT max(seq) FROM audit_events") {
-                throw Self.missingHead(after: last)
-            }
+            if let lastSeq { throw Self.missingHead(after: lastSeq) }
             head = Head(seq: 0, hash: Self.genesisHash, mac: [])
         }
-        guard !events.isEmpty else { return head.seq == 0 ? nil : head }
         let (rows, newHead) = try chain(events, after: head)
-        try db.enqueueInsert(
-            into: "audit_events", columns: Self.storedColumns, rows: rows,
-            then: """
-                INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, ?, ?, ?)
-                ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac
-                """,
-            arguments: [newHead.seq, Data(newHead.hash), Data(newHead.mac)])
-        return newHead
+        return AuditBatch(rows: rows, head: newHead)
+    }
+
+    /// The log's last event, read when it has no head (``batch(_:after:lastSeq:)``).
+    static let lastSeqQuery = "SELECT max(seq) FROM audit_events"
+
+    /// Writes the head after an append's events (``headUpsertArguments(_:)``).
+    static let headUpsert = """
+        INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, ?, ?, ?)
+        ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac
+        """
+
+    static func headUpsertArguments(_ head: Head) -> StoreArguments {
+        [head.seq, Data(head.hash), Data(head.mac)]
     }
 
     /// Appends a batch of the audit writer's in one transaction, built on the head this

@@ -178,34 +178,37 @@ public final class KeyStore: Sendable {
         var audit = audit
         if audit?.keyARN == nil { audit?.keyARN = arn }
 
-        return try write(audit: audit, change: .keys) { db in
-            // The row comes back as stored, so the record is exactly what every later read
-            // returns (dates included), without a read of its own while the writers' lock is held.
-            let inserted = try db.rows(
+        let createdAt = now.timeIntervalSince1970
+        let record = KeyRecord(
+            id: id, arn: arn, account: account, region: region, spec: spec, usage: usage, state: .enabled,
+            description: description, policy: policy, creationDate: Date(timeIntervalSince1970: createdAt),
+            deletionDate: nil, rotationEnabled: false, rotationPeriodDays: nil, nextRotationDate: nil, currentVersion: 1,
+            publicKeyDER: publicKey)
+        // Every statement queued and none read back, so over PostgreSQL no thread of this
+        // node's wakes between the writers' lock and the commit; the record is built from
+        // the values the row is given, as every later read decodes them. Not announced: a
+        // key that did not exist is cached by no node (``StoreChange``).
+        try write(audit: audit, change: nil) { db in
+            try db.enqueue(
                 sql: """
                     INSERT INTO keys (id, arn, account, region, spec, usage, state, description, policy, created_at,
                                       current_version, public_key)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
-                    RETURNING *
                     """,
                 arguments: [
                     id, arn, account, region, spec.kmsName, usage.kmsName, KeyState.enabled.kmsName, description,
-                    policy, now.timeIntervalSince1970, publicKey.map { Data($0) },
+                    policy, createdAt, publicKey.map { Data($0) },
                 ])
-            guard let row = inserted.first else {
-                throw KeyStoreError(.storageFailure, "creating key \(id) failed: the insert returned no row")
-            }
-            // Queued: over PostgreSQL they go with the audit event and the commit, not waited for apart.
             try db.enqueue(
                 sql: "INSERT INTO key_material (key_id, version, sealed, created_at) VALUES (?, 1, ?, ?)",
-                arguments: [id, Data(sealed), now.timeIntervalSince1970])
+                arguments: [id, Data(sealed), createdAt])
             for tag in tags {
                 try db.enqueue(
                     sql: "INSERT INTO key_tags (key_id, tag_key, tag_value) VALUES (?, ?, ?)",
                     arguments: [id, tag.key, tag.value])
             }
-            return try Self.keyRecord(row)
         }
+        return record
     }
 
     /// The key with this id.
@@ -445,18 +448,21 @@ public final class KeyStore: Sendable {
     /// Runs a write transaction; `audit`, when
     /// given, is appended to the audit log after `body`, in the same transaction, so the
     /// event exists exactly when the change does. `change` is what the other nodes are
-    /// told may have changed.
+    /// told may have changed; `nil` when nothing they hold can be (a new key).
     func write<T>(
-        audit: AuditEvent? = nil, change: StoreChange = .store, _ body: (any StoreTransaction) throws -> T
+        audit: AuditEvent? = nil, change: StoreChange? = .store, _ body: (any StoreTransaction) throws -> T
     ) throws -> T {
         defer { resolutions.invalidate() }
         // The events of requests that finished before this one are committed first, so
         // that the log's order is the order in which requests completed.
         if audit != nil { try auditWriter.flush() }
         return try database.write(announcing: change) { db in
-            let head = try audit.map { _ in try db.lockedAuditHead() }
             let result = try body(db)
-            if let audit { try auditLog.append(CollectionOfOne(audit), in: db, head: head) }
+            if let audit {
+                try db.appendAuditAtCommit { [auditLog] head, lastSeq in
+                    try auditLog.batch(CollectionOfOne(audit), after: head, lastSeq: lastSeq)
+                }
+            }
             return result
         }
     }

@@ -80,9 +80,8 @@ final class SQLiteDatabase: StoreDatabase {
             return rows
         }
 
-        func lockedAuditHead() throws -> () throws -> [StoreRow] {
-            let answer = try rows(sql: AuditLog.headQuery, arguments: [])
-            return { answer }
+        func appendAuditAtCommit(_ build: @escaping @Sendable (AuditLog.Head?, Int64?) throws -> AuditBatch) throws {
+            try appendAuditNow(build)
         }
 
         func enqueueInsert(

@@ -94,13 +94,14 @@ protocol StoreTransaction: AnyObject {
     func enqueueInsert(into table: String, columns: [StoreColumn], rows: [StoreValue]) throws
     /// Runs one query and returns its rows.
     func rows(sql: String, arguments: StoreArguments) throws -> [StoreRow]
-    /// The rows of ``AuditLog/headQuery`` as this write transaction sees them once it holds
-    /// the writers' lock, to be taken when needed. Over PostgreSQL the lock's own statement
-    /// reads them, so the head costs no round trip of its own while the lock is held; SQLite
-    /// reads them at once. Either way they are the head from before this transaction's own
-    /// appends: good for its first append only (a transaction that appends more than once,
-    /// such as a rotation of several keys, reads the head again each time).
-    func lockedAuditHead() throws -> () throws -> [StoreRow]
+    /// Appends the audit events `build` chains after the log's head as this write's last
+    /// statement, under the writers' lock: `build` gets the head (once verified it is what
+    /// the events go after) and, when there is none, the log's last `seq` (``AuditLog/batch(_:after:lastSeq:)``).
+    /// Nothing may be sent after it but the commit. SQLite builds and inserts at once.
+    /// PostgreSQL waits for nothing here: `build` runs on the connection's event loop as soon
+    /// as the lock's statement answers with the head, and the insert and COMMIT follow from
+    /// there, so no thread of the caller's is woken while the lock is held.
+    func appendAuditAtCommit(_ build: @escaping @Sendable (_ head: AuditLog.Head?, _ lastSeq: Int64?) throws -> AuditBatch) throws
     /// Inserts rows as ``enqueueInsert(into:columns:rows:)`` does, then runs `sql`, queued
     /// as ``enqueue(sql:arguments:)`` queues: over PostgreSQL in one statement (the insert
     /// in a `WITH`, which runs whether or not `sql` reads it), so in one round trip.
@@ -114,14 +115,30 @@ protocol StoreTransaction: AnyObject {
 
 /// What a committed write may have changed, as the nodes' caches need to know it: the
 /// payload of its announcement (``PostgreSQLChangeFeed``).
+///
+/// A new key is not announced: no node keeps the absence of a key (their caches hold keys
+/// and material found, and policies by key), so it makes nothing another node holds stale,
+/// and every node finds it at its first look-up.
 public enum StoreChange: String, Sendable {
-    /// Keys only, and nothing a request's credentials resolve to: a new key.
-    case keys
     /// Anything in the store, principals and access keys included.
     case store
 }
 
 extension StoreTransaction {
+    /// Appends `build`'s batch after the head this transaction reads now (see
+    /// ``appendAuditAtCommit(_:)``); an empty batch writes nothing.
+    @discardableResult
+    func appendAuditNow(_ build: (_ head: AuditLog.Head?, _ lastSeq: Int64?) throws -> AuditBatch) throws -> AuditBatch {
+        let head = try AuditLog.readHead(self)
+        let lastSeq = head == nil ? try value(Int64.self, sql: AuditLog.lastSeqQuery) : nil
+        let batch = try build(head, lastSeq)
+        guard !batch.rows.isEmpty else { return batch }
+        try enqueueInsert(
+            into: "audit_events", columns: AuditLog.storedColumns, rows: batch.rows, then: AuditLog.headUpsert,
+            arguments: AuditLog.headUpsertArguments(batch.head))
+        return batch
+    }
+
     /// ``enqueueInsert(into:columns:rows:)`` as multi-row `INSERT … VALUES` statements of at
     /// most 64 rows: a parameter list well within either engine's limit.
     func enqueueInsertAsValues(into table: String, columns: [StoreColumn], rows: [StoreValue]) throws {

@@ -111,6 +111,65 @@ struct PostgreSQLAuditLogTests {
         }
     }
 
+    @Test("A write's event built at its commit, on the event loop: the first after an empty log, refused on a bad head or after a failed statement, lock freed")
+    func appendAtCommit() async throws {
+        try await Self.withStore { client, server in
+            let log = try AuditLog(rootKey: SecureBytes(TestSupport.randomMessage(lengths: 32...32)))
+            let store = try PostgreSQLDatabase(configuration: server.connectionConfiguration)
+            /// A write of one event; `failing` queues a statement before it that the server refuses.
+            func write(_ number: Int, failing: Bool = false) throws {
+                try store.write { db in
+                    if failing {
+                        try db.enqueue(sql: "INSERT INTO audit_head (id, seq, hash, mac) VALUES (2, 0, '', '')", arguments: [])
+                    }
+                    try db.appendAuditAtCommit { head, lastSeq in
+                        try log.batch([Self.event(node: 1, number)], after: head, lastSeq: lastSeq)
+                    }
+                }
+            }
+            func refusal(_ body: () throws -> Void) -> String? {
+                do {
+                    try body()
+                    return nil
+                } catch {
+                    return "\(error)"
+                }
+            }
+            func requests() async throws -> [String] {
+                var ids: [String] = []
+                for try await id in try await client.query("SELECT request_id FROM audit_events ORDER BY seq").decode(String.self) {
+                    ids.append(id)
+                }
+                return ids
+            }
+            func locksHeld() async throws -> Int {
+                var held = -1
+                for try await count in try await client.query(
+                    "SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                ).decode(Int.self) {
+                    held = count
+                }
+                return held
+            }
+
+            try write(1)  // an empty log: no head, so the last seq is read on the event loop too
+            try write(2)
+            // The failed statement is what is reported, not the append refused after it.
+            let failed = refusal { try write(3, failing: true) }
+            #expect(failed?.contains("23514") == true, "\(failed ?? "accepted")")
+            #expect(try await requests() == ["node1-1", "node1-2"])
+
+            _ = try await client.query("UPDATE audit_head SET mac = sha256(mac)")
+            let forged = refusal { try write(4) }
+            #expect(forged?.contains("signed head does not verify") == true, "\(forged ?? "accepted")")
+            _ = try await client.query("DELETE FROM audit_head")
+            let headless = refusal { try write(5) }
+            #expect(headless?.contains("signed head is missing") == true, "\(headless ?? "accepted")")
+            #expect(try await requests() == ["node1-1", "node1-2"])
+            #expect(try await locksHeld() == 0)
+        }
+    }
+
     @Test("What the SQLite log detects is detected here: an altered or removed event, a missing head, another root key")
     func tamperingIsDetected() async throws {
         try await Self.withStore { client, server in

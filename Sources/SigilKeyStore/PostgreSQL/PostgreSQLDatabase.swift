@@ -112,8 +112,9 @@ final class PostgreSQLDatabase: StoreDatabase {
     /// Everything a write sends before it holds the writers' lock goes first: BEGIN, and the
     /// announcement, which PostgreSQL delivers only when the transaction commits wherever
     /// in it it was made. Then `sigil_writers_lock` takes the lock and reads the audit head
-    /// in one statement (``StoreTransaction/lockedAuditHead()``). Every round trip after the
-    /// lock is granted lengthens the time every other writer, on any node, waits for it.
+    /// in one statement, which the write's audit event is built on at its commit
+    /// (``StoreTransaction/appendAuditAtCommit(_:)``). Every round trip after the lock is
+    /// granted lengthens the time every other writer, on any node, waits for it.
     func write<T>(announcing change: StoreChange?, _ body: (any StoreTransaction) throws -> T) throws -> T {
         try transaction(begin: "BEGIN ISOLATION LEVEL READ COMMITTED") { transaction in
             if let change {
@@ -292,7 +293,7 @@ final class PostgreSQLDatabase: StoreDatabase {
             do {
                 try transaction.enqueue(sql: begin, arguments: [])
                 result = try body(transaction)
-                try transaction.run("COMMIT")
+                try transaction.commit()
             } catch {
                 transaction.abandonQueued()
                 if !connection.isClosed { try? transaction.run("ROLLBACK") }
@@ -370,6 +371,8 @@ final class PostgreSQLDatabase: StoreDatabase {
         private var queued: [EventLoopFuture<PostgresQueryResult>] = []
         /// The statement that took the writers' lock (``lockWriters(sql:)``), in a write.
         private var writersLock: EventLoopFuture<PostgresQueryResult>?
+        /// The audit append that goes with the commit (``appendAuditAtCommit(_:)``).
+        private var auditAtCommit: (@Sendable (AuditLog.Head?, Int64?) throws -> AuditBatch)?
 
         init(_ connection: PostgresConnection, logger: Logger) {
             self.connection = connection
@@ -377,24 +380,69 @@ final class PostgreSQLDatabase: StoreDatabase {
         }
 
         /// Takes the writers' lock with `sql`, queued; its answer is the audit head when `sql`
-        /// reads it (``lockedAuditHead()``).
+        /// reads it (``appendAuditAtCommit(_:)``).
         func lockWriters(sql: String) {
             let answer = send(sql, [])
             queued.append(answer)
             writersLock = answer
         }
 
-        /// Waits for the lock's statement only, not for what was queued after it: a body's
-        /// inserts then go on to the server while the audit event is built, rather than
-        /// being waited for first, which would wake this thread once more under the lock.
-        /// Their failures, and those of anything queued before the lock, are thrown by the
-        /// next statement waited for, at the latest COMMIT.
-        func lockedAuditHead() throws -> () throws -> [StoreRow] {
-            guard let writersLock else {
-                throw KeyStoreError(.storageFailure, "reading the audit head failed: this transaction does not hold the writers' lock")
+        func appendAuditAtCommit(_ build: @escaping @Sendable (AuditLog.Head?, Int64?) throws -> AuditBatch) throws {
+            guard writersLock != nil else {
+                throw KeyStoreError(.storageFailure, "appending to the audit log failed: this transaction does not hold the writers' lock")
             }
-            return { [connection] in
-                try Self.storeRows(try Self.awaited(writersLock, on: connection, doing: "taking the writers' lock"))
+            guard auditAtCommit == nil else {
+                throw KeyStoreError(.storageFailure, "appending to the audit log failed: this transaction already appends at its commit")
+            }
+            auditAtCommit = build
+        }
+
+        /// Commits; with an audit append (``appendAuditAtCommit(_:)``), from the event loop
+        /// once the lock's statement has answered with the head: the batch is built there,
+        /// and its insert and COMMIT are handed to postgres-nio together, so the lock is held
+        /// for no thread hop of this node's. The body's statements went before: the chain is
+        /// submitted to the event loop after them, which writes them first. A failure among
+        /// them makes the server roll back rather than commit; the first one is thrown.
+        func commit() throws {
+            guard let build = auditAtCommit, let writersLock else { return try run("COMMIT") }
+            auditAtCommit = nil
+            let connection = connection
+            let logger = logger
+            let loop = connection.eventLoop
+            let committed = loop.flatSubmit {
+                writersLock.flatMap { answer -> EventLoopFuture<AuditBatch> in
+                    do {
+                        if let head = try AuditLog.head(in: Self.storeRows(answer)) {
+                            return loop.makeSucceededFuture(try build(head, nil))
+                        }
+                        return connection.query(PostgresQuery(unsafeSQL: AuditLog.lastSeqQuery), logger: logger).flatMapThrowing { last in
+                            try build(nil, try Self.storeRows(last).first?.decode(Int64?.self, at: 0))
+                        }
+                    } catch {
+                        return loop.makeFailedFuture(error)
+                    }
+                }.flatMap { batch -> EventLoopFuture<PostgresQueryResult> in
+                    do {
+                        let append = try Self.insertQuery(
+                            into: "audit_events", columns: AuditLog.storedColumns, rows: batch.rows,
+                            then: AuditLog.headUpsert, arguments: AuditLog.headUpsertArguments(batch.head))
+                        let inserted = connection.query(append, logger: logger)
+                        return inserted.and(connection.query(PostgresQuery(unsafeSQL: "COMMIT"), logger: logger)).map(\.1)
+                    } catch {
+                        return loop.makeFailedFuture(error)
+                    }
+                }
+            }
+            let answer: PostgresQueryResult
+            do {
+                answer = try Self.awaited(committed, on: connection, doing: "appending to the audit log and committing")
+            } catch {
+                try waitForQueued()
+                throw error
+            }
+            try waitForQueued()
+            guard answer.metadata.command == "COMMIT" else {
+                throw KeyStoreError(.storageFailure, "committing failed: PostgreSQL rolled the transaction back (\(answer.metadata.command))")
             }
         }
 
@@ -411,18 +459,24 @@ final class PostgreSQLDatabase: StoreDatabase {
         func enqueueInsert(into table: String, columns: [StoreColumn], rows: [StoreValue]) throws {
             var binds = PostgresBindings()
             let insert = try Self.insert(into: table, columns: columns, rows: rows, binding: &binds)
-            queued.append(connection.query(PostgresQuery(unsafeSQL: insert, binds: binds), logger: logger))
+            queued.append(submit(PostgresQuery(unsafeSQL: insert, binds: binds)))
         }
 
         func enqueueInsert(
             into table: String, columns: [StoreColumn], rows: [StoreValue], then sql: String, arguments: StoreArguments
         ) throws {
+            queued.append(submit(try Self.insertQuery(into: table, columns: columns, rows: rows, then: sql, arguments: arguments)))
+        }
+
+        /// The insert of `rows` in a `WITH`, then `sql`: one statement.
+        private static func insertQuery(
+            into table: String, columns: [StoreColumn], rows: [StoreValue], then sql: String, arguments: StoreArguments
+        ) throws -> PostgresQuery {
             var binds = PostgresBindings()
-            let insert = try Self.insert(into: table, columns: columns, rows: rows, binding: &binds)
-            let numbered = Self.numberedPlaceholders(sql, after: binds.count)
-            Self.bind(arguments, to: &binds)
-            let statement = "WITH inserted AS (\(insert)) \(numbered)"
-            queued.append(connection.query(PostgresQuery(unsafeSQL: statement, binds: binds), logger: logger))
+            let insert = try insert(into: table, columns: columns, rows: rows, binding: &binds)
+            let numbered = numberedPlaceholders(sql, after: binds.count)
+            bind(arguments, to: &binds)
+            return PostgresQuery(unsafeSQL: "WITH inserted AS (\(insert)) \(numbered)", binds: binds)
         }
 
         /// `INSERT … SELECT * FROM unnest(…)` of `rows`, one array parameter per column,
@@ -508,7 +562,13 @@ final class PostgreSQLDatabase: StoreDatabase {
         private func send(_ sql: String, _ arguments: StoreArguments) -> EventLoopFuture<PostgresQueryResult> {
             var binds = PostgresBindings(capacity: arguments.values.count)
             Self.bind(arguments, to: &binds)
-            return connection.query(PostgresQuery(unsafeSQL: Self.numberedPlaceholders(sql), binds: binds), logger: logger)
+            return submit(PostgresQuery(unsafeSQL: Self.numberedPlaceholders(sql), binds: binds))
+        }
+
+        private func submit(_ query: PostgresQuery) -> EventLoopFuture<PostgresQueryResult> {
+            // The commit's audit append is the last statement but COMMIT (a programming error otherwise).
+            precondition(auditAtCommit == nil, "a statement after the audit append at commit")
+            return connection.query(query, logger: logger)
         }
 
         private static func bind(_ arguments: StoreArguments, to binds: inout PostgresBindings) {
