@@ -184,12 +184,13 @@ public final class KeyStore: Sendable {
             description: description, policy: policy, creationDate: Date(timeIntervalSince1970: createdAt),
             deletionDate: nil, rotationEnabled: false, rotationPeriodDays: nil, nextRotationDate: nil, currentVersion: 1,
             publicKeyDER: publicKey)
-        // Every statement queued and none read back, so over PostgreSQL no thread of this
-        // node's wakes between the writers' lock and the commit; the record is built from
-        // the values the row is given, as every later read decodes them. Not announced: a
-        // key that did not exist is cached by no node (``StoreChange``).
+        // Every row held back and none read back, so over PostgreSQL they go in one statement
+        // with the audit event, and no thread of this node's wakes between the writers' lock
+        // and the commit; the record is built from the values the row is given, as every
+        // later read decodes them. Not announced: a key that did not exist is cached by no
+        // node (``StoreChange``).
         try write(audit: audit, change: nil) { db in
-            try db.enqueue(
+            try db.enqueueNewRows(
                 sql: """
                     INSERT INTO keys (id, arn, account, region, spec, usage, state, description, policy, created_at,
                                       current_version, public_key)
@@ -199,11 +200,11 @@ public final class KeyStore: Sendable {
                     id, arn, account, region, spec.kmsName, usage.kmsName, KeyState.enabled.kmsName, description,
                     policy, createdAt, publicKey.map { Data($0) },
                 ])
-            try db.enqueue(
+            try db.enqueueNewRows(
                 sql: "INSERT INTO key_material (key_id, version, sealed, created_at) VALUES (?, 1, ?, ?)",
                 arguments: [id, Data(sealed), createdAt])
             for tag in tags {
-                try db.enqueue(
+                try db.enqueueNewRows(
                     sql: "INSERT INTO key_tags (key_id, tag_key, tag_value) VALUES (?, ?, ?)",
                     arguments: [id, tag.key, tag.value])
             }

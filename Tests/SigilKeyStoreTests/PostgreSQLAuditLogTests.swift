@@ -111,16 +111,25 @@ struct PostgreSQLAuditLogTests {
         }
     }
 
-    @Test("A write's event built at its commit, on the event loop: the first after an empty log, refused on a bad head or after a failed statement, lock freed")
+    @Test("A write's event built at its commit, on the event loop, with the rows held for it: the first after an empty log, refused on a bad head or a failed statement or row, lock freed")
     func appendAtCommit() async throws {
         try await Self.withStore { client, server in
             let log = try AuditLog(rootKey: SecureBytes(TestSupport.randomMessage(lengths: 32...32)))
             let store = try PostgreSQLDatabase(configuration: server.connectionConfiguration)
-            /// A write of one event; `failing` queues a statement before it that the server refuses.
-            func write(_ number: Int, failing: Bool = false) throws {
+            /// A write of one event after two rows held back for its statement; `failing` queues
+            /// a statement before it that the server refuses, `orphan` holds back a row whose
+            /// foreign key fails.
+            func write(_ number: Int, failing: Bool = false, orphan: Bool = false) throws {
                 try store.write { db in
                     if failing {
                         try db.enqueue(sql: "INSERT INTO audit_head (id, seq, hash, mac) VALUES (2, 0, '', '')", arguments: [])
+                    }
+                    for node in ["n\(number)a", "n\(number)b"] {
+                        try db.enqueueNewRows(sql: "INSERT INTO key_holder_nodes (node_id, last_seen) VALUES (?, 0)", arguments: [node])
+                    }
+                    if orphan {
+                        try db.enqueueNewRows(
+                            sql: "INSERT INTO key_tags (key_id, tag_key, tag_value) VALUES (?, ?, ?)", arguments: ["none", "k", "v"])
                     }
                     try db.appendAuditAtCommit { head, lastSeq in
                         try log.batch([Self.event(node: 1, number)], after: head, lastSeq: lastSeq)
@@ -152,12 +161,32 @@ struct PostgreSQLAuditLogTests {
                 return held
             }
 
+            func nodes() async throws -> [String] {
+                var ids: [String] = []
+                for try await id in try await client.query("SELECT node_id FROM key_holder_nodes ORDER BY node_id").decode(String.self) {
+                    ids.append(id)
+                }
+                return ids
+            }
+
             try write(1)  // an empty log: no head, so the last seq is read on the event loop too
             try write(2)
+            #expect(try await nodes() == ["n1a", "n1b", "n2a", "n2b"])
             // The failed statement is what is reported, not the append refused after it.
             let failed = refusal { try write(3, failing: true) }
             #expect(failed?.contains("23514") == true, "\(failed ?? "accepted")")
+            let orphaned = refusal { try write(3, orphan: true) }
+            #expect(orphaned?.contains("23503") == true, "\(orphaned ?? "accepted")")
             #expect(try await requests() == ["node1-1", "node1-2"])
+            #expect(try await nodes() == ["n1a", "n1b", "n2a", "n2b"])
+
+            // Held rows go out before a statement that reads, which sees them.
+            let seen = try store.write { db -> Int64? in
+                try db.enqueueNewRows(sql: "INSERT INTO key_holder_nodes (node_id, last_seen) VALUES (?, 0)", arguments: ["r1"])
+                try db.enqueueNewRows(sql: "INSERT INTO key_holder_nodes (node_id, last_seen) VALUES (?, 0)", arguments: ["r2"])
+                return try db.value(Int64.self, sql: "SELECT count(*) FROM key_holder_nodes WHERE node_id LIKE 'r%'")
+            }
+            #expect(seen == 2)
 
             _ = try await client.query("UPDATE audit_head SET mac = sha256(mac)")
             let forged = refusal { try write(4) }

@@ -373,6 +373,14 @@ final class PostgreSQLDatabase: StoreDatabase {
         private var writersLock: EventLoopFuture<PostgresQueryResult>?
         /// The audit append that goes with the commit (``appendAuditAtCommit(_:)``).
         private var auditAtCommit: (@Sendable (AuditLog.Head?, Int64?) throws -> AuditBatch)?
+        /// Inserts held back to go out with the next statement (``enqueueNewRows(sql:arguments:)``).
+        private var held: [HeldInsert] = []
+
+        /// An INSERT and its arguments, with `?` placeholders.
+        struct HeldInsert: Sendable {
+            var sql: String
+            var arguments: StoreArguments
+        }
 
         init(_ connection: PostgresConnection, logger: Logger) {
             self.connection = connection
@@ -402,10 +410,13 @@ final class PostgreSQLDatabase: StoreDatabase {
         /// and its insert and COMMIT are handed to postgres-nio together, so the lock is held
         /// for no thread hop of this node's. The body's statements went before: the chain is
         /// submitted to the event loop after them, which writes them first. A failure among
-        /// them makes the server roll back rather than commit; the first one is thrown.
+        /// them makes the server roll back rather than commit; the first one is thrown. Held
+        /// inserts go in the audit event's statement.
         func commit() throws {
             guard let build = auditAtCommit, let writersLock else { return try run("COMMIT") }
             auditAtCommit = nil
+            let held = held
+            self.held = []
             let connection = connection
             let logger = logger
             let loop = connection.eventLoop
@@ -424,7 +435,7 @@ final class PostgreSQLDatabase: StoreDatabase {
                 }.flatMap { batch -> EventLoopFuture<PostgresQueryResult> in
                     do {
                         let append = try Self.insertQuery(
-                            into: "audit_events", columns: AuditLog.storedColumns, rows: batch.rows,
+                            held: held, into: "audit_events", columns: AuditLog.storedColumns, rows: batch.rows,
                             then: AuditLog.headUpsert, arguments: AuditLog.headUpsertArguments(batch.head))
                         let inserted = connection.query(append, logger: logger)
                         return inserted.and(connection.query(PostgresQuery(unsafeSQL: "COMMIT"), logger: logger)).map(\.1)
@@ -454,6 +465,11 @@ final class PostgreSQLDatabase: StoreDatabase {
             queued.append(send(sql, arguments))
         }
 
+        func enqueueNewRows(sql: String, arguments: StoreArguments) throws {
+            precondition(auditAtCommit == nil, "a statement after the audit append at commit")
+            held.append(HeldInsert(sql: sql, arguments: arguments))
+        }
+
         /// One statement whatever the number of rows: each column as an array parameter,
         /// read back with `unnest` (see ``PostgreSQLArray``).
         func enqueueInsert(into table: String, columns: [StoreColumn], rows: [StoreValue]) throws {
@@ -468,15 +484,28 @@ final class PostgreSQLDatabase: StoreDatabase {
             queued.append(submit(try Self.insertQuery(into: table, columns: columns, rows: rows, then: sql, arguments: arguments)))
         }
 
-        /// The insert of `rows` in a `WITH`, then `sql`: one statement.
+        /// The held inserts and the insert of `rows` in a `WITH`, then `sql`: one statement.
         private static func insertQuery(
-            into table: String, columns: [StoreColumn], rows: [StoreValue], then sql: String, arguments: StoreArguments
+            held: [HeldInsert] = [], into table: String, columns: [StoreColumn], rows: [StoreValue], then sql: String,
+            arguments: StoreArguments
         ) throws -> PostgresQuery {
             var binds = PostgresBindings()
-            let insert = try insert(into: table, columns: columns, rows: rows, binding: &binds)
+            var clauses = heldClauses(held, binding: &binds)
+            clauses.append("inserted AS (\(try insert(into: table, columns: columns, rows: rows, binding: &binds)))")
             let numbered = numberedPlaceholders(sql, after: binds.count)
             bind(arguments, to: &binds)
-            return PostgresQuery(unsafeSQL: "WITH inserted AS (\(insert)) \(numbered)", binds: binds)
+            return PostgresQuery(unsafeSQL: "WITH \(clauses.joined(separator: ", ")) \(numbered)", binds: binds)
+        }
+
+        /// Held inserts as `WITH` clauses, their values appended to `binds`. PostgreSQL runs
+        /// every clause whether or not the statement reads it; foreign keys are checked at
+        /// the statement's end, so a clause may insert rows that reference an earlier one's.
+        private static func heldClauses(_ held: some Collection<HeldInsert>, binding binds: inout PostgresBindings) -> [String] {
+            held.enumerated().map { index, insert in
+                let numbered = numberedPlaceholders(insert.sql, after: binds.count)
+                bind(insert.arguments, to: &binds)
+                return "held\(index) AS (\(numbered))"
+            }
         }
 
         /// `INSERT … SELECT * FROM unnest(…)` of `rows`, one array parameter per column,
@@ -565,9 +594,19 @@ final class PostgreSQLDatabase: StoreDatabase {
             return submit(PostgresQuery(unsafeSQL: Self.numberedPlaceholders(sql), binds: binds))
         }
 
+        /// Sends `query`, after the held inserts, which go first as one statement.
         private func submit(_ query: PostgresQuery) -> EventLoopFuture<PostgresQueryResult> {
             // The commit's audit append is the last statement but COMMIT (a programming error otherwise).
             precondition(auditAtCommit == nil, "a statement after the audit append at commit")
+            if let last = held.last {
+                var binds = PostgresBindings()
+                let clauses = Self.heldClauses(held.dropLast(), binding: &binds)
+                let insert = Self.numberedPlaceholders(last.sql, after: binds.count)
+                Self.bind(last.arguments, to: &binds)
+                let statement = clauses.isEmpty ? insert : "WITH \(clauses.joined(separator: ", ")) \(insert)"
+                queued.append(connection.query(PostgresQuery(unsafeSQL: statement, binds: binds), logger: logger))
+                held = []
+            }
             return connection.query(query, logger: logger)
         }
 
