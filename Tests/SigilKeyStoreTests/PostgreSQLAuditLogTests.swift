@@ -180,6 +180,20 @@ struct PostgreSQLAuditLogTests {
             #expect(try await requests() == ["node1-1", "node1-2"])
             #expect(try await nodes() == ["n1a", "n1b", "n2a", "n2b"])
 
+            // A body that fails after holding rows and its event rolls back: neither is sent.
+            struct Failed: Error {}
+            #expect(throws: Failed.self) {
+                try store.write { db in
+                    try db.enqueueNewRows(sql: "INSERT INTO key_holder_nodes (node_id, last_seen) VALUES (?, 0)", arguments: ["f1"])
+                    try db.appendAuditAtCommit { head, lastSeq in
+                        try log.batch([Self.event(node: 1, 9)], after: head, lastSeq: lastSeq)
+                    }
+                    throw Failed()
+                }
+            }
+            #expect(try await requests() == ["node1-1", "node1-2"])
+            #expect(try await nodes() == ["n1a", "n1b", "n2a", "n2b"])
+
             // Held rows go out before a statement that reads, which sees them.
             let seen = try store.write { db -> Int64? in
                 try db.enqueueNewRows(sql: "INSERT INTO key_holder_nodes (node_id, last_seen) VALUES (?, 0)", arguments: ["r1"])

@@ -543,10 +543,13 @@ final class PostgreSQLDatabase: StoreDatabase {
             }
         }
 
-        /// Lets the queued statements finish unwatched (a rollback follows them).
+        /// Lets the queued statements finish unwatched, and drops what was still to be sent
+        /// (held inserts, an audit append at the commit): a rollback follows.
         func abandonQueued() {
             for statement in queued { _ = try? PostgreSQLDatabase.wait(statement, closing: connection, doing: "a key store statement") }
             queued = []
+            held = []
+            auditAtCommit = nil
         }
 
         @discardableResult
