@@ -317,14 +317,28 @@ public struct KeyHolderService: Sendable {
         do {
             return try body()
         } catch let error as KeyStoreError {
-            switch error.code {
-            case .notFound: throw KMSError.notFound(error.message)
-            case .alreadyExists: throw KMSError.alreadyExists(error.message)
-            case .invalidState: throw KMSError.invalidState(error.message)
-            case .invalidKeyUsage: throw KMSError.invalidKeyUsage(error.message)
-            case .invalidArgument: throw invalidArgument(error.message)
-            default: throw error
-            }
+            throw Self.answer(error, invalidArgument: invalidArgument)
+        }
+    }
+
+    /// ``mapStoreErrors(invalidArgument:_:)`` for a store call that suspends.
+    func mapStoreErrors<Result>(_ body: () async throws -> Result) async throws -> Result {
+        do {
+            return try await body()
+        } catch let error as KeyStoreError {
+            throw Self.answer(error, invalidArgument: KMSError.validation)
+        }
+    }
+
+    /// The store's error as the client is to see it.
+    private static func answer(_ error: KeyStoreError, invalidArgument: (String) -> KMSError) -> any Error {
+        switch error.code {
+        case .notFound: KMSError.notFound(error.message)
+        case .alreadyExists: KMSError.alreadyExists(error.message)
+        case .invalidState: KMSError.invalidState(error.message)
+        case .invalidKeyUsage: KMSError.invalidKeyUsage(error.message)
+        case .invalidArgument: invalidArgument(error.message)
+        default: error
         }
     }
 
@@ -418,13 +432,16 @@ public struct KeyHolderService: Sendable {
         let region = configuration.region
         let now = configuration.now()
         let event = auditEvent(caller)
-        let key = try await offload {
+        // Made on the thread pool (an asymmetric key takes CPU time), then stored together
+        // with the keys of the requests that wait at the same time: one transaction for them all.
+        let made = try await offload {
             try self.mapStoreErrors {
-                try store.createKey(
+                try store.makeKey(
                     account: caller.account, region: region, spec: spec, usage: usage,
                     description: request.description ?? "", policy: request.policy, tags: tags, now: now, audit: event)
             }
         }
+        let key = try await mapStoreErrors { try await store.store(made) }
         return KMS.CreateKeyResponse(keyMetadata: metadata(key))
     }
 

@@ -30,6 +30,8 @@ public final class KeyStore: Sendable {
     /// Appends the audit events of requests that change nothing, in batches (see
     /// ``recordAudit(_:)``).
     public let auditWriter: AuditWriter
+    /// Stores the keys of ``store(_:)`` in groups.
+    let keyWriter: KeyCreationWriter
 
     private init(files: DataDirectory, database: any StoreDatabase, sealer: Sealer, auditLog: AuditLog) {
         self.directory = files.url
@@ -40,6 +42,15 @@ public final class KeyStore: Sendable {
         self.auditWriter = AuditWriter { events, takeLate in
             try auditLog.appendBatch(events, joining: takeLate, to: database)
         }
+        // The writer refers to the store weakly: the store owns it.
+        let store = WeakStore()
+        self.keyWriter = KeyCreationWriter { keys in
+            guard let self = store.value else {
+                throw KeyStoreError(.storageFailure, "the key store was closed before the key was stored")
+            }
+            try self.insert(keys)
+        }
+        store.value = self
     }
 
     /// The account id the key holder serves when none is configured.
@@ -144,6 +155,23 @@ public final class KeyStore: Sendable {
         account: String, region: String, spec: KMSKeySpec, usage: KeyUsage, description: String = "",
         policy: String? = nil, tags: [KeyTag] = [], now: Date = Date(), audit: AuditEvent? = nil
     ) throws -> KeyRecord {
+        let key = try makeKey(
+            account: account, region: region, spec: spec, usage: usage, description: description, policy: policy,
+            tags: tags, now: now, audit: audit)
+        try insert([key])
+        return key.record
+    }
+
+    /// A new key, generated and sealed but not stored: what
+    /// ``createKey(account:region:spec:usage:description:policy:tags:now:audit:)`` stores,
+    /// for ``store(_:)`` to store together with the keys of other requests. Takes CPU
+    /// time (an asymmetric key is generated here) and touches no database.
+    ///
+    /// - Throws: ``KeyStoreError`` with code `invalidArgument` for an invalid pair or value.
+    public func makeKey(
+        account: String, region: String, spec: KMSKeySpec, usage: KeyUsage, description: String = "",
+        policy: String? = nil, tags: [KeyTag] = [], now: Date = Date(), audit: AuditEvent? = nil
+    ) throws -> NewKey {
         try Validation.account(account)
         try Validation.region(region)
         guard spec.allowedUsages.contains(usage) else {
@@ -177,40 +205,74 @@ public final class KeyStore: Sendable {
         }
         var audit = audit
         if audit?.keyARN == nil { audit?.keyARN = arn }
-
+        // Stored as a double and read back as one: the record says what every later read says.
         let createdAt = now.timeIntervalSince1970
         let record = KeyRecord(
             id: id, arn: arn, account: account, region: region, spec: spec, usage: usage, state: .enabled,
             description: description, policy: policy, creationDate: Date(timeIntervalSince1970: createdAt),
             deletionDate: nil, rotationEnabled: false, rotationPeriodDays: nil, nextRotationDate: nil, currentVersion: 1,
             publicKeyDER: publicKey)
-        // Every row held back and none read back, so over PostgreSQL they go in one statement
-        // with the audit event, and no thread of this node's wakes between the writers' lock
-        // and the commit; the record is built from the values the row is given, as every
-        // later read decodes them. Not announced: a key that did not exist is cached by no
-        // node (``StoreChange``).
-        try write(audit: audit, change: nil) { db in
-            try db.enqueueNewRows(
-                sql: """
-                    INSERT INTO keys (id, arn, account, region, spec, usage, state, description, policy, created_at,
-                                      current_version, public_key)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
-                    """,
-                arguments: [
-                    id, arn, account, region, spec.kmsName, usage.kmsName, KeyState.enabled.kmsName, description,
-                    policy, createdAt, publicKey.map { Data($0) },
-                ])
-            try db.enqueueNewRows(
-                sql: "INSERT INTO key_material (key_id, version, sealed, created_at) VALUES (?, 1, ?, ?)",
-                arguments: [id, Data(sealed), createdAt])
-            for tag in tags {
-                try db.enqueueNewRows(
-                    sql: "INSERT INTO key_tags (key_id, tag_key, tag_value) VALUES (?, ?, ?)",
-                    arguments: [id, tag.key, tag.value])
+        return NewKey(record: record, sealed: sealed, tags: tags, audit: audit)
+    }
+
+    /// Stores a key from ``makeKey(account:region:spec:usage:description:policy:tags:now:audit:)``
+    /// with the keys of other requests that wait at the same time, in one transaction
+    /// (``KeyCreationWriter``), and returns once it is stored. The calling task is
+    /// suspended meanwhile, never its thread.
+    ///
+    /// - Returns: The new key's record.
+    /// - Throws: What ``createKey(account:region:spec:usage:description:policy:tags:now:audit:)``
+    ///   throws once the key is made: the database's errors; then neither the key nor its
+    ///   event is stored.
+    public func store(_ key: NewKey) async throws -> KeyRecord {
+        try await keyWriter.store(key)
+        return key.record
+    }
+
+    /// Stores new keys and their audit events in one transaction: one insert per table
+    /// for them all. Every row is held back and none read back, so over PostgreSQL they go
+    /// in one statement with the events, and no thread of this node's wakes between the
+    /// writers' lock and the commit. Not announced: a key that did not exist is cached by
+    /// no node (``StoreChange``).
+    func insert(_ keys: [NewKey]) throws {
+        var keyRows: [StoreValue] = []
+        var materialRows: [StoreValue] = []
+        var tagRows: [StoreValue] = []
+        for key in keys {
+            let record = key.record
+            let createdAt = StoreValue.real(record.creationDate.timeIntervalSince1970)
+            keyRows += [
+                .text(record.id), .text(record.arn), .text(record.account), .text(record.region),
+                .text(record.spec.kmsName), .text(record.usage.kmsName), .text(KeyState.enabled.kmsName),
+                .text(record.description), .text(record.policy), createdAt, .integer(1),
+                record.publicKeyDER.map(StoreValue.blob) ?? .null,
+            ]
+            materialRows += [.text(record.id), .integer(1), .blob(key.sealed), createdAt]
+            for tag in key.tags { tagRows += [.text(record.id), .text(tag.key), .text(tag.value)] }
+        }
+        try write(audit: keys.compactMap(\.audit), change: nil) { db in
+            try db.enqueueNewRows(into: "keys", columns: Self.newKeyColumns, rows: keyRows)
+            try db.enqueueNewRows(into: "key_material", columns: Self.newMaterialColumns, rows: materialRows)
+            if !tagRows.isEmpty {
+                try db.enqueueNewRows(into: "key_tags", columns: Self.tagColumns, rows: tagRows)
             }
         }
-        return record
     }
+
+    /// The columns ``insert(_:)`` fills, in the order it gives their values.
+    static let newKeyColumns: [StoreColumn] = [
+        StoreColumn("id", .text), StoreColumn("arn", .text), StoreColumn("account", .text), StoreColumn("region", .text),
+        StoreColumn("spec", .text), StoreColumn("usage", .text), StoreColumn("state", .text),
+        StoreColumn("description", .text), StoreColumn("policy", .text), StoreColumn("created_at", .real),
+        StoreColumn("current_version", .integer), StoreColumn("public_key", .blob),
+    ]
+    static let newMaterialColumns: [StoreColumn] = [
+        StoreColumn("key_id", .text), StoreColumn("version", .integer), StoreColumn("sealed", .blob),
+        StoreColumn("created_at", .real),
+    ]
+    static let tagColumns: [StoreColumn] = [
+        StoreColumn("key_id", .text), StoreColumn("tag_key", .text), StoreColumn("tag_value", .text),
+    ]
 
     /// The key with this id.
     ///
@@ -441,6 +503,12 @@ public final class KeyStore: Sendable {
 
     // MARK: - Database plumbing
 
+    /// The store, for the key writer it owns. Set once, in ``init``, before anything can
+    /// use the writer.
+    private final class WeakStore: @unchecked Sendable {
+        weak var value: KeyStore?
+    }
+
     /// Runs a read transaction.
     func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
         try database.read(body)
@@ -453,15 +521,22 @@ public final class KeyStore: Sendable {
     func write<T>(
         audit: AuditEvent? = nil, change: StoreChange? = .store, _ body: (any StoreTransaction) throws -> T
     ) throws -> T {
+        try write(audit: audit.map { [$0] } ?? [], change: change, body)
+    }
+
+    /// ``write(audit:change:_:)`` with any number of events, appended in order.
+    func write<T>(
+        audit events: [AuditEvent], change: StoreChange? = .store, _ body: (any StoreTransaction) throws -> T
+    ) throws -> T {
         defer { resolutions.invalidate() }
         // The events of requests that finished before this one are committed first, so
         // that the log's order is the order in which requests completed.
-        if audit != nil { try auditWriter.flush() }
+        if !events.isEmpty { try auditWriter.flush() }
         return try database.write(announcing: change) { db in
             let result = try body(db)
-            if let audit {
+            if !events.isEmpty {
                 try db.appendAuditAtCommit { [auditLog] head, lastSeq in
-                    try auditLog.batch(CollectionOfOne(audit), after: head, lastSeq: lastSeq)
+                    try auditLog.batch(events, after: head, lastSeq: lastSeq)
                 }
             }
             return result

@@ -70,8 +70,8 @@ final class SQLiteDatabase: StoreDatabase {
             try execute(sql: sql, arguments: arguments)
         }
 
-        func enqueueNewRows(sql: String, arguments: StoreArguments) throws {
-            try execute(sql: sql, arguments: arguments)
+        func enqueueNewRows(into table: String, columns: [StoreColumn], rows: [StoreValue]) throws {
+            try enqueueInsertAsValues(into: table, columns: columns, rows: rows)
         }
 
         func enqueueInsert(into table: String, columns: [StoreColumn], rows: [StoreValue]) throws {

@@ -8,6 +8,9 @@ import Testing
 /// One audit chain for every node (issue 11, item 4), in PostgreSQL.
 @Suite("The audit chain in PostgreSQL: one chain from every node, in commit order, tampering detected")
 struct PostgreSQLAuditLogTests {
+    /// `key_holder_nodes`, as rows held back for a write fill it.
+    static let nodeColumns = [StoreColumn("node_id", .text), StoreColumn("last_seen", .real)]
+
     static func event(node: Int, _ number: Int) -> AuditEvent {
         AuditEvent(
             time: Date(timeIntervalSince1970: 1_800_000_000 + Double(number) / 4), requestID: "node\(node)-\(number)",
@@ -125,11 +128,11 @@ struct PostgreSQLAuditLogTests {
                         try db.enqueue(sql: "INSERT INTO audit_head (id, seq, hash, mac) VALUES (2, 0, '', '')", arguments: [])
                     }
                     for node in ["n\(number)a", "n\(number)b"] {
-                        try db.enqueueNewRows(sql: "INSERT INTO key_holder_nodes (node_id, last_seen) VALUES (?, 0)", arguments: [node])
+                        try db.enqueueNewRows(into: "key_holder_nodes", columns: Self.nodeColumns, rows: [.text(node), .real(0)])
                     }
                     if orphan {
                         try db.enqueueNewRows(
-                            sql: "INSERT INTO key_tags (key_id, tag_key, tag_value) VALUES (?, ?, ?)", arguments: ["none", "k", "v"])
+                            into: "key_tags", columns: KeyStore.tagColumns, rows: [.text("none"), .text("k"), .text("v")])
                     }
                     try db.appendAuditAtCommit { head, lastSeq in
                         try log.batch([Self.event(node: 1, number)], after: head, lastSeq: lastSeq)
@@ -184,7 +187,7 @@ struct PostgreSQLAuditLogTests {
             struct Failed: Error {}
             #expect(throws: Failed.self) {
                 try store.write { db in
-                    try db.enqueueNewRows(sql: "INSERT INTO key_holder_nodes (node_id, last_seen) VALUES (?, 0)", arguments: ["f1"])
+                    try db.enqueueNewRows(into: "key_holder_nodes", columns: Self.nodeColumns, rows: [.text("f1"), .real(0)])
                     try db.appendAuditAtCommit { head, lastSeq in
                         try log.batch([Self.event(node: 1, 9)], after: head, lastSeq: lastSeq)
                     }
@@ -196,8 +199,8 @@ struct PostgreSQLAuditLogTests {
 
             // Held rows go out before a statement that reads, which sees them.
             let seen = try store.write { db -> Int64? in
-                try db.enqueueNewRows(sql: "INSERT INTO key_holder_nodes (node_id, last_seen) VALUES (?, 0)", arguments: ["r1"])
-                try db.enqueueNewRows(sql: "INSERT INTO key_holder_nodes (node_id, last_seen) VALUES (?, 0)", arguments: ["r2"])
+                try db.enqueueNewRows(into: "key_holder_nodes", columns: Self.nodeColumns, rows: [.text("r1"), .real(0)])
+                try db.enqueueNewRows(into: "key_holder_nodes", columns: Self.nodeColumns, rows: [.text("r2"), .real(0)])
                 return try db.value(Int64.self, sql: "SELECT count(*) FROM key_holder_nodes WHERE node_id LIKE 'r%'")
             }
             #expect(seen == 2)

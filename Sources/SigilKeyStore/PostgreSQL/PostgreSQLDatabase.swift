@@ -373,13 +373,14 @@ final class PostgreSQLDatabase: StoreDatabase {
         private var writersLock: EventLoopFuture<PostgresQueryResult>?
         /// The audit append that goes with the commit (``appendAuditAtCommit(_:)``).
         private var auditAtCommit: (@Sendable (AuditLog.Head?, Int64?) throws -> AuditBatch)?
-        /// Inserts held back to go out with the next statement (``enqueueNewRows(sql:arguments:)``).
+        /// Inserts held back to go out with the next statement (``enqueueNewRows(into:columns:rows:)``).
         private var held: [HeldInsert] = []
 
-        /// An INSERT and its arguments, with `?` placeholders.
+        /// Rows for one table, `columns.count` values per row.
         struct HeldInsert: Sendable {
-            var sql: String
-            var arguments: StoreArguments
+            var table: String
+            var columns: [StoreColumn]
+            var rows: [StoreValue]
         }
 
         init(_ connection: PostgresConnection, logger: Logger) {
@@ -465,9 +466,9 @@ final class PostgreSQLDatabase: StoreDatabase {
             queued.append(send(sql, arguments))
         }
 
-        func enqueueNewRows(sql: String, arguments: StoreArguments) throws {
+        func enqueueNewRows(into table: String, columns: [StoreColumn], rows: [StoreValue]) throws {
             precondition(auditAtCommit == nil, "a statement after the audit append at commit")
-            held.append(HeldInsert(sql: sql, arguments: arguments))
+            held.append(HeldInsert(table: table, columns: columns, rows: rows))
         }
 
         /// One statement whatever the number of rows: each column as an array parameter,
@@ -490,7 +491,7 @@ final class PostgreSQLDatabase: StoreDatabase {
             arguments: StoreArguments
         ) throws -> PostgresQuery {
             var binds = PostgresBindings()
-            var clauses = heldClauses(held, binding: &binds)
+            var clauses = try heldClauses(held, binding: &binds)
             clauses.append("inserted AS (\(try insert(into: table, columns: columns, rows: rows, binding: &binds)))")
             let numbered = numberedPlaceholders(sql, after: binds.count)
             bind(arguments, to: &binds)
@@ -500,12 +501,20 @@ final class PostgreSQLDatabase: StoreDatabase {
         /// Held inserts as `WITH` clauses, their values appended to `binds`. PostgreSQL runs
         /// every clause whether or not the statement reads it; foreign keys are checked at
         /// the statement's end, so a clause may insert rows that reference an earlier one's.
-        private static func heldClauses(_ held: some Collection<HeldInsert>, binding binds: inout PostgresBindings) -> [String] {
-            held.enumerated().map { index, insert in
-                let numbered = numberedPlaceholders(insert.sql, after: binds.count)
-                bind(insert.arguments, to: &binds)
-                return "held\(index) AS (\(numbered))"
+        private static func heldClauses(_ held: some Collection<HeldInsert>, binding binds: inout PostgresBindings) throws -> [String] {
+            try held.enumerated().map { index, rows in
+                "held\(index) AS (\(try insert(into: rows.table, columns: rows.columns, rows: rows.rows, binding: &binds)))"
             }
+        }
+
+        /// Held inserts as one statement on their own: the last one, after the others as
+        /// `WITH` clauses.
+        private static func heldStatement(_ held: [HeldInsert]) throws -> PostgresQuery {
+            var binds = PostgresBindings()
+            let clauses = try heldClauses(held.dropLast(), binding: &binds)
+            let last = held[held.count - 1]
+            let insert = try insert(into: last.table, columns: last.columns, rows: last.rows, binding: &binds)
+            return PostgresQuery(unsafeSQL: clauses.isEmpty ? insert : "WITH \(clauses.joined(separator: ", ")) \(insert)", binds: binds)
         }
 
         /// `INSERT … SELECT * FROM unnest(…)` of `rows`, one array parameter per column,
@@ -601,13 +610,12 @@ final class PostgreSQLDatabase: StoreDatabase {
         private func submit(_ query: PostgresQuery) -> EventLoopFuture<PostgresQueryResult> {
             // The commit's audit append is the last statement but COMMIT (a programming error otherwise).
             precondition(auditAtCommit == nil, "a statement after the audit append at commit")
-            if let last = held.last {
-                var binds = PostgresBindings()
-                let clauses = Self.heldClauses(held.dropLast(), binding: &binds)
-                let insert = Self.numberedPlaceholders(last.sql, after: binds.count)
-                Self.bind(last.arguments, to: &binds)
-                let statement = clauses.isEmpty ? insert : "WITH \(clauses.joined(separator: ", ")) \(insert)"
-                queued.append(connection.query(PostgresQuery(unsafeSQL: statement, binds: binds), logger: logger))
+            if !held.isEmpty {
+                do {
+                    queued.append(connection.query(try Self.heldStatement(held), logger: logger))
+                } catch {
+                    queued.append(connection.eventLoop.makeFailedFuture(error))
+                }
                 held = []
             }
             return connection.query(query, logger: logger)
