@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import NIOPosix
 import Sigil
 import SigilKMS
@@ -83,6 +84,13 @@ public struct KeyHolderService: Sendable {
             try checkEncryptionContextKeysDistinct(request)
             return try KMSJSON.encode(try await handler(request))
         }
+        /// `run` for the control plane, whose handlers wait for the store: on the store's
+        /// threads (``waitingForStore(_:)``).
+        func runWaiting<Request: Decodable & Sendable, Response: Encodable & Sendable>(
+            _ type: Request.Type, _ handler: @escaping @Sendable (Request) throws -> Response
+        ) async throws -> Data {
+            try await run(type) { request in try await waitingForStore { try handler(request) } }
+        }
         if Self.accountOperations.contains(operation) {
             // CreateKey's conditions come from its body: decode it first.
             if operation == .createKey, let request = try? KMSJSON.decode(KMS.CreateKeyRequest.self, from: decodedBody) {
@@ -92,21 +100,21 @@ public struct KeyHolderService: Sendable {
         }
         switch operation {
         case .createKey: return try await run(KMS.CreateKeyRequest.self) { try await createKey($0, caller) }
-        case .describeKey: return try await run(KMS.DescribeKeyRequest.self) { try describeKey($0, caller) }
-        case .listKeys: return try await run(KMS.ListKeysRequest.self) { try listKeys($0, caller) }
+        case .describeKey: return try await runWaiting(KMS.DescribeKeyRequest.self) { try describeKey($0, caller) }
+        case .listKeys: return try await runWaiting(KMS.ListKeysRequest.self) { try listKeys($0, caller) }
         case .getPublicKey: return try await run(KMS.GetPublicKeyRequest.self) { try getPublicKey($0, caller) }
         case .sign: return try await run(KMS.SignRequest.self) { try await sign($0, caller) }
         case .verify: return try await run(KMS.VerifyRequest.self) { try await verify($0, caller) }
         case .encrypt: return try await run(KMS.EncryptRequest.self) { try await encrypt($0, caller) }
         case .decrypt: return try await run(KMS.DecryptRequest.self) { try await decrypt($0, caller) }
-        case .enableKey: return try await run(KMS.EnableKeyRequest.self) { try setEnabled($0.keyId, true, caller) }
-        case .disableKey: return try await run(KMS.DisableKeyRequest.self) { try setEnabled($0.keyId, false, caller) }
+        case .enableKey: return try await runWaiting(KMS.EnableKeyRequest.self) { try setEnabled($0.keyId, true, caller) }
+        case .disableKey: return try await runWaiting(KMS.DisableKeyRequest.self) { try setEnabled($0.keyId, false, caller) }
         case .scheduleKeyDeletion:
-            return try await run(KMS.ScheduleKeyDeletionRequest.self) { try scheduleKeyDeletion($0, caller) }
+            return try await runWaiting(KMS.ScheduleKeyDeletionRequest.self) { try scheduleKeyDeletion($0, caller) }
         case .cancelKeyDeletion:
-            return try await run(KMS.CancelKeyDeletionRequest.self) { try cancelKeyDeletion($0, caller) }
+            return try await runWaiting(KMS.CancelKeyDeletionRequest.self) { try cancelKeyDeletion($0, caller) }
         case .updateKeyDescription:
-            return try await run(KMS.UpdateKeyDescriptionRequest.self) { try updateKeyDescription($0, caller) }
+            return try await runWaiting(KMS.UpdateKeyDescriptionRequest.self) { try updateKeyDescription($0, caller) }
         case .generateRandom: return try await run(KMS.GenerateRandomRequest.self) { try generateRandom($0) }
         case .reEncrypt: return try await run(KMS.ReEncryptRequest.self) { try await reEncrypt($0, caller) }
         case .generateDataKey:
@@ -122,30 +130,30 @@ public struct KeyHolderService: Sendable {
                 try await generateDataKeyPairWithoutPlaintext($0, caller)
             }
         case .enableKeyRotation:
-            return try await run(KMS.EnableKeyRotationRequest.self) { try enableKeyRotation($0, caller) }
+            return try await runWaiting(KMS.EnableKeyRotationRequest.self) { try enableKeyRotation($0, caller) }
         case .disableKeyRotation:
-            return try await run(KMS.DisableKeyRotationRequest.self) { try disableKeyRotation($0, caller) }
+            return try await runWaiting(KMS.DisableKeyRotationRequest.self) { try disableKeyRotation($0, caller) }
         case .getKeyRotationStatus:
-            return try await run(KMS.GetKeyRotationStatusRequest.self) { try getKeyRotationStatus($0, caller) }
+            return try await runWaiting(KMS.GetKeyRotationStatusRequest.self) { try getKeyRotationStatus($0, caller) }
         case .rotateKeyOnDemand:
-            return try await run(KMS.RotateKeyOnDemandRequest.self) { try rotateKeyOnDemand($0, caller) }
+            return try await runWaiting(KMS.RotateKeyOnDemandRequest.self) { try rotateKeyOnDemand($0, caller) }
         case .listKeyRotations:
-            return try await run(KMS.ListKeyRotationsRequest.self) { try listKeyRotations($0, caller) }
-        case .createAlias: return try await run(KMS.CreateAliasRequest.self) { try createAlias($0, caller) }
-        case .updateAlias: return try await run(KMS.UpdateAliasRequest.self) { try updateAlias($0, caller) }
-        case .deleteAlias: return try await run(KMS.DeleteAliasRequest.self) { try deleteAlias($0, caller) }
-        case .listAliases: return try await run(KMS.ListAliasesRequest.self) { try listAliases($0, caller) }
-        case .tagResource: return try await run(KMS.TagResourceRequest.self) { try tagResource($0, caller) }
-        case .untagResource: return try await run(KMS.UntagResourceRequest.self) { try untagResource($0, caller) }
-        case .putKeyPolicy: return try await run(KMS.PutKeyPolicyRequest.self) { try putKeyPolicy($0, caller) }
-        case .getKeyPolicy: return try await run(KMS.GetKeyPolicyRequest.self) { try getKeyPolicy($0, caller) }
-        case .listKeyPolicies: return try await run(KMS.ListKeyPoliciesRequest.self) { try listKeyPolicies($0, caller) }
+            return try await runWaiting(KMS.ListKeyRotationsRequest.self) { try listKeyRotations($0, caller) }
+        case .createAlias: return try await runWaiting(KMS.CreateAliasRequest.self) { try createAlias($0, caller) }
+        case .updateAlias: return try await runWaiting(KMS.UpdateAliasRequest.self) { try updateAlias($0, caller) }
+        case .deleteAlias: return try await runWaiting(KMS.DeleteAliasRequest.self) { try deleteAlias($0, caller) }
+        case .listAliases: return try await runWaiting(KMS.ListAliasesRequest.self) { try listAliases($0, caller) }
+        case .tagResource: return try await runWaiting(KMS.TagResourceRequest.self) { try tagResource($0, caller) }
+        case .untagResource: return try await runWaiting(KMS.UntagResourceRequest.self) { try untagResource($0, caller) }
+        case .putKeyPolicy: return try await runWaiting(KMS.PutKeyPolicyRequest.self) { try putKeyPolicy($0, caller) }
+        case .getKeyPolicy: return try await runWaiting(KMS.GetKeyPolicyRequest.self) { try getKeyPolicy($0, caller) }
+        case .listKeyPolicies: return try await runWaiting(KMS.ListKeyPoliciesRequest.self) { try listKeyPolicies($0, caller) }
         case .listResourceTags:
-            return try await run(KMS.ListResourceTagsRequest.self) { try listResourceTags($0, caller) }
+            return try await runWaiting(KMS.ListResourceTagsRequest.self) { try listResourceTags($0, caller) }
         case .getParametersForImport:
-            return try await run(KMS.GetParametersForImportRequest.self) { try refuseImport($0.keyId, caller) }
+            return try await runWaiting(KMS.GetParametersForImportRequest.self) { try refuseImport($0.keyId, caller) }
         case .importKeyMaterial:
-            return try await run(KMS.ImportKeyMaterialRequest.self) { try refuseImport($0.keyId, caller) }
+            return try await runWaiting(KMS.ImportKeyMaterialRequest.self) { try refuseImport($0.keyId, caller) }
         }
     }
 
@@ -355,6 +363,23 @@ public struct KeyHolderService: Sendable {
 
     func offload<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws -> Result {
         try await Self.threadPool.runIfActive(body)
+    }
+
+    /// Where the control plane's store calls wait: over PostgreSQL for the network and
+    /// for the writers' lock, which every node's writes take in turn; over SQLite for its
+    /// one writer. Never on the few threads that run every request's tasks, which a burst
+    /// of waiting writes would otherwise hold, stalling signing and decryption for every
+    /// caller; nor on the private-key pool (``threadPool``). Calls beyond its threads wait
+    /// their turn as suspended tasks.
+    static let storeThreadPool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: max(8, 4 * System.coreCount))
+        pool.start()
+        return pool
+    }()
+
+    /// Runs a control-plane store call on ``storeThreadPool``.
+    func waitingForStore<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws -> Result {
+        try await Self.storeThreadPool.runIfActive(body)
     }
 
     func metadata(_ key: KeyRecord) -> KMS.KeyMetadata {
