@@ -120,7 +120,7 @@ private final class Queue: @unchecked Sendable {
     private var late: [Entry] = []
     /// The sequence number the next recorded event gets.
     private var nextSequence: UInt64 = 1
-    private var running = false
+    private var thread = WriterThread(name: "sigil-audit-writer")
     private var failure: KeyStoreError? = nil
     /// Commit attempts started, and the number of the last one that failed.
     private var attempts: UInt64 = 0
@@ -167,15 +167,8 @@ private final class Queue: @unchecked Sendable {
         }
         pending.append(Entry(event: event, sequence: nextSequence, waiter: waiter))
         nextSequence += 1
-        if !running {
-            running = true
-            let thread = Thread { [self] in run() }
-            thread.name = "sigil-audit-writer"
-            thread.start()
-        } else if pending.count == 1 {
-            // The thread may be waiting for work (or for a retry, which ignores this).
-            condition.broadcast()
-        }
+        // A thread waiting for a retry ignores the wake-up.
+        thread.workQueued(queueWasEmpty: pending.count == 1, condition: condition) { [self] in run() }
     }
 
     /// The events recorded since the batch in flight was taken, up to the batch limit,
@@ -218,14 +211,7 @@ private final class Queue: @unchecked Sendable {
         var retryDelay: TimeInterval = 0.05
         var spare: [Entry] = []
         while true {
-            if pending.isEmpty {
-                let idleUntil = Date().addingTimeInterval(1)
-                while pending.isEmpty && condition.wait(until: idleUntil) {}
-                if pending.isEmpty {
-                    running = false
-                    return
-                }
-            }
+            guard thread.awaitWork(condition: condition, whileIdle: { pending.isEmpty }) else { return }
             var batch: [Entry]
             if pending.count <= AuditWriter.maximumBatch {
                 // Take the whole queue; the emptied buffer of the last batch takes its place.

@@ -69,7 +69,7 @@ private final class Queue: @unchecked Sendable {
     private let insert: @Sendable ([NewKey]) throws -> Void
     private var hook: (@Sendable ([NewKey]) throws -> Void)? = nil
     private var pending: [Entry] = []
-    private var running = false
+    private var thread = WriterThread(name: "sigil-key-writer")
 
     init(insert: @escaping @Sendable ([NewKey]) throws -> Void) {
         self.insert = insert
@@ -91,14 +91,7 @@ private final class Queue: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         pending.append(Entry(key: key, waiter: waiter))
-        if !running {
-            running = true
-            let thread = Thread { [self] in run() }
-            thread.name = "sigil-key-writer"
-            thread.start()
-        } else if pending.count == 1 {
-            condition.broadcast()
-        }
+        thread.workQueued(queueWasEmpty: pending.count == 1, condition: condition) { [self] in run() }
     }
 
     /// The thread's loop: wait for keys, store all that wait (up to the group limit),
@@ -106,14 +99,9 @@ private final class Queue: @unchecked Sendable {
     private func run() {
         condition.lock()
         while true {
-            if pending.isEmpty {
-                let idleUntil = Date().addingTimeInterval(1)
-                while pending.isEmpty && condition.wait(until: idleUntil) {}
-                if pending.isEmpty {
-                    running = false
-                    condition.unlock()
-                    return
-                }
+            guard thread.awaitWork(condition: condition, whileIdle: { pending.isEmpty }) else {
+                condition.unlock()
+                return
             }
             let group = Array(pending.prefix(KeyCreationWriter.maximumGroup))
             pending.removeFirst(group.count)
