@@ -64,6 +64,9 @@ final class AuditLog: Sendable {
     /// The head as this node last wrote or read it: what ``appendBatch(_:joining:to:)``
     /// builds the next batch on.
     private let lastHead = Locked<Head?>(nil)
+    /// The `seq` of the last head this node built, and whether the head it built on
+    /// before that was another node's (``anotherNodeWrote``).
+    private let lastBuilt = Locked<(seq: Int64?, afterAnotherNode: Bool)>((nil, false))
 
     /// Derives the head's MAC key from the root key.
     init(rootKey: SecureBytes) throws {
@@ -107,6 +110,19 @@ final class AuditLog: Sendable {
         return try message.withUnsafeBytes { try headKey.authenticationCode(for: $0) }
     }
 
+    /// Whether another node appended between this node's last two appends: the head the
+    /// last one was built on was not the one the one before it built. An append that
+    /// was built and then failed to commit counts as one, so it may say so once wrongly;
+    /// the writers then gather once for nothing (``WriterThread/gather(condition:queued:capacity:atMost:)``).
+    var anotherNodeWrote: Bool { lastBuilt.withLock { $0.afterAnotherNode } }
+
+    /// Notes an append this node built on the head `base` (`seq`), ending at `new`.
+    private func noteBuilt(on base: Int64, ending new: Int64) {
+        lastBuilt.withLock { last in
+            last = (new, last.seq != nil && last.seq != base)
+        }
+    }
+
     /// Whether the head's MAC is the one this root key gives its `seq` and `hash`,
     /// compared in constant time.
     func isAuthentic(_ head: Head) throws -> Bool {
@@ -143,6 +159,7 @@ final class AuditLog: Sendable {
             head = Head(seq: 0, hash: Self.genesisHash, mac: [])
         }
         let (rows, newHead) = try chain(events, after: head)
+        noteBuilt(on: head.seq, ending: newHead.seq)
         return AuditBatch(rows: rows, head: newHead)
     }
 
@@ -180,6 +197,7 @@ final class AuditLog: Sendable {
                 guard try head == expected || isAuthentic(head) else { return nil }
                 events += late()
                 let (rows, newHead) = try chain(events, after: head)
+                noteBuilt(on: head.seq, ending: newHead.seq)
                 return AuditBatch(rows: rows, head: newHead)
             }
             if let appended {

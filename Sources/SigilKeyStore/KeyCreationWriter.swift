@@ -24,6 +24,10 @@ public struct NewKey: Sendable {
 /// fails alone; each caller gets its own key's outcome. A key is stored with its audit
 /// event or not at all, as by ``KeyStore/createKey(account:region:spec:usage:description:policy:tags:now:audit:)``.
 ///
+/// While another node writes too (`contended`), the thread gathers before it takes a
+/// group: it waits for ``AuditWriter/contendedGathering``, or until a group's worth of keys
+/// is queued (see ``WriterThread/gather(condition:queued:capacity:atMost:)``).
+///
 /// The thread starts with the first key and ends after a second with nothing to do.
 final class KeyCreationWriter: Sendable {
     /// The most keys one transaction stores.
@@ -32,9 +36,13 @@ final class KeyCreationWriter: Sendable {
     private let queue: Queue
 
     /// A writer that stores groups with `insert`, which must store all of them in one
-    /// transaction, or throw and store none.
-    init(insert: @escaping @Sendable ([NewKey]) throws -> Void) {
-        queue = Queue(insert: insert)
+    /// transaction, or throw and store none. `contended` says whether another node wrote
+    /// since this one's last write; `gathering` is the longest the thread then gathers.
+    init(
+        contended: @escaping @Sendable () -> Bool = { false }, gathering: TimeInterval = AuditWriter.contendedGathering,
+        insert: @escaping @Sendable ([NewKey]) throws -> Void
+    ) {
+        queue = Queue(contended: contended, gathering: gathering, insert: insert)
     }
 
     /// Queues `key` for the next group and returns once that group has committed.
@@ -67,11 +75,15 @@ private final class Queue: @unchecked Sendable {
 
     private let condition = NSCondition()
     private let insert: @Sendable ([NewKey]) throws -> Void
+    private let contended: @Sendable () -> Bool
+    private let gathering: TimeInterval
     private var hook: (@Sendable ([NewKey]) throws -> Void)? = nil
     private var pending: [Entry] = []
     private var thread = WriterThread(name: "sigil-key-writer")
 
-    init(insert: @escaping @Sendable ([NewKey]) throws -> Void) {
+    init(contended: @escaping @Sendable () -> Bool, gathering: TimeInterval, insert: @escaping @Sendable ([NewKey]) throws -> Void) {
+        self.contended = contended
+        self.gathering = gathering
         self.insert = insert
     }
 
@@ -91,7 +103,7 @@ private final class Queue: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         pending.append(Entry(key: key, waiter: waiter))
-        thread.workQueued(queueWasEmpty: pending.count == 1, condition: condition) { [self] in run() }
+        thread.workQueued(queued: pending.count, condition: condition) { [self] in run() }
     }
 
     /// The thread's loop: wait for keys, store all that wait (up to the group limit),
@@ -102,6 +114,10 @@ private final class Queue: @unchecked Sendable {
             guard thread.awaitWork(condition: condition, whileIdle: { pending.isEmpty }) else {
                 condition.unlock()
                 return
+            }
+            if contended() {
+                thread.gather(
+                    condition: condition, queued: { pending.count }, capacity: KeyCreationWriter.maximumGroup, atMost: gathering)
             }
             let group = Array(pending.prefix(KeyCreationWriter.maximumGroup))
             pending.removeFirst(group.count)

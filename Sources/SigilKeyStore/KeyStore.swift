@@ -39,12 +39,12 @@ public final class KeyStore: Sendable {
         self.database = database
         self.sealer = sealer
         self.auditLog = auditLog
-        self.auditWriter = AuditWriter { events, takeLate in
+        self.auditWriter = AuditWriter(contended: { auditLog.anotherNodeWrote }) { events, takeLate in
             try auditLog.appendBatch(events, joining: takeLate, to: database)
         }
         // The writer refers to the store weakly: the store owns it.
         let store = WeakStore()
-        self.keyWriter = KeyCreationWriter { keys in
+        self.keyWriter = KeyCreationWriter(contended: { auditLog.anotherNodeWrote }) { keys in
             guard let self = store.value else {
                 throw KeyStoreError(.storageFailure, "the key store was closed before the key was stored")
             }
