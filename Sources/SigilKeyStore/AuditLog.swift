@@ -113,7 +113,7 @@ final class AuditLog: Sendable {
     /// Whether another node appended between this node's last two appends: the head the
     /// last one was built on was not the one the one before it built. An append that
     /// was built and then failed to commit counts as one, so it may say so once wrongly;
-    /// the writers then gather once for nothing (``WriterThread/gather(condition:queued:capacity:atMost:)``).
+    /// the key writer then gathers once for nothing (``WriterThread/gather(condition:queued:capacity:atMost:)``).
     var anotherNodeWrote: Bool { lastBuilt.withLock { $0.afterAnotherNode } }
 
     /// Notes an append this node built on the head `base` (`seq`), ending at `new`.

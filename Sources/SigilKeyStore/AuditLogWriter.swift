@@ -26,34 +26,24 @@ import SigilCrypto
 ///   doubling to 2 s): nothing is dropped. ``flush()`` waits for them and throws the
 ///   failure; ``record(_:)`` throws once ``maximumPending`` events wait.
 ///
-/// While another node appends too (`contended`), the thread gathers before it takes a
-/// batch: it waits for ``contendedGathering``, or until a batch's worth of events is
-/// queued (see ``WriterThread/gather(condition:queued:capacity:atMost:)``).
-///
 /// The thread starts with the first event and ends after a second with nothing to do.
 public final class AuditWriter: Sendable {
     /// The most events one transaction appends.
     public static let maximumBatch = 4096
     /// The most events waiting before recording refuses more.
     public static let maximumPending = 262_144
-    /// The longest the thread gathers events before a batch another node contends for.
-    static let contendedGathering: TimeInterval = 0.001
 
     private let queue: Queue
 
     /// A writer that appends batches with `commit`, which must append them in order in
     /// one transaction, or throw and append none. Its second argument hands over the events
     /// recorded since the batch was taken (up to ``maximumBatch`` in all): once handed
-    /// over they are the batch's last events, appended or failed with it. `contended` says
-    /// whether another node appended since this one's last batch; `gathering` is the
-    /// longest the thread then gathers.
+    /// over they are the batch's last events, appended or failed with it.
     init(
         maximumPending: Int = AuditWriter.maximumPending,
-        contended: @escaping @Sendable () -> Bool = { false },
-        gathering: TimeInterval = AuditWriter.contendedGathering,
         commit: @escaping @Sendable (_ batch: [AuditEvent], _ takeLate: () -> [AuditEvent]) throws -> Void
     ) {
-        queue = Queue(maximumPending: maximumPending, contended: contended, gathering: gathering, commit: commit)
+        queue = Queue(maximumPending: maximumPending, commit: commit)
     }
 
     /// Queues an event for the next batch; returns at once.
@@ -118,8 +108,6 @@ private final class Queue: @unchecked Sendable {
 
     private let condition = NSCondition()
     private let commit: @Sendable ([AuditEvent], () -> [AuditEvent]) throws -> Void
-    private let contended: @Sendable () -> Bool
-    private let gathering: TimeInterval
     private let maximumPending: Int
     private var fault: (@Sendable ([AuditEvent]) throws -> Void)? = nil
 
@@ -138,13 +126,8 @@ private final class Queue: @unchecked Sendable {
     private var attempts: UInt64 = 0
     private var lastFailedAttempt: UInt64 = 0
 
-    init(
-        maximumPending: Int, contended: @escaping @Sendable () -> Bool, gathering: TimeInterval,
-        commit: @escaping @Sendable ([AuditEvent], () -> [AuditEvent]) throws -> Void
-    ) {
+    init(maximumPending: Int, commit: @escaping @Sendable ([AuditEvent], () -> [AuditEvent]) throws -> Void) {
         self.maximumPending = maximumPending
-        self.contended = contended
-        self.gathering = gathering
         self.commit = commit
     }
 
@@ -229,10 +212,6 @@ private final class Queue: @unchecked Sendable {
         var spare: [Entry] = []
         while true {
             guard thread.awaitWork(condition: condition, whileIdle: { pending.isEmpty }) else { return }
-            if contended() {
-                thread.gather(
-                    condition: condition, queued: { pending.count }, capacity: AuditWriter.maximumBatch, atMost: gathering)
-            }
             var batch: [Entry]
             if pending.count <= AuditWriter.maximumBatch {
                 // Take the whole queue; the emptied buffer of the last batch takes its place.

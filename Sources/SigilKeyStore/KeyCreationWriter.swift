@@ -25,13 +25,17 @@ public struct NewKey: Sendable {
 /// event or not at all, as by ``KeyStore/createKey(account:region:spec:usage:description:policy:tags:now:audit:)``.
 ///
 /// While another node writes too (`contended`), the thread gathers before it takes a
-/// group: it waits for ``AuditWriter/contendedGathering``, or until a group's worth of keys
-/// is queued (see ``WriterThread/gather(condition:queued:capacity:atMost:)``).
+/// group: it waits for ``contendedGathering``, or until a group's worth of keys is queued
+/// (see ``WriterThread/gather(condition:queued:capacity:atMost:)``). The audit writer does
+/// not: its batches take in the events that arrive while they wait for the lock, but a
+/// group's keys are fixed once its transaction begins.
 ///
 /// The thread starts with the first key and ends after a second with nothing to do.
 final class KeyCreationWriter: Sendable {
     /// The most keys one transaction stores.
     static let maximumGroup = 64
+    /// The longest the thread gathers keys before a group another node contends for.
+    static let contendedGathering: TimeInterval = 0.001
 
     private let queue: Queue
 
@@ -39,7 +43,7 @@ final class KeyCreationWriter: Sendable {
     /// transaction, or throw and store none. `contended` says whether another node wrote
     /// since this one's last write; `gathering` is the longest the thread then gathers.
     init(
-        contended: @escaping @Sendable () -> Bool = { false }, gathering: TimeInterval = AuditWriter.contendedGathering,
+        contended: @escaping @Sendable () -> Bool = { false }, gathering: TimeInterval = KeyCreationWriter.contendedGathering,
         insert: @escaping @Sendable ([NewKey]) throws -> Void
     ) {
         queue = Queue(contended: contended, gathering: gathering, insert: insert)

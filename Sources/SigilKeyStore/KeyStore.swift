@@ -39,7 +39,7 @@ public final class KeyStore: Sendable {
         self.database = database
         self.sealer = sealer
         self.auditLog = auditLog
-        self.auditWriter = AuditWriter(contended: { auditLog.anotherNodeWrote }) { events, takeLate in
+        self.auditWriter = AuditWriter { events, takeLate in
             try auditLog.appendBatch(events, joining: takeLate, to: database)
         }
         // The writer refers to the store weakly: the store owns it.

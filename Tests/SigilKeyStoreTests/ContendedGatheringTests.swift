@@ -4,19 +4,19 @@ import SigilCrypto
 import SigilTestSupport
 import Testing
 
-/// While another node writes to the same store, the writers gather before they take the
-/// writers' lock: they wait for the gathering limit, or until a full batch or group is
-/// queued. A lone node never waits.
+/// While another node writes to the same store, the key writer gathers before it takes the
+/// writers' lock: it waits for the gathering limit, or until a full group is queued. A lone
+/// node never waits.
 @Suite("Gathering before a contended write")
 struct ContendedGatheringTests {
-    /// Whether the writers under test are told that another node writes.
+    /// Whether the writer under test is told that another node writes.
     final class Contention: Sendable {
         private let state = Locked(false)
         var isOn: Bool { state.withLock { $0 } }
         func set(_ on: Bool) { state.withLock { $0 = on } }
     }
 
-    /// The sizes of the groups or batches a writer hands over.
+    /// The sizes of the groups a writer hands over.
     final class Sizes: Sendable {
         private let state = Locked<[Int]>([])
         var all: [Int] { state.withLock { $0 } }
@@ -63,26 +63,6 @@ struct ContendedGatheringTests {
         #expect(sizes.all == [1])
         #expect(waited >= 0.25, "stored after \(waited) s, before the limit")
         #expect(waited < 10, "stored after \(waited) s")
-    }
-
-    @Test("a contended audit writer waits for a full batch; events of an uncontended one commit at once")
-    func auditWriterGathersAFullBatch() async throws {
-        let contention = Contention()
-        let sizes = Sizes()
-        let writer = AuditWriter(contended: { contention.isOn }, gathering: 600) { events, _ in sizes.add(events.count) }
-        try writer.record(AuditWriterTests.event(0))
-        try writer.flush()
-        #expect(sizes.all == [1])
-
-        contention.set(true)
-        for number in 1..<AuditWriter.maximumBatch { try writer.record(AuditWriterTests.event(number)) }
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(sizes.all == [1], "nothing is appended before the batch is full")
-        #expect(writer.pendingCount == AuditWriter.maximumBatch - 1)
-
-        try writer.record(AuditWriterTests.event(AuditWriter.maximumBatch))
-        try writer.flush()
-        #expect(sizes.all == [1, AuditWriter.maximumBatch])
     }
 
     @Test("the log tells when another node appended between this node's last two appends")
