@@ -159,7 +159,6 @@ final class AuditLog: Sendable {
             head = Head(seq: 0, hash: Self.genesisHash, mac: [])
         }
         let (rows, newHead) = try chain(events, after: head)
-        noteBuilt(on: head.seq, ending: newHead.seq)
         return AuditBatch(rows: rows, head: newHead)
     }
 
@@ -197,7 +196,6 @@ final class AuditLog: Sendable {
                 guard try head == expected || isAuthentic(head) else { return nil }
                 events += late()
                 let (rows, newHead) = try chain(events, after: head)
-                noteBuilt(on: head.seq, ending: newHead.seq)
                 return AuditBatch(rows: rows, head: newHead)
             }
             if let appended {
@@ -212,7 +210,8 @@ final class AuditLog: Sendable {
         lastHead.withLock { $0 = newHead }
     }
 
-    /// The rows of `events` chained after `head`, and the signed head after them.
+    /// The rows of `events` chained after `head`, and the signed head after them. Every
+    /// append this node builds comes through here, so here it is noted (``anotherNodeWrote``).
     private func chain(_ events: some Collection<AuditEvent>, after head: Head) throws -> (rows: [StoreValue], head: Head) {
         var seq = head.seq
         var previous = head.hash
@@ -232,7 +231,9 @@ final class AuditLog: Sendable {
             rows += row.values
             previous = hash
         }
-        return (rows, Head(seq: seq, hash: previous, mac: try headMAC(seq: seq, hash: previous)))
+        let newHead = Head(seq: seq, hash: previous, mac: try headMAC(seq: seq, hash: previous))
+        noteBuilt(on: head.seq, ending: newHead.seq)
+        return (rows, newHead)
     }
 
     /// Why a log whose signed head does not verify is not extended.
