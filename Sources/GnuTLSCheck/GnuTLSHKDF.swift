@@ -18,7 +18,7 @@ public enum GnuTLSHKDF {
         try GnuTLSLibrary.ensureInitialized()
         let length = hash.byteCount
         return try [UInt8](unsafeUninitializedCapacity: length) { output, initialized in
-            try withDatum(inputKeyMaterial) { keyDatum in
+            _ = try withDatum(inputKeyMaterial) { keyDatum in
                 try withDatum(salt) { saltDatum in
                     try checkGnuTLS(
                         gnutls_hkdf_extract(hash.mac, keyDatum, saltDatum, output.baseAddress),
@@ -49,7 +49,7 @@ public enum GnuTLSHKDF {
                 message: "HKDF-\(hash) expands to 1...\(255 * hash.byteCount) bytes, not \(outputByteCount)")
         }
         return try [UInt8](unsafeUninitializedCapacity: outputByteCount) { output, initialized in
-            try withDatum(pseudoRandomKey) { keyDatum in
+            _ = try withDatum(pseudoRandomKey) { keyDatum in
                 try withDatum(info) { infoDatum in
                     try checkGnuTLS(
                         gnutls_hkdf_expand(hash.mac, keyDatum, infoDatum, output.baseAddress, outputByteCount),

@@ -1,5 +1,5 @@
 package import ArgumentParser
-package import FoundationEssentials
+internal import FoundationEssentials
 package import SigilCore
 
 /// Where `decrypt --key-id` without `--private-key` sends the wrapped data key: the key

@@ -1,5 +1,5 @@
-package import ArgumentParser
-package import FoundationEssentials
+internal import ArgumentParser
+internal import FoundationEssentials
 package import SigilCore
 package import SigilCrypto
 

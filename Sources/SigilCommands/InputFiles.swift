@@ -1,7 +1,7 @@
-package import FoundationEssentials
+internal import FoundationEssentials
 import Glibc
-package import SigilCore
-package import SigilCrypto
+internal import SigilCore
+internal import SigilCrypto
 
 /// Reading the small files a verb takes (keys, signatures, digests) with limits and
 /// errors that name the file and the problem.

@@ -1,6 +1,6 @@
 package import ArgumentParser
-package import FoundationEssentials
-package import SigilCore
+internal import FoundationEssentials
+internal import SigilCore
 
 package struct InspectPublicKey: ParsableCommand {
     package init() {}

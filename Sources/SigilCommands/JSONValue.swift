@@ -1,4 +1,4 @@
-package import FoundationEssentials
+internal import FoundationEssentials
 
 /// A JSON value for `--output json`: what the verbs print and the JWT claims they pass on.
 /// JSONSerialization lives in full Foundation, which the device build does not link, so

@@ -1,4 +1,4 @@
-package import FoundationEssentials
+internal import FoundationEssentials
 package import SigilCore
 
 /// Loading key files, DER or PEM, with errors that name the file.

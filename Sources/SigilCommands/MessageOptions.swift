@@ -1,5 +1,5 @@
 package import ArgumentParser
-package import FoundationEssentials
+internal import FoundationEssentials
 package import SigilCore
 
 /// How the data key is wrapped: to a KMS key (`--key-id`) or a raw RSA key

@@ -1,5 +1,5 @@
-package import FoundationEssentials
-package import SigilCore
+internal import FoundationEssentials
+internal import SigilCore
 
 /// The detached signature that `sigil sign` writes beside an artifact (ARCHITECTURE.md,
 /// "Signed packages"): the key holder signed the artifact's digest, computed locally.

@@ -1,6 +1,6 @@
-package import FoundationEssentials
+internal import FoundationEssentials
 import Glibc
-package import SigilCore
+internal import SigilCore
 
 /// An input stream: a file or standard input.
 package struct InputSource {

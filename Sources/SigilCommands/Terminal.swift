@@ -1,8 +1,8 @@
-package import ArgumentParser
-package import FoundationEssentials
+internal import ArgumentParser
+internal import FoundationEssentials
 import Glibc
-package import SigilCore
-package import SigilCrypto
+internal import SigilCore
+internal import SigilCrypto
 
 /// The exit codes every verb shares.
 package enum ExitStatus {

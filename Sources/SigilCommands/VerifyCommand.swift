@@ -1,5 +1,5 @@
 package import ArgumentParser
-package import FoundationEssentials
+internal import FoundationEssentials
 import Glibc
 package import SigilCore
 

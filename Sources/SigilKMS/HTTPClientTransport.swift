@@ -1,9 +1,9 @@
 // AsyncHTTPClient is the CLI's and the tests' HTTP stack. The fuzz harnesses build
 // SigilKMS with swiftc alone, without the package's dependencies: there the client has
 // no default transport (as SigilCrypto's P256Verifier has no swift-crypto there).
-public import Foundation
 #if canImport(AsyncHTTPClient)
 public import AsyncHTTPClient
+public import Foundation
 import NIOCore
 import NIOHTTP1
 
@@ -49,6 +49,8 @@ extension KMSClient {
     static func defaultTransport() -> any KMSTransport { HTTPClientTransport() }
 }
 #else
+internal import Foundation
+
 extension KMSClient {
     /// No HTTP stack in this build: a transport must be given.
     @usableFromInline

@@ -1,5 +1,5 @@
 public import Foundation
-package import SigilCrypto
+internal import SigilCrypto
 import Subprocess
 
 #if canImport(System)

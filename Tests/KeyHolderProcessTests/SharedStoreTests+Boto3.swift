@@ -86,7 +86,7 @@ extension SharedStoreTests {
         /// Stops the load and returns what it saw; the requests in flight finish first,
         /// retries included.
         func finish() async throws -> Boto3Summary {
-            FileManager.default.createFile(atPath: folder.appendingPathComponent("stop").path, contents: nil)
+            #expect(FileManager.default.createFile(atPath: folder.appendingPathComponent("stop").path, contents: nil))
             let status = await process.waitForExit()
             defer { try? FileManager.default.removeItem(at: folder) }
             guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent("summary.json").path),

@@ -25,7 +25,8 @@ struct FidelityFixture: Sendable {
         func key(_ name: String, _ request: KMS.CreateKeyRequest = KMS.CreateKeyRequest()) async throws -> KMS.KeyMetadata {
             let metadata = try #require(try await kms.send(request).keyMetadata)
             values[name] = metadata.keyId
-            values["\(name).arn"] = try #require(metadata.arn)
+            let arn: String = try #require(metadata.arn)
+            values["\(name).arn"] = arn
             return metadata
         }
         let sym = try await key("sym")
@@ -48,7 +49,8 @@ struct FidelityFixture: Sendable {
         for _ in 0..<2 { _ = try await kms.send(KMS.RotateKeyOnDemandRequest(keyId: rotated.keyId)) }
         for (name, id) in [("sym", sym.keyId), ("rotated", rotated.keyId)] {
             let current = try await kms.send(KMS.DescribeKeyRequest(keyId: id)).keyMetadata?.currentKeyMaterialId
-            values["\(name).material"] = try #require(current)
+            let material: String = try #require(current)
+            values["\(name).material"] = material
         }
 
         _ = try await kms.send(KMS.CreateAliasRequest(aliasName: "alias/fidelity", targetKeyId: sym.keyId))

@@ -422,7 +422,7 @@ struct AuditLogAppendTests {
         #expect(try store.auditEvents().first?.event.encryptionContextKeys == ["order", "tenant"])
 
         let exportURL = fixture.directory.appendingPathComponent("export.jsonl")
-        FileManager.default.createFile(atPath: exportURL.path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: exportURL.path, contents: nil))
         let handle = try FileHandle(forWritingTo: exportURL)
         #expect(try store.exportAuditLog(to: handle) == 50)
         try handle.close()
@@ -655,7 +655,7 @@ struct AuditLogExportTests {
         try fixture.store.flushAudit()
 
         let url = fixture.directory.appendingPathComponent("out.jsonl")
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: url.path, contents: nil))
         let handle = try FileHandle(forWritingTo: url)
         #expect(try fixture.store.exportAuditLog(to: handle) == 3)
         try handle.close()
@@ -718,7 +718,7 @@ struct AuditLogExportTests {
 
         // From a sequence number on; the same event always gets the same eventID.
         let tailURL = fixture.directory.appendingPathComponent("tail.jsonl")
-        FileManager.default.createFile(atPath: tailURL.path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: tailURL.path, contents: nil))
         let tailHandle = try FileHandle(forWritingTo: tailURL)
         #expect(try fixture.store.exportAuditLog(to: tailHandle, after: 1) == 2)
         try tailHandle.close()
