@@ -230,10 +230,11 @@ public final class KeyStore: Sendable {
     }
 
     /// Stores new keys and their audit events in one transaction: one insert per table
-    /// for them all. Every row is held back and none read back, so over PostgreSQL they go
-    /// in one statement with the events, and no thread of this node's wakes between the
-    /// writers' lock and the commit. Not announced: a key that did not exist is cached by
-    /// no node (``StoreChange``).
+    /// for them all. Every row is held back and none read back, so over PostgreSQL the
+    /// keys' rows go in one statement before the writers' lock is taken (no other write can
+    /// touch them), the events in one after it, and no thread of this node's wakes between
+    /// the lock and the commit. Not announced: a key that did not exist is cached by no
+    /// node (``StoreChange``).
     func insert(_ keys: [NewKey]) throws {
         var keyRows: [StoreValue] = []
         var materialRows: [StoreValue] = []

@@ -83,12 +83,13 @@ protocol StoreTransaction: AnyObject {
     /// the next statement that returns something, which then throws its failure, and
     /// before the transaction commits. Over PostgreSQL this saves a wait per statement.
     func enqueue(sql: String, arguments: StoreArguments) throws
-    /// Queues an insert of rows that nothing later in the transaction reads or changes (new
-    /// keys'), into one table, as ``enqueueInsert(into:columns:rows:)`` inserts them. Over
-    /// PostgreSQL it is held back and goes out with the next statement, as a `WITH` of it,
-    /// so that several cost one round trip, at the latest with the audit event at the
-    /// commit (``appendAuditAtCommit(_:)``); its failure is that statement's. SQLite runs
-    /// it at once.
+    /// Queues an insert of rows that nothing later in the transaction reads or changes, and
+    /// that no other write can conflict with (new keys', under fresh random ids), into one
+    /// table, as ``enqueueInsert(into:columns:rows:)`` inserts them. Over PostgreSQL it is
+    /// held back: rows held before the write's first statement go in before the writers'
+    /// lock is taken, so that lock is not held while they do; later ones go out with the
+    /// next statement. Either way several tables' rows cost one statement, sent without a
+    /// wait, whose failure is the next statement's. SQLite runs it at once.
     func enqueueNewRows(into table: String, columns: [StoreColumn], rows: [StoreValue]) throws
     /// Inserts rows into one table, queued as ``enqueue(sql:arguments:)`` queues: in as few
     /// statements as the engine allows.

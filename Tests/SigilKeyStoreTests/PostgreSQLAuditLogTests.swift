@@ -10,6 +10,7 @@ import Testing
 struct PostgreSQLAuditLogTests {
     /// `key_holder_nodes`, as rows held back for a write fill it.
     static let nodeColumns = [StoreColumn("node_id", .text), StoreColumn("last_seen", .real)]
+    static let logger = Logger(label: "audit-log-test")
 
     static func event(node: Int, _ number: Int) -> AuditEvent {
         AuditEvent(
@@ -213,6 +214,64 @@ struct PostgreSQLAuditLogTests {
             #expect(headless?.contains("signed head is missing") == true, "\(headless ?? "accepted")")
             #expect(try await requests() == ["node1-1", "node1-2"])
             #expect(try await locksHeld() == 0)
+        }
+    }
+
+    @Test("A write's new rows go in before it waits for the writers' lock; what needs the lock waits for it")
+    func newRowsGoInBeforeTheLock() async throws {
+        try await Self.withStore { client, server in
+            let log = try AuditLog(rootKey: SecureBytes(TestSupport.randomMessage(lengths: 32...32)))
+            let store = try PostgreSQLDatabase(configuration: server.connectionConfiguration)
+            try await client.withConnection { holder in
+                // Another session holds the writers' lock while the write starts.
+                _ = try await holder.query("SELECT pg_advisory_lock(\(PostgreSQLDatabase.writeLock))", logger: Self.logger)
+                let finished = Locked<String?>(nil)
+                Thread {
+                    do {
+                        try store.write { db in
+                            try db.enqueueNewRows(into: "key_holder_nodes", columns: Self.nodeColumns, rows: [.text("new"), .real(0)])
+                            try db.appendAuditAtCommit { head, lastSeq in
+                                try log.batch([Self.event(node: 1, 1)], after: head, lastSeq: lastSeq)
+                            }
+                        }
+                        finished.withLock { $0 = "committed" }
+                    } catch {
+                        finished.withLock { $0 = "\(error)" }
+                    }
+                }.start()
+
+                // The write waits for the lock having inserted its row already: its session
+                // holds the table's row-exclusive lock, and nothing is visible yet.
+                func waiting() async throws -> (forLock: Bool, inserted: Bool) {
+                    var answer = (forLock: false, inserted: false)
+                    let rows = try await holder.query("""
+                        SELECT bool_or(l.locktype = 'advisory' AND NOT l.granted),
+                               bool_or(c.relname = 'key_holder_nodes' AND l.mode = 'RowExclusiveLock' AND l.granted)
+                        FROM pg_locks l LEFT JOIN pg_class c ON c.oid = l.relation WHERE l.pid <> pg_backend_pid()
+                        """, logger: Self.logger)
+                    for try await (forLock, inserted) in rows.decode((Bool?, Bool?).self) {
+                        answer = (forLock ?? false, inserted ?? false)
+                    }
+                    return answer
+                }
+                var seen = (forLock: false, inserted: false)
+                for _ in 0..<500 where !seen.forLock {
+                    seen = try await waiting()
+                    if !seen.forLock { try await Task.sleep(for: .milliseconds(10)) }
+                }
+                #expect(seen.forLock, "the write never waited for the lock")
+                #expect(seen.inserted, "the write waits for the lock before inserting its new row")
+                #expect(finished.withLock { $0 } == nil)
+
+                _ = try await holder.query("SELECT pg_advisory_unlock(\(PostgreSQLDatabase.writeLock))", logger: Self.logger)
+                for _ in 0..<500 where finished.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(10)) }
+                #expect(finished.withLock { $0 } == "committed")
+            }
+            var nodes: [String] = []
+            for try await id in try await client.query("SELECT node_id FROM key_holder_nodes").decode(String.self) { nodes.append(id) }
+            #expect(nodes == ["new"])
+            let verification = try store.read { try log.verify($0) }
+            #expect(verification.isIntact && verification.eventCount == 1, "\(verification)")
         }
     }
 

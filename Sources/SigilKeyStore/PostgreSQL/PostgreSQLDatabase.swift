@@ -109,12 +109,14 @@ final class PostgreSQLDatabase: StoreDatabase {
         try transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
     }
 
-    /// Everything a write sends before it holds the writers' lock goes first: BEGIN, and the
+    /// Everything a write can send before it holds the writers' lock goes first: BEGIN; the
     /// announcement, which PostgreSQL delivers only when the transaction commits wherever
-    /// in it it was made. Then `sigil_writers_lock` takes the lock and reads the audit head
+    /// in it it was made; and the rows the body holds back before its first statement
+    /// (``StoreTransaction/enqueueNewRows(into:columns:rows:)``: new keys', which no other
+    /// write can touch). Then `sigil_writers_lock` takes the lock and reads the audit head
     /// in one statement, which the write's audit event is built on at its commit
-    /// (``StoreTransaction/appendAuditAtCommit(_:)``). Every round trip after the lock is
-    /// granted lengthens the time every other writer, on any node, waits for it.
+    /// (``StoreTransaction/appendAuditAtCommit(_:)``). Every round trip and every row after
+    /// the lock is granted lengthens the time every other writer, on any node, waits for it.
     func write<T>(announcing change: StoreChange?, _ body: (any StoreTransaction) throws -> T) throws -> T {
         try transaction(begin: "BEGIN ISOLATION LEVEL READ COMMITTED") { transaction in
             if let change {
@@ -371,6 +373,9 @@ final class PostgreSQLDatabase: StoreDatabase {
         private var queued: [EventLoopFuture<PostgresQueryResult>] = []
         /// The statement that took the writers' lock (``lockWriters(sql:)``), in a write.
         private var writersLock: EventLoopFuture<PostgresQueryResult>?
+        /// The statement that takes the writers' lock, until it is sent: just before the
+        /// first statement that needs it (``submit(_:)``), after the held inserts.
+        private var lockToTake: String?
         /// The audit append that goes with the commit (``appendAuditAtCommit(_:)``).
         private var auditAtCommit: (@Sendable (AuditLog.Head?, Int64?) throws -> AuditBatch)?
         /// Inserts held back to go out with the next statement (``enqueueNewRows(into:columns:rows:)``).
@@ -389,15 +394,25 @@ final class PostgreSQLDatabase: StoreDatabase {
         }
 
         /// Takes the writers' lock with `sql`, queued; its answer is the audit head when `sql`
-        /// reads it (``appendAuditAtCommit(_:)``).
+        /// reads it (``appendAuditAtCommit(_:)``). It goes out with the next statement, after
+        /// the rows held back before it (``enqueueNewRows(into:columns:rows:)``): a new key's
+        /// rows conflict with no other write, so the lock need not be held while they go in.
         func lockWriters(sql: String) {
-            let answer = send(sql, [])
+            lockToTake = sql
+        }
+
+        /// Sends the held inserts, then the writers' lock, when it is still to be taken.
+        private func takeWritersLock() {
+            guard let sql = lockToTake else { return }
+            lockToTake = nil
+            sendHeld()
+            let answer = connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
             queued.append(answer)
             writersLock = answer
         }
 
         func appendAuditAtCommit(_ build: @escaping @Sendable (AuditLog.Head?, Int64?) throws -> AuditBatch) throws {
-            guard writersLock != nil else {
+            guard writersLock != nil || lockToTake != nil else {
                 throw KeyStoreError(.storageFailure, "appending to the audit log failed: this transaction does not hold the writers' lock")
             }
             guard auditAtCommit == nil else {
@@ -414,6 +429,7 @@ final class PostgreSQLDatabase: StoreDatabase {
         /// them makes the server roll back rather than commit; the first one is thrown. Held
         /// inserts go in the audit event's statement.
         func commit() throws {
+            takeWritersLock()
             guard let build = auditAtCommit, let writersLock else { return try run("COMMIT") }
             auditAtCommit = nil
             let held = held
@@ -558,6 +574,7 @@ final class PostgreSQLDatabase: StoreDatabase {
             for statement in queued { _ = try? PostgreSQLDatabase.wait(statement, closing: connection, doing: "a key store statement") }
             queued = []
             held = []
+            lockToTake = nil
             auditAtCommit = nil
         }
 
@@ -606,19 +623,25 @@ final class PostgreSQLDatabase: StoreDatabase {
             return submit(PostgresQuery(unsafeSQL: Self.numberedPlaceholders(sql), binds: binds))
         }
 
-        /// Sends `query`, after the held inserts, which go first as one statement.
+        /// Sends `query`, after the held inserts, which go first as one statement, and the
+        /// writers' lock when it is still to be taken (``lockWriters(sql:)``).
         private func submit(_ query: PostgresQuery) -> EventLoopFuture<PostgresQueryResult> {
             // The commit's audit append is the last statement but COMMIT (a programming error otherwise).
             precondition(auditAtCommit == nil, "a statement after the audit append at commit")
-            if !held.isEmpty {
-                do {
-                    queued.append(connection.query(try Self.heldStatement(held), logger: logger))
-                } catch {
-                    queued.append(connection.eventLoop.makeFailedFuture(error))
-                }
-                held = []
-            }
+            takeWritersLock()
+            sendHeld()
             return connection.query(query, logger: logger)
+        }
+
+        /// Sends the held inserts as one statement, queued.
+        private func sendHeld() {
+            guard !held.isEmpty else { return }
+            do {
+                queued.append(connection.query(try Self.heldStatement(held), logger: logger))
+            } catch {
+                queued.append(connection.eventLoop.makeFailedFuture(error))
+            }
+            held = []
         }
 
         private static func bind(_ arguments: StoreArguments, to binds: inout PostgresBindings) {
