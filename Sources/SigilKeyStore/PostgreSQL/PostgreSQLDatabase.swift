@@ -426,8 +426,9 @@ final class PostgreSQLDatabase: StoreDatabase {
         /// and its insert and COMMIT are handed to postgres-nio together, so the lock is held
         /// for no thread hop of this node's. The body's statements went before: the chain is
         /// submitted to the event loop after them, which writes them first. A failure among
-        /// them makes the server roll back rather than commit; the first one is thrown. Held
-        /// inserts go in the audit event's statement.
+        /// them makes the server roll back rather than commit; the first one is thrown. The
+        /// lock, when no statement has taken it yet, goes out first, after the rows held so
+        /// far; rows held after it go in the audit event's statement.
         func commit() throws {
             takeWritersLock()
             guard let build = auditAtCommit, let writersLock else { return try run("COMMIT") }
