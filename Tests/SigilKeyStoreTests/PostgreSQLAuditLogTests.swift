@@ -254,8 +254,10 @@ struct PostgreSQLAuditLogTests {
                     }
                     return answer
                 }
+                // Up to 30 s: under the load of every suite at once, a thread may wait long
+                // for its turn (a test of the lock's waits failed CI on a fixed 3 s).
                 var seen = (forLock: false, inserted: false)
-                for _ in 0..<500 where !seen.forLock {
+                for _ in 0..<3000 where !seen.forLock {
                     seen = try await waiting()
                     if !seen.forLock { try await Task.sleep(for: .milliseconds(10)) }
                 }
@@ -264,7 +266,7 @@ struct PostgreSQLAuditLogTests {
                 #expect(finished.withLock { $0 } == nil)
 
                 _ = try await holder.query("SELECT pg_advisory_unlock(\(PostgreSQLDatabase.writeLock))", logger: Self.logger)
-                for _ in 0..<500 where finished.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(10)) }
+                for _ in 0..<3000 where finished.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(10)) }
                 #expect(finished.withLock { $0 } == "committed")
             }
             var nodes: [String] = []
